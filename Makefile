@@ -1,0 +1,34 @@
+# Everything runs from the project's own virtualenv; `make test` and `make demo` create it when missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install lint test unit integration demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,pipeline]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check source_confluence unit_tests integration_tests benchmarks scripts
+	$(BIN)/hadolint Dockerfile
+
+unit: install
+	$(BIN)/pytest unit_tests
+
+integration: install
+	$(BIN)/pytest integration_tests
+
+test: lint
+	$(BIN)/pytest
+
+demo: install
+	$(BIN)/python scripts/demo.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .demo

@@ -1,0 +1,7 @@
+"""Airbyte source connector for Atlassian Confluence."""
+
+__version__ = "0.1.0"
+
+from source_confluence.source import SourceConfluence  # noqa: E402 - __version__ must exist first
+
+__all__ = ["SourceConfluence", "__version__"]

@@ -1,0 +1,1 @@
+"""One module per stream family; `base` holds what they share."""

@@ -1,0 +1,83 @@
+"""What every stream shares: the read context, the space directory and schema loading."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
+
+from source_confluence.cloud_client import CloudClient
+from source_confluence.config import ConfigError, ConnectorConfig
+from source_confluence.transport import ConfluenceHttpError
+
+LOGGER = logging.getLogger("airbyte")
+
+
+@cache
+def load_schema(stream_name: str) -> Mapping[str, Any]:
+    text = resources.files("source_confluence").joinpath("schemas", f"{stream_name}.json").read_text()
+    return json.loads(text)
+
+
+@dataclass
+class SpaceDirectory:
+    """Lists the selected spaces once per sync and shares them between streams (thread-safe)."""
+
+    client: CloudClient
+    space_keys: tuple[str, ...]
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _spaces: list[Mapping[str, Any]] | None = field(default=None, init=False)
+
+    def spaces(self) -> list[Mapping[str, Any]]:
+        with self._lock:
+            if self._spaces is None:
+                self._spaces = self._load()
+            return self._spaces
+
+    def _load(self) -> list[Mapping[str, Any]]:
+        spaces = list(self.client.spaces(self.space_keys))
+        if self.space_keys:
+            found = {space.get("key") for space in spaces}
+            missing = [key for key in self.space_keys if key not in found]
+            if missing:
+                raise ConfigError(
+                    "space_keys",
+                    f"no space with key {', '.join(missing)} exists or the account cannot read it.",
+                    "Check the keys (they are case-sensitive, e.g. ENG in /wiki/spaces/ENG) and the "
+                    "account's space permissions, or remove them from space_keys.",
+                )
+        return spaces
+
+
+@dataclass
+class ReadContext:
+    """Everything a partition needs to read: config, API client, spaces."""
+
+    config: ConnectorConfig
+    client: CloudClient
+    directory: SpaceDirectory
+
+
+class ListPartitionGenerator(PartitionGenerator):
+    """Adapts a callable that yields partitions to the CDK's PartitionGenerator interface."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+
+    def generate(self) -> Iterable[Partition]:
+        yield from self._make()
+
+
+def forbidden_space_warning(stream: str, space: Mapping[str, Any], error: ConfluenceHttpError) -> str:
+    return (
+        f"Stream '{stream}': skipped space {space.get('key')} (id {space.get('id')}) because the account "
+        f"cannot read it (HTTP {error.status}). Grant the account view permission on that space to sync it."
+    )

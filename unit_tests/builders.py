@@ -1,0 +1,100 @@
+"""Request and response builders for unit tests with the CDK's HttpMocker.
+
+Responses follow the Confluence Cloud v2 shapes (see ../shared/confluence-api/openapi-v2.json).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
+
+SITE = "https://example.atlassian.net"
+EMAIL = "analyst@example.com"
+API_TOKEN = "unit-test-token-Zx81"
+
+CONFIG: dict[str, Any] = {
+    "site_url": SITE,
+    "credentials": {"auth_type": "api_token", "email": EMAIL, "api_token": API_TOKEN},
+    "num_workers": 2,
+}
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    return {**CONFIG, **overrides}
+
+
+def v2_request(path: str, **params: Any) -> HttpRequest:
+    query = {key.replace("_", "-"): value for key, value in params.items()}
+    return HttpRequest(f"{SITE}/wiki/api/v2{path}" + (f"?{urlencode(query)}" if query else ""))
+
+
+def content_list_request(kind: str, space_id: str, descending: bool, cursor: str | None = None,
+                         limit: int = 250) -> HttpRequest:
+    params = {
+        "space-id": space_id,
+        "sort": "-modified-date" if descending else "modified-date",
+        "status": "current,archived,trashed,deleted",
+        "body-format": "storage",
+        "limit": str(limit),
+    }
+    if cursor:
+        params["cursor"] = cursor
+    return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")
+
+
+def spaces_request(keys: list[str] | None = None) -> HttpRequest:
+    params = {"description-format": "plain", "limit": "250"}
+    if keys:
+        params = {"keys": ",".join(keys), **params}
+    return HttpRequest(f"{SITE}/wiki/api/v2/spaces?{urlencode(params)}")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(json.dumps(body), status, {"Content-Type": "application/json", **(headers or {})})
+
+
+def list_response(results: list[dict[str, Any]], next_link: str | None = None) -> HttpResponse:
+    links: dict[str, Any] = {"base": f"{SITE}/wiki"}
+    if next_link:
+        links["next"] = next_link
+    return json_response({"results": results, "_links": links})
+
+
+def next_link(kind: str, space_id: str, descending: bool, cursor: str) -> str:
+    request = content_list_request(kind, space_id, descending, cursor)
+    return request._parsed_url.path + "?" + request._parsed_url.query
+
+
+def space(space_id: str = "100", key: str = "ENG") -> dict[str, Any]:
+    return {
+        "id": space_id, "key": key, "name": f"{key} space", "type": "global", "status": "current",
+        "authorId": "acc-1", "createdAt": "2023-01-02T03:04:05.000Z", "homepageId": "1",
+        "description": {"plain": {"value": "Engineering docs", "representation": "plain"}},
+        "_links": {"webui": f"/spaces/{key}"},
+    }
+
+
+def page(page_id: str, updated_at: str, space_id: str = "100", status: str = "current",
+         version: int = 2, body: str = "<p>Hello <strong>world</strong></p>") -> dict[str, Any]:
+    return {
+        "id": page_id, "status": status, "title": f"Page {page_id}", "spaceId": space_id,
+        "parentId": "1", "parentType": "page", "position": 3, "authorId": "acc-1", "ownerId": "acc-2",
+        "createdAt": "2023-02-01T00:00:00.000Z",
+        "version": {"createdAt": updated_at, "message": "edit", "number": version, "minorEdit": False,
+                    "authorId": "acc-3"},
+        "body": {"storage": {"value": body, "representation": "storage"}},
+        "_links": {"webui": f"/spaces/ENG/pages/{page_id}/Page"},
+    }
+
+
+def current_user(anonymous: bool = False) -> dict[str, Any]:
+    if anonymous:
+        return {"type": "anonymous", "displayName": "Anonymous"}
+    return {"type": "known", "accountId": "acc-1", "accountType": "atlassian", "email": EMAIL,
+            "publicName": "Analyst", "displayName": "Ann Analyst"}
+
+
+CURRENT_USER_URL = f"{SITE}/wiki/rest/api/user/current"
