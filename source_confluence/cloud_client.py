@@ -16,6 +16,7 @@ from source_confluence.transport import Transport
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
+MAX_BULK_IDS = 250
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,11 @@ class ResultPage:
 
 
 def list_url(path: str, params: Mapping[str, Any]) -> str:
-    """First-page URL of a v2 list. Multi-valued filters are comma-separated, as v2 expects."""
-    query = {key: ",".join(value) if isinstance(value, list | tuple) else value
-             for key, value in params.items() if value not in (None, "", [], ())}
-    return f"{API_V2}{path}?{urlencode(query, safe=',')}" if query else f"{API_V2}{path}"
+    """First-page URL of a v2 list. Array filters repeat the parameter (form style, as the OpenAPI
+    document declares them), e.g. `status=current&status=archived`."""
+    query = [(key, str(item)) for key, value in params.items() if value not in (None, "", [], ())
+             for item in (value if isinstance(value, list | tuple) else [value])]
+    return f"{API_V2}{path}?{urlencode(query)}" if query else f"{API_V2}{path}"
 
 
 class CloudClient:
@@ -57,6 +59,21 @@ class CloudClient:
 
     def first_page_url(self, path: str, **params: Any) -> str:
         return list_url(path, {**params, "limit": self.page_size})
+
+    def list_all(self, path: str, **params: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
+        """Every object of a v2 list, each with the page's base URL."""
+        for page in self.pages_from(self.first_page_url(path, **params)):
+            for item in page.results:
+                yield item, page.base_url
+
+    def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
+        """Users by account id through `users-bulk`, 250 per request."""
+        found: list[Mapping[str, Any]] = []
+        ids = list(dict.fromkeys(account_ids))
+        for start in range(0, len(ids), MAX_BULK_IDS):
+            body, _ = self.transport.post(f"{API_V2}/users-bulk", {"accountIds": ids[start:start + MAX_BULK_IDS]})
+            found.extend(body.get("results") or [] if isinstance(body, Mapping) else [])
+        return found
 
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
         url = self.first_page_url("/spaces", keys=list(keys), **{"description-format": "plain"})

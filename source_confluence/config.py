@@ -7,9 +7,10 @@ ever repeats a secret value.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from airbyte_cdk.models import FailureType
@@ -21,6 +22,8 @@ MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 250
 DEFAULT_NUM_WORKERS = 4
 MAX_NUM_WORKERS = 20
+CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
+DEFAULT_DELETION_CHECK_HOURS = 24
 
 
 class ConfigError(AirbyteTracedException):
@@ -56,6 +59,11 @@ class ConnectorConfig:
     include_archived: bool = False
     num_workers: int = DEFAULT_NUM_WORKERS
     page_size: int = DEFAULT_PAGE_SIZE
+    page_tree_roots: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    content_types: tuple[str, ...] = CONTENT_TYPES
+    include_bodies: bool = True
+    deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
 
     @property
     def is_cloud(self) -> bool:
@@ -69,11 +77,18 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
     return ConnectorConfig(
         site_url=_site_url(raw.get("site_url")),
         credentials=credentials,
-        start_date=_start_date(raw.get("start_date"), now or datetime.now(timezone.utc)),
+        start_date=_start_date(raw.get("start_date"), now or datetime.now(UTC)),
         space_keys=_space_keys(raw.get("space_keys")),
         include_archived=_boolean(raw, "include_archived", False),
         num_workers=_bounded_int(raw, "num_workers", DEFAULT_NUM_WORKERS, 1, MAX_NUM_WORKERS),
         page_size=_bounded_int(raw, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+        page_tree_roots=_string_list(raw, "page_tree_roots", str.isdigit,
+                                     "List page ids (the number in a page's URL, e.g. 123456)."),
+        labels=_string_list(raw, "labels", lambda v: " " not in v, "List label names without spaces, e.g. how-to."),
+        content_types=_content_types(raw.get("content_types")),
+        include_bodies=_boolean(raw, "include_bodies", True),
+        deletion_check_interval_hours=_bounded_int(
+            raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
     )
 
 
@@ -158,7 +173,7 @@ def _start_date(value: Any, now: datetime) -> str | None:
     except ValueError:
         raise ConfigError("start_date", f"'{value}' is not a date-time.", fix) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     if parsed > now:
         raise ConfigError("start_date", f"'{value}' is in the future, so nothing would ever sync.",
                           "Use a date in the past, or leave it empty to sync all history.")
@@ -181,6 +196,36 @@ def _space_keys(value: Any) -> tuple[str, ...]:
         if key not in keys:
             keys.append(key)
     return tuple(keys)
+
+
+def _string_list(raw: Mapping[str, Any], field: str, valid: Any, fix: str) -> tuple[str, ...]:
+    value = raw.get(field)
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise ConfigError(field, "must be a list.", fix)
+    items: list[str] = []
+    for item in value:
+        text = str(item).strip() if isinstance(item, str | int) and not isinstance(item, bool) else ""
+        if not text or not valid(text):
+            raise ConfigError(field, f"contains an invalid value {item!r}.", fix)
+        if text not in items:
+            items.append(text)
+    return tuple(items)
+
+
+def _content_types(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return CONTENT_TYPES
+    fix = f"Choose among {', '.join(CONTENT_TYPES)}."
+    if not isinstance(value, list | tuple):
+        raise ConfigError("content_types", "must be a list.", fix)
+    unknown = [item for item in value if item not in CONTENT_TYPES]
+    if unknown:
+        raise ConfigError("content_types", f"has unknown value(s) {unknown}.", fix)
+    if not value:
+        raise ConfigError("content_types", "is empty, so nothing would sync.", fix)
+    return tuple(t for t in CONTENT_TYPES if t in value)
 
 
 def _boolean(raw: Mapping[str, Any], field: str, default: bool) -> bool:

@@ -101,3 +101,129 @@ def content_record(
         }
     )
     return record
+
+
+def container_of(raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    if raw.get("pageId"):
+        return str(raw["pageId"]), "page"
+    if raw.get("blogPostId"):
+        return str(raw["blogPostId"]), "blogpost"
+    return None, None
+
+
+def comment_record(
+    comment: Mapping[str, Any], comment_type: str, base_url: str, space_id: str | None,
+    user_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    version = comment.get("version") or {}
+    status = _str(comment.get("status"))
+    updated_at = normalize_timestamp(version.get("createdAt"))
+    container_id, container_type = container_of(comment)
+    properties = comment.get("properties") or {}
+    selection = None
+    if isinstance(properties, Mapping):
+        selection = properties.get("inlineOriginalSelection") or properties.get("inline-original-selection")
+    body = _body_fields(comment, user_names)
+    # v2 comments carry no createdAt: the first version's time is the creation time.
+    created_at = normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
+    return {
+        "id": str(comment["id"]),
+        "comment_type": comment_type,
+        "container_id": container_id,
+        "container_type": container_type,
+        "space_id": space_id,
+        "parent_comment_id": _str(comment.get("parentCommentId")),
+        "status": status,
+        "resolution_status": _str(comment.get("resolutionStatus")) if comment_type == "inline" else None,
+        "inline_original_selection": _str(selection) if comment_type == "inline" else None,
+        "title": _str(comment.get("title")),
+        "author_id": _str(version.get("authorId")),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "version_number": _int(version.get("number")),
+        "body_storage": body["body_storage"],
+        "body_text": body["body_text"],
+        "web_url": web_url(base_url, comment.get("_links")),
+        "deleted_at": updated_at if status in DELETED_STATUSES else None,
+    }
+
+
+def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: str | None) -> dict[str, Any]:
+    version = attachment.get("version") or {}
+    status = _str(attachment.get("status"))
+    updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(attachment.get("createdAt"))
+    container_id, container_type = container_of(attachment)
+    download = attachment.get("downloadLink")
+    webui = attachment.get("webuiLink")
+    return {
+        "id": str(attachment["id"]),
+        "title": _str(attachment.get("title")),
+        "media_type": _str(attachment.get("mediaType")),
+        "file_size": _int(attachment.get("fileSize")),
+        "comment": _str(attachment.get("comment")),
+        "container_id": container_id,
+        "container_type": container_type,
+        "space_id": space_id,
+        "status": status,
+        "author_id": _str(version.get("authorId")),
+        "created_at": normalize_timestamp(attachment.get("createdAt")),
+        "updated_at": updated_at,
+        "version_number": _int(version.get("number")),
+        "download_url": web_url(base_url, {"webui": download}) if download else None,
+        "web_url": web_url(base_url, {"webui": webui}) if webui else web_url(base_url, attachment.get("_links")),
+        "deleted_at": updated_at if status in DELETED_STATUSES else None,
+    }
+
+
+def task_record(task: Mapping[str, Any]) -> dict[str, Any]:
+    container_id, container_type = container_of(task)
+    body = task.get("body") or {}
+    storage = body.get("storage") if isinstance(body, Mapping) else None
+    value = storage.get("value") if isinstance(storage, Mapping) else None
+    return {
+        "id": str(task["id"]),
+        "local_id": _str(task.get("localId")),
+        "container_id": container_id,
+        "container_type": container_type,
+        "space_id": _str(task.get("spaceId")),
+        "status": _str(task.get("status")),
+        "body_text": storage_to_text(value) if value is not None else None,
+        "created_by": _str(task.get("createdBy")),
+        "assigned_to": _str(task.get("assignedTo")),
+        "completed_by": _str(task.get("completedBy")),
+        "due_at": normalize_timestamp(task.get("dueAt")),
+        "created_at": normalize_timestamp(task.get("createdAt")),
+        "updated_at": normalize_timestamp(task.get("updatedAt")) or normalize_timestamp(task.get("createdAt")),
+        "completed_at": normalize_timestamp(task.get("completedAt")),
+    }
+
+
+def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None) -> dict[str, Any]:
+    return {
+        "id": f"{content_id}:{label['id']}",
+        "content_id": content_id,
+        "content_type": content_type,
+        "space_id": space_id,
+        "label_id": str(label["id"]),
+        "label_name": _str(label.get("name")),
+        "label_prefix": _str(label.get("prefix")),
+    }
+
+
+def user_record(user: Mapping[str, Any], base_url: str, resolved_at: str) -> dict[str, Any]:
+    account_id = str(user["accountId"])
+    return {
+        "account_id": account_id,
+        "display_name": _str(user.get("displayName")),
+        "public_name": _str(user.get("publicName")),
+        "email": _str(user.get("email")),
+        "account_type": _str(user.get("accountType")),
+        "account_status": _str(user.get("accountStatus")),
+        "profile_url": f"{base_url.rstrip('/')}/people/{account_id}",
+        "resolved_at": resolved_at,
+    }
+
+
+def tombstone_record(content_id: str, deleted_at: str, **fields: Any) -> dict[str, Any]:
+    """What a purged item becomes: status deleted, deleted_at set, the cursor at the detection time."""
+    return {"id": content_id, "status": "deleted", "updated_at": deleted_at, "deleted_at": deleted_at, **fields}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from queue import Queue
 from typing import Any
 
@@ -38,10 +39,17 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.auth import build_authenticator
 from source_confluence.cloud_client import CloudClient
 from source_confluence.config import ConfigError, ConnectorConfig, parse_config
+from source_confluence.directories import ContainerDirectory, UserDirectory
 from source_confluence.state import PartitionedCursor
+from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.base import ListPartitionGenerator, ReadContext, SpaceDirectory, load_schema
+from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.spaces import SpacesPartition
+from source_confluence.streams.tasks import task_partitions
+from source_confluence.streams.users import user_partitions
+from source_confluence.timestamps import format_timestamp
 from source_confluence.transport import ConfluenceHttpError, Transport
 
 QUEUE_SIZE = 10_000
@@ -53,20 +61,24 @@ class StreamDefinition:
     primary_key: tuple[str, ...]
     cursor_field: str | None
     partitions: Callable[[ReadContext, Cursor, bool], Iterator[Partition]]
-
-
-def _spaces_partitions(context: ReadContext, cursor: Cursor, use_state: bool) -> Iterator[Partition]:
-    yield SpacesPartition(context)
+    runs_last: bool = False
+    """Streams that need the others' records first (users) read in a second phase."""
 
 
 STREAMS: tuple[StreamDefinition, ...] = (
-    StreamDefinition("spaces", ("id",), None, _spaces_partitions),
-    StreamDefinition("pages", ("id",), "updated_at",
-                     lambda ctx, cur, use: content_partitions(PAGES, ctx, cur, use)),
+    StreamDefinition("spaces", ("id",), None, lambda ctx, cur, use: iter([SpacesPartition(ctx)])),
+    StreamDefinition("pages", ("id",), "updated_at", lambda ctx, cur, use: content_partitions(PAGES, ctx, cur, use)),
     StreamDefinition("blog_posts", ("id",), "updated_at",
                      lambda ctx, cur, use: content_partitions(BLOG_POSTS, ctx, cur, use)),
+    StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
+    StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
+    StreamDefinition("content_labels", ("id",), None, lambda ctx, cur, use: label_partitions(ctx)),
+    StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
+    StreamDefinition("users", ("account_id",), "resolved_at",
+                     lambda ctx, cur, use: user_partitions(ctx, cur, ctx.gather_users), runs_last=True),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
+CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})
 
 
 def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bool = False) -> ReadContext:
@@ -78,7 +90,14 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         pool_size=max(config.num_workers * 2, 4),
     )
     client = CloudClient(transport, config.page_size)
-    return ReadContext(config=config, client=client, directory=SpaceDirectory(client, config.space_keys))
+    return ReadContext(
+        config=config,
+        client=client,
+        directory=SpaceDirectory(client, config.space_keys),
+        containers=ContainerDirectory(client),
+        users=UserDirectory(client),
+        now=format_timestamp(datetime.now(UTC)),
+    )
 
 
 class SourceConfluence(Source):
@@ -136,27 +155,37 @@ class SourceConfluence(Source):
                 failure_type=FailureType.config_error if error.status in (401, 403) else FailureType.system_error,
             ) from None
 
+        context.gather_users = not any(definition.name in CONTENT_STREAMS for definition, _ in selected)
+        state_manager = ConnectorStateManager(state=state)
+        for phase in (False, True):
+            batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
+            if batch:
+                yield from self._read_phase(batch, context, state_manager, logger)
+
+    def _read_phase(
+        self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,
+        state_manager: ConnectorStateManager, logger: logging.Logger,
+    ) -> Iterator[AirbyteMessage]:
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
-        state_manager = ConnectorStateManager(state=state)
         streams: list[AbstractStream] = []
         for definition, sync_mode in selected:
+            incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
                 cursor: Cursor = PartitionedCursor(
                     definition.name,
-                    state_manager.get_stream_state(definition.name, None) if sync_mode == SyncMode.incremental else {},
+                    state_manager.get_stream_state(definition.name, None) if incremental else {},
                     repository,
                     state_manager,
                 )
             else:
                 cursor = FinalStateCursor(definition.name, None, repository)
-            streams.append(self._stream(definition, context, cursor, sync_mode == SyncMode.incremental))
+            streams.append(self._stream(definition, context, cursor, incremental))
 
-        workers = parsed.num_workers
-        generators = 1 if workers == 1 else min(2, workers - 1)
+        workers = context.config.num_workers
         source = ConcurrentSource.create(
-            num_workers=workers if workers > 1 else 1,
-            initial_number_of_partitions_to_generate=generators,
+            num_workers=workers,
+            initial_number_of_partitions_to_generate=1 if workers == 1 else min(2, workers - 1),
             logger=logger,
             slice_logger=DebugSliceLogger(),
             message_repository=repository,

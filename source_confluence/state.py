@@ -43,12 +43,22 @@ class PartitionState:
     ids_at_cursor: tuple[str, ...] = ()
     complete: bool = False
     resume: Mapping[str, Any] | None = None
+    known: str | None = None
+    """Encoded ids (see idset) present at the last deletion check, plus those emitted since."""
+    reconciled_at: str | None = None
+    extra: Mapping[str, Any] | None = None
+    """Stream-specific cursors (e.g. tasks keep one per container type)."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"updated_at": self.updated_at, "ids_at_cursor": list(self.ids_at_cursor),
                                "complete": self.complete}
         if self.resume:
             out["resume"] = dict(self.resume)
+        if self.known is not None:
+            out["known"] = self.known
+            out["reconciled_at"] = self.reconciled_at
+        if self.extra:
+            out["extra"] = dict(self.extra)
         return out
 
     @classmethod
@@ -60,11 +70,18 @@ class PartitionState:
         resume = raw.get("resume")
         if not isinstance(ids, list) or (resume is not None and not _valid_resume(resume)):
             return None
+        known = raw.get("known")
+        extra = raw.get("extra")
+        if (known is not None and not isinstance(known, str)) or (extra is not None and not isinstance(extra, Mapping)):
+            return None
         return cls(
             updated_at=updated_at,
             ids_at_cursor=tuple(str(i) for i in ids),
             complete=bool(raw.get("complete", updated_at is not None)),
             resume=dict(resume) if resume else None,
+            known=known,
+            reconciled_at=normalize_timestamp(raw.get("reconciled_at")),
+            extra=dict(extra) if extra else None,
         )
 
 

@@ -6,15 +6,15 @@ Cursors are compared as strings, so every timestamp we emit or store must have e
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _FAST_LENGTH = len("2024-01-01T00:00:00.000Z")
 
 
 def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -25,7 +25,7 @@ def normalize_timestamp(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return format_timestamp(datetime.fromtimestamp(value / 1000, tz=timezone.utc))
+        return format_timestamp(datetime.fromtimestamp(value / 1000, tz=UTC))
     if not isinstance(value, str):
         return None
     # Confluence Cloud already sends the canonical shape; skip parsing on the hot path.

@@ -33,22 +33,20 @@ def v2_request(path: str, **params: Any) -> HttpRequest:
 
 def content_list_request(kind: str, space_id: str, descending: bool, cursor: str | None = None,
                          limit: int = 250) -> HttpRequest:
-    params = {
-        "space-id": space_id,
-        "sort": "-modified-date" if descending else "modified-date",
-        "status": "current,archived,trashed,deleted",
-        "body-format": "storage",
-        "limit": str(limit),
-    }
+    params = [
+        ("space-id", space_id),
+        ("sort", "-modified-date" if descending else "modified-date"),
+        *[("status", status) for status in ("current", "archived", "trashed", "deleted")],
+        ("body-format", "storage"),
+        ("limit", str(limit)),
+    ]
     if cursor:
-        params["cursor"] = cursor
+        params.append(("cursor", cursor))
     return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")
 
 
 def spaces_request(keys: list[str] | None = None) -> HttpRequest:
-    params = {"description-format": "plain", "limit": "250"}
-    if keys:
-        params = {"keys": ",".join(keys), **params}
+    params = [("keys", key) for key in keys or []] + [("description-format", "plain"), ("limit", "250")]
     return HttpRequest(f"{SITE}/wiki/api/v2/spaces?{urlencode(params)}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
@@ -9,6 +11,8 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
+from source_confluence.idset import decode_ids, encode_ids
+from source_confluence.timestamps import format_timestamp
 from unit_tests.builders import (
     config,
     content_list_request,
@@ -32,9 +36,20 @@ def catalog(stream: str = "pages", mode: SyncMode = SyncMode.incremental):
     return CatalogBuilder().with_stream(stream, mode).build()
 
 
+RECENTLY = format_timestamp(datetime.now(timezone.utc))
+KNOWN = encode_ids(["1", "2", "3"])
+
+
 def space_state(space_id: str, updated_at: str, ids: list[str], **extra):
-    return {"states": [{"partition": {"space_id": space_id},
-                        "cursor": {"updated_at": updated_at, "ids_at_cursor": ids, "complete": True, **extra}}]}
+    # A deletion check ran just now, so none is due during these syncs.
+    cursor = {"updated_at": updated_at, "ids_at_cursor": ids, "complete": True,
+              "known": KNOWN, "reconciled_at": RECENTLY, **extra}
+    return {"states": [{"partition": {"space_id": space_id}, "cursor": cursor}]}
+
+
+def cursor_of(state):
+    """The cursor fields of a partition state, without the deletion-check bookkeeping."""
+    return {k: v for k, v in state["states"][0]["cursor"].items() if k not in ("known", "reconciled_at")}
 
 
 def stream_states(output, stream="pages"):
@@ -57,7 +72,9 @@ def test_first_sync_reads_oldest_first_and_checkpoints_every_page():
     assert first_page_cursor["updated_at"] == T2
     assert first_page_cursor["resume"]["next"].endswith("cursor=c2")
     final = states[-1]["states"][0]["cursor"]
-    assert final == {"updated_at": T3, "ids_at_cursor": ["3"], "complete": True}
+    assert cursor_of(states[-1]) == {"updated_at": T3, "ids_at_cursor": ["3"], "complete": True}
+    # A complete first read is the baseline of the deletion check: every id it emitted.
+    assert decode_ids(final["known"]) == {"1", "2", "3"}
 
 
 def test_record_is_flat_snake_case_with_text_body():
@@ -84,8 +101,7 @@ def test_incremental_walks_newest_first_and_stops_at_cursor_without_next_page():
         output = read(SourceConfluence(), config(), catalog(), state)
         http.assert_number_of_calls(request, 1)
     assert [r.record.data["id"] for r in output.records] == ["4", "3"]
-    assert stream_states(output)[-1]["states"][0]["cursor"] == {
-        "updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
+    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
 
 
 def test_a_record_changed_in_the_cursors_instant_is_not_missed():
@@ -119,8 +135,7 @@ def test_interrupted_walk_resumes_from_saved_link_and_then_moves_cursor_to_its_h
                  list_response([page("2", T2), page("1", T1)]))
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["2"]
-    assert stream_states(output)[-1]["states"][0]["cursor"] == {
-        "updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
+    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
 
 
 def test_expired_resume_link_falls_back_to_a_fresh_walk():
@@ -217,3 +232,44 @@ def test_rate_limited_request_is_retried_after_retry_after():
                   list_response([page("1", T1)])])
         output = read(SourceConfluence(), config(), catalog())
     assert [r.record.data["id"] for r in output.records] == ["1"]
+
+
+def ids_request(space_id: str):
+    from urllib.parse import urlencode
+
+    from airbyte_cdk.test.mock_http import HttpRequest
+
+    from unit_tests.builders import SITE
+    params = [("space-id", space_id), *[("status", s) for s in ("current", "archived", "trashed", "deleted")],
+              ("sort", "id"), ("limit", "250")]
+    return HttpRequest(f"{SITE}/wiki/api/v2/pages?{urlencode(params)}")
+
+
+def test_due_deletion_check_emits_tombstones_for_purged_ids_only():
+    long_ago = "2020-01-01T00:00:00.000Z"
+    state = StateBuilder().with_stream_state("pages", space_state("100", T3, ["3"], reconciled_at=long_ago)).build()
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("4", T4), page("3", T3)]))
+        # Page 2 was purged: it is in no listing any more.
+        http.get(ids_request("100"), list_response([{"id": "1"}, {"id": "3"}, {"id": "4"}, {"id": "99"}]))
+        output = read(SourceConfluence(), config(), catalog(), state)
+    records = [r.record.data for r in output.records]
+    assert [r["id"] for r in records] == ["4", "2"]
+    tombstone = records[1]
+    assert tombstone["status"] == "deleted" and tombstone["deleted_at"] == tombstone["updated_at"]
+    assert tombstone["space_id"] == "100"
+    final = stream_states(output)[-1]["states"][0]["cursor"]
+    # 99 was never synced (e.g. archived before the first sync), so it is not remembered.
+    assert decode_ids(final["known"]) == {"1", "3", "4"}
+    assert final["reconciled_at"] > long_ago
+
+
+def test_deletion_check_that_is_not_due_costs_no_request():
+    state = StateBuilder().with_stream_state("pages", space_state("100", T3, ["3"])).build()
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("4", T4), page("3", T3)]))
+        output = read(SourceConfluence(), config(), catalog(), state)
+    assert [r.record.data["id"] for r in output.records] == ["4"]
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3", "4"}

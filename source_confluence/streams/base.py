@@ -16,7 +16,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator impor
 
 from source_confluence.cloud_client import CloudClient
 from source_confluence.config import ConfigError, ConnectorConfig
-from source_confluence.transport import ConfluenceHttpError
+from source_confluence.directories import ContainerDirectory, UserDirectory
+from source_confluence.selection import Selection, space_ids_of
 
 LOGGER = logging.getLogger("airbyte")
 
@@ -59,11 +60,30 @@ class SpaceDirectory:
 
 @dataclass
 class ReadContext:
-    """Everything a partition needs to read: config, API client, spaces."""
+    """Everything a partition needs to read: config, API client, and the per-sync lookups."""
 
     config: ConnectorConfig
     client: CloudClient
     directory: SpaceDirectory
+    containers: ContainerDirectory
+    users: UserDirectory
+    now: str
+    """The sync's start (canonical timestamp): deletion checks and `users.resolved_at` use it."""
+    gather_users: bool = False
+    """True when `users` runs without content streams and must find the accounts itself."""
+    _selection: Selection | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    @property
+    def selection(self) -> Selection:
+        with self._lock:
+            if self._selection is None:
+                spaces = self.directory.spaces()
+                self._selection = Selection(
+                    self.config, self.client, self.containers,
+                    space_ids_of(spaces, restricted=bool(self.config.space_keys)),
+                )
+            return self._selection
 
 
 class ListPartitionGenerator(PartitionGenerator):
@@ -76,8 +96,5 @@ class ListPartitionGenerator(PartitionGenerator):
         yield from self._make()
 
 
-def forbidden_space_warning(stream: str, space: Mapping[str, Any], error: ConfluenceHttpError) -> str:
-    return (
-        f"Stream '{stream}': skipped space {space.get('key')} (id {space.get('id')}) because the account "
-        f"cannot read it (HTTP {error.status}). Grant the account view permission on that space to sync it."
-    )
+def describe_space(space: Mapping[str, Any]) -> str:
+    return f"space {space.get('key')} (id {space.get('id')})"

@@ -1,0 +1,55 @@
+"""What a sync of the double's site must carry, computed from the site model, not from the connector."""
+
+from __future__ import annotations
+
+from integration_tests.confluence_double import Site
+
+CONTAINER_TYPES = ("page", "blogpost")
+
+
+def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = False) -> dict[str, set[str]]:
+    """Primary keys per stream for a full sync with the default selection."""
+    def visible(status: str) -> bool:
+        return include_archived or not first_sync or status != "archived"
+
+    pages = {p.id for p in site.pages.values() if visible(p.status)}
+    blog_posts = {b.id for b in site.blog_posts.values() if visible(b.status)}
+    containers = set(site.pages) | set(site.blog_posts)
+    comments = {c.id for c in site.comments.values()
+                if c.status == "current" and c.container_type in CONTAINER_TYPES and c.container_id in containers}
+    attachments = {a.id for a in site.attachments.values()
+                   if a.status in ("current", "archived", "trashed") and a.container_id in containers}
+    # The label endpoints list current content only (they take no status filter).
+    current = ({i for i, p in site.pages.items() if p.status == "current"}
+               | {i for i, b in site.blog_posts.items() if b.status == "current"}
+               | {i for i, a in site.attachments.items() if a.status == "current"} | set(site.spaces))
+    labels = set()
+    for content_id, label_ids in site.labels_by_content.items():
+        if content_id in current:
+            labels.update(f"{content_id}:{label_id}" for label_id in label_ids)
+    return {
+        "spaces": set(site.spaces),
+        "pages": pages,
+        "blog_posts": blog_posts,
+        "comments": comments,
+        "tasks": set(site.tasks),
+        "content_labels": labels,
+        "attachments": attachments,
+    }
+
+
+def referenced_accounts(site: Site) -> set[str]:
+    accounts: set[str] = set()
+    for space in site.spaces.values():
+        accounts.add(space.author_id)
+    for page in site.pages.values():
+        accounts.update({page.author_id, page.owner_id, page.version.author_id})
+    for post in site.blog_posts.values():
+        accounts.update({post.author_id, post.version.author_id})
+    for comment in site.comments.values():
+        accounts.add(comment.version.author_id)
+    for task in site.tasks.values():
+        accounts.update(a for a in (task.created_by, task.assigned_to, task.completed_by) if a)
+    for attachment in site.attachments.values():
+        accounts.add(attachment.version.author_id)
+    return {a for a in accounts if a in site.users}

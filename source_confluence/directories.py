@@ -1,0 +1,122 @@
+"""Per-sync lookups shared by all streams (thread-safe): containers, users, and the selection.
+
+Comments, attachments and labels name their container (a page or blog post) but not its space;
+`ContainerDirectory` resolves unknown containers in bulk (250 ids per request) and remembers every
+container the page and blog post streams read. `UserDirectory` resolves account ids in bulk through
+`users-bulk` and collects every account the synced records reference, for the `users` stream.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from source_confluence.cloud_client import MAX_BULK_IDS, CloudClient
+
+CONTAINER_PATHS = {"page": "/pages", "blogpost": "/blogposts"}
+ALL_STATUSES = ("current", "archived", "trashed", "deleted")
+_MENTION = re.compile(r'ri:(?:account-id|userkey)="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Container:
+    id: str
+    type: str
+    space_id: str | None
+    parent_id: str | None = None
+
+
+class ContainerDirectory:
+    def __init__(self, client: CloudClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._known: dict[str, Container] = {}
+        self._missing: set[str] = set()
+
+    def remember(self, container: Container) -> None:
+        with self._lock:
+            self._known[container.id] = container
+
+    def get(self, container_id: str) -> Container | None:
+        with self._lock:
+            return self._known.get(container_id)
+
+    def resolve(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Looks up (id, type) pairs not seen yet, 250 per request and type."""
+        with self._lock:
+            todo: dict[str, list[str]] = {}
+            for container_id, container_type in wanted:
+                if container_id in self._known or container_id in self._missing:
+                    continue
+                if container_type in CONTAINER_PATHS:
+                    todo.setdefault(container_type, []).append(container_id)
+        for container_type, ids in todo.items():
+            unique = list(dict.fromkeys(ids))
+            for start in range(0, len(unique), MAX_BULK_IDS):
+                chunk = unique[start:start + MAX_BULK_IDS]
+                found = set()
+                for item, _ in self._client.list_all(
+                    CONTAINER_PATHS[container_type], id=chunk, status=list(ALL_STATUSES)
+                ):
+                    found.add(str(item.get("id")))
+                    self.remember(Container(str(item.get("id")), container_type,
+                                            _opt(item.get("spaceId")), _opt(item.get("parentId"))))
+                with self._lock:
+                    # Purged containers stay unknown; asking again would cost a request each time.
+                    self._missing.update(set(chunk) - found)
+
+
+class UserDirectory:
+    def __init__(self, client: CloudClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._users: dict[str, Mapping[str, Any]] = {}
+        self._unresolvable: set[str] = set()
+        self._referenced: set[str] = set()
+
+    def reference(self, *account_ids: str | None) -> None:
+        with self._lock:
+            self._referenced.update(a for a in account_ids if a)
+
+    def referenced(self) -> list[str]:
+        with self._lock:
+            return sorted(self._referenced)
+
+    def mentioned_in(self, storage_bodies: Iterable[str | None]) -> set[str]:
+        found: set[str] = set()
+        for body in storage_bodies:
+            if body and "ri:" in body:
+                found.update(_MENTION.findall(body))
+        return found
+
+    def resolve(self, account_ids: Iterable[str]) -> None:
+        with self._lock:
+            todo = [a for a in set(account_ids) if a not in self._users and a not in self._unresolvable]
+        if not todo:
+            return
+        users = self._client.users(sorted(todo))
+        with self._lock:
+            for user in users:
+                if user.get("accountId"):
+                    self._users[str(user["accountId"])] = user
+            self._unresolvable.update(set(todo) - set(self._users))
+
+    def user(self, account_id: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            return self._users.get(account_id)
+
+    def display_names(self) -> Mapping[str, str]:
+        with self._lock:
+            return {a: str(u.get("displayName")) for a, u in self._users.items() if u.get("displayName")}
+
+
+def _opt(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def chunked(items: list[str], size: int = MAX_BULK_IDS) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,66 @@
+"""`comments`: footer and inline comments, incremental on `updated_at`.
+
+Read from the site-wide `/footer-comments` and `/inline-comments` lists sorted by modification time
+(one partition each), never one request per page. Comments name their page or blog post but not the
+space: unknown containers are resolved in bulk, 250 per request (see ContainerDirectory), and the
+selection is applied through the container.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+
+from source_confluence.records import comment_record, container_of, tombstone_record
+from source_confluence.state import PartitionedCursor
+from source_confluence.streams.base import ReadContext
+from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+
+STREAM = "comments"
+COMMENT_LISTS = {"footer": "/footer-comments", "inline": "/inline-comments"}
+
+
+class CommentConverter:
+    def __init__(self, comment_type: str, context: ReadContext) -> None:
+        self._type = comment_type
+        self._context = context
+        self._names: Mapping[str, str] = {}
+
+    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+        self._context.containers.resolve(container_of(raw) for raw in results)
+        users = self._context.users
+        mentioned = users.mentioned_in(((raw.get("body") or {}).get("storage") or {}).get("value") for raw in results)
+        if mentioned:
+            users.resolve(mentioned)
+        self._names = users.display_names()
+
+    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
+        container_id, container_type = container_of(raw)
+        if not self._context.selection.allows_container(container_id, container_type):
+            return None
+        container = self._context.containers.get(container_id or "")
+        data = comment_record(raw, self._type, base_url, container.space_id if container else None, self._names)
+        self._context.users.reference(data["author_id"])
+        return data
+
+    def tombstone(self, content_id: str) -> dict[str, Any]:
+        return tombstone_record(content_id, self._context.now, comment_type=self._type)
+
+
+def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
+    selection = context.selection
+    if not selection.content_type_enabled(STREAM):
+        return
+    body = {"body-format": "storage"} if selection.include_bodies else {}
+    for comment_type, path in COMMENT_LISTS.items():
+        source = WalkSource(
+            stream=STREAM,
+            key={"comment_type": comment_type},
+            list_path=path,
+            params=body,
+            id_params={},
+            describe=f"{comment_type} comments",
+        )
+        yield ModifiedWalkPartition(source, CommentConverter(comment_type, context), context, cursor, use_state)

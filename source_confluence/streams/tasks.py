@@ -1,0 +1,146 @@
+"""`tasks`: incremental per space, at a cost that follows changed content, not site size.
+
+`/tasks` has no updated-at filter, but a task lives in its page's body: completing, assigning or
+editing a task changes the page. So after a first full listing per space, a sync walks the space's
+pages and blog posts newest first without bodies (one request when nothing changed) down to the
+cursor, then asks `/tasks` for the changed containers only, 250 container ids per request.
+State per space keeps one cursor per container type in `extra`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.types import Record
+
+from source_confluence.cloud_client import list_url
+from source_confluence.directories import ALL_STATUSES, CONTAINER_PATHS, Container, chunked
+from source_confluence.records import task_record
+from source_confluence.selection import CONTAINER_STREAM
+from source_confluence.state import PartitionedCursor, PartitionState
+from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.streams.walk import modified_at, translate_http_errors
+
+STREAM = "tasks"
+TASK_FILTER = {"page": "page-id", "blogpost": "blogpost-id"}
+
+
+class TasksPartition(Partition):
+    def __init__(self, space: Mapping[str, Any], context: ReadContext, cursor: PartitionedCursor,
+                 use_state: bool) -> None:
+        self._space = space
+        self._space_id = str(space["id"])
+        self._context = context
+        self._cursor = cursor
+        self._use_state = use_state
+        self._key = {"space_id": self._space_id}
+        selection = context.selection
+        self._types = [t for t in CONTAINER_PATHS if selection.content_type_enabled(CONTAINER_STREAM[t])]
+
+    def to_slice(self) -> Mapping[str, Any] | None:
+        return self._key
+
+    def stream_name(self) -> str:
+        return STREAM
+
+    def __hash__(self) -> int:
+        return hash((STREAM, self._space_id))
+
+    def read(self) -> Iterable[Record]:
+        prior = self._cursor.get(self._key) if self._use_state else None
+        with translate_http_errors(STREAM, describe_space(self._space)):
+            if prior is not None and prior.complete and prior.extra:
+                yield from self._changed_since(prior)
+            else:
+                yield from self._full(prior)
+
+    # -- first sync: every task of the space ----------------------------------------------------
+    def _full(self, prior: PartitionState | None) -> Iterator[Record]:
+        if prior is not None and prior.resume and prior.extra:
+            state, link = prior, prior.resume["next"]
+        else:
+            # Marks taken before listing: anything changed while we list is read again next time.
+            marks = {t: self._newest_container_mark(t) for t in self._types}
+            link = self._context.client.first_page_url("/tasks", **{"space-id": self._space_id, **self._body()})
+            state = PartitionState(extra=marks, resume={"order": "asc", "next": link})
+        for page in self._context.client.pages_from(link):
+            yield from self._records(page.results)
+            if page.next_link:
+                state = replace(state, resume={"order": "asc", "next": page.next_link})
+                self._cursor.checkpoint(self._key, state)
+        self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True))
+
+    def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
+        path = list_url(CONTAINER_PATHS[container_type], {
+            "space-id": self._space_id, "status": list(ALL_STATUSES), "sort": "-modified-date", "limit": 1})
+        page = next(iter(self._context.client.pages_from(path)))
+        if not page.results:
+            return {"updated_at": None, "ids": []}
+        newest = page.results[0]
+        return {"updated_at": modified_at(newest), "ids": [str(newest["id"])]}
+
+    # -- later syncs: tasks of the containers changed since the marks -----------------------------
+    def _changed_since(self, prior: PartitionState) -> Iterator[Record]:
+        marks = dict(prior.extra or {})
+        for container_type in self._types:
+            mark = marks.get(container_type) or {"updated_at": None, "ids": []}
+            changed, new_mark = self._changed_containers(container_type, mark)
+            for chunk in chunked(changed):
+                path = self._context.client.first_page_url("/tasks", **{TASK_FILTER[container_type]: chunk,
+                                                                        **self._body()})
+                for page in self._context.client.pages_from(path):
+                    yield from self._records(page.results)
+            marks[container_type] = new_mark
+            self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks)))
+
+    def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        lower, lower_ids = mark.get("updated_at"), set(mark.get("ids") or [])
+        high, high_ids = lower, list(lower_ids)
+        changed: list[str] = []
+        first = self._context.client.first_page_url(
+            CONTAINER_PATHS[container_type],
+            **{"space-id": self._space_id, "status": list(ALL_STATUSES), "sort": "-modified-date"})
+        for page in self._context.client.pages_from(first):
+            reached = False
+            for raw in page.results:
+                updated_at, raw_id = modified_at(raw), str(raw["id"])
+                if lower is not None and updated_at is not None and (
+                        updated_at < lower or (updated_at == lower and raw_id in lower_ids)):
+                    reached = True
+                    break
+                parent = str(raw["parentId"]) if raw.get("parentId") else None
+                self._context.containers.remember(Container(raw_id, container_type, self._space_id, parent))
+                changed.append(raw_id)
+                if updated_at is not None and (high is None or updated_at > high):
+                    high, high_ids = updated_at, [raw_id]
+                elif updated_at is not None and updated_at == high:
+                    high_ids.append(raw_id)
+            if reached:
+                break
+        return changed, {"updated_at": high, "ids": high_ids}
+
+    # -- shared ---------------------------------------------------------------------------------
+    def _body(self) -> dict[str, str]:
+        return {"body-format": "storage"} if self._context.selection.include_bodies else {}
+
+    def _records(self, results: list[Mapping[str, Any]]) -> Iterator[Record]:
+        start_date = self._context.config.start_date
+        selection = self._context.selection
+        for raw in results:
+            data = task_record(raw)
+            if not selection.allows_container(data["container_id"], data["container_type"], data["space_id"]):
+                continue
+            if start_date and data["updated_at"] and data["updated_at"] < start_date:
+                continue
+            self._context.users.reference(data["created_by"], data["assigned_to"], data["completed_by"])
+            yield Record(data=data, stream_name=STREAM)
+
+
+def task_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
+    if not context.selection.content_type_enabled(STREAM):
+        return
+    for space in context.directory.spaces():
+        yield TasksPartition(space, context, cursor, use_state)
