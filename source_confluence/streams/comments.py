@@ -13,10 +13,12 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
+from source_confluence.directories import CONTAINER_PATHS
 from source_confluence.records import comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.timestamps import normalize_timestamp
 
 STREAM = "comments"
 COMMENT_LISTS = {"footer": "/footer-comments", "inline": "/inline-comments"}
@@ -47,6 +49,29 @@ class CommentConverter:
 
     def tombstone(self, content_id: str) -> dict[str, Any]:
         return tombstone_record(content_id, self._context.now, comment_type=self._type)
+
+    def refresh(self, listed: Mapping[str, Mapping[str, Any]], since: str, emitted: set[str]) -> Iterator[dict[str, Any]]:
+        """Inline comments resolved or reopened since the last scan: resolving creates no comment
+        version, so the modification walk cannot see it. One request per affected container."""
+        if self._type != "inline":
+            return
+        changed: dict[tuple[str, str], set[str]] = {}
+        for comment_id, raw in listed.items():
+            at = normalize_timestamp(raw.get("resolutionLastModifiedAt"))
+            if at and at > since and comment_id not in emitted:
+                container_id, container_type = container_of(raw)
+                if container_id and container_type in CONTAINER_PATHS:
+                    changed.setdefault((container_type, container_id), set()).add(comment_id)
+        body = {"body-format": "storage"} if self._context.selection.include_bodies else {}
+        client = self._context.client
+        for (container_type, container_id), ids in sorted(changed.items()):
+            path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"
+            found = [raw for raw, _ in client.list_all(path, **body) if str(raw.get("id")) in ids]
+            self.prepare(found)
+            for raw in found:
+                data = self.record(raw, client.default_base)
+                if data is not None:
+                    yield data
 
 
 def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:

@@ -60,6 +60,9 @@ class RecordConverter(Protocol):
     def tombstone(self, content_id: str) -> dict[str, Any]:
         """The record emitted for content purged from Confluence."""
 
+    # Optional: `refresh(listed, since, emitted) -> Iterable[dict]` re-emits items whose change
+    # created no version, found in the deletion check's id scan (`listed`: id -> object).
+
 
 def modified_at(raw: Mapping[str, Any]) -> str | None:
     version = raw.get("version") or {}
@@ -168,8 +171,14 @@ class ModifiedWalkPartition(Partition):
             # A complete first read has emitted every id there is: that is the baseline.
             state = replace(state, known=encode_ids(emitted), reconciled_at=now)
         elif state.known is None or self._deletion_check_due(state.reconciled_at):
-            current = self._list_ids()
+            listed = self._list_items()
+            current = set(listed)
             if state.known is not None:
+                # Changes that create no version (inline comment resolutions) show up in the id scan.
+                refresh = getattr(self._converter, "refresh", None)
+                if refresh is not None and state.reconciled_at:
+                    for data in refresh(listed, state.reconciled_at, emitted):
+                        yield Record(data=data, stream_name=self._source.stream)
                 synced = decode_ids(state.known) | emitted
                 gone = sorted(synced - current, key=_id_sort_key)
                 if gone:
@@ -190,8 +199,8 @@ class ModifiedWalkPartition(Partition):
         elapsed = parse_timestamp(self._context.now) - parse_timestamp(reconciled_at)
         return elapsed >= timedelta(hours=interval)
 
-    def _list_ids(self) -> set[str]:
-        return {str(item.get("id")) for item, _ in
+    def _list_items(self) -> dict[str, Mapping[str, Any]]:
+        return {str(item.get("id")): item for item, _ in
                 self._context.client.list_all(self._source.list_path, **(self._source.id_params or {}))}
 
 
