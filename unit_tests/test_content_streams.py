@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -36,7 +36,7 @@ def catalog(stream: str = "pages", mode: SyncMode = SyncMode.incremental):
     return CatalogBuilder().with_stream(stream, mode).build()
 
 
-RECENTLY = format_timestamp(datetime.now(timezone.utc))
+RECENTLY = format_timestamp(datetime.now(UTC))
 KNOWN = encode_ids(["1", "2", "3"])
 
 
