@@ -71,7 +71,8 @@ class TasksPartition(Partition):
             if page.next_link:
                 state = replace(state, resume={"order": "asc", "next": page.next_link})
                 self._cursor.checkpoint(self._key, state)
-        self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True))
+        self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True,
+                                                   updated_at=_newest(state.extra)))
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
         path = list_url(CONTAINER_PATHS[container_type], {
@@ -94,7 +95,7 @@ class TasksPartition(Partition):
                 for page in self._context.client.pages_from(path):
                     yield from self._records(page.results)
             marks[container_type] = new_mark
-            self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks)))
+            self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks), updated_at=_newest(marks)))
 
     def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
         lower, lower_ids = mark.get("updated_at"), set(mark.get("ids") or [])
@@ -137,6 +138,12 @@ class TasksPartition(Partition):
                 continue
             self._context.users.reference(data["created_by"], data["assigned_to"], data["completed_by"])
             yield Record(data=data, stream_name=STREAM)
+
+
+def _newest(marks: Mapping[str, Any] | None) -> str | None:
+    """The newest container change seen, shown as the partition's cursor (the marks decide)."""
+    times = [mark.get("updated_at") for mark in (marks or {}).values() if mark.get("updated_at")]
+    return max(times) if times else None
 
 
 def task_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
