@@ -1,0 +1,680 @@
+"""The dbt project (dbt_project/) built on a hand-made raw dataset, in DuckDB and in PostgreSQL.
+
+The dataset (integration_tests/warehouse_fixture.py) is loaded twice: into a DuckDB file the way
+PyAirbyte's cache writes it (schema ``main``, no ``_airbyte_generation_id``) and into a PostgreSQL
+schema the way an Airbyte destination writes it (with ``_airbyte_generation_id``). ``dbt build``
+runs once per warehouse with a fixed reference time, then every test checks mart values worked
+out by hand from the fixture's story (see the fixture module's docstring), on both warehouses.
+
+PostgreSQL comes from scripts/ensure_postgres.sh. Set CONFLUENCE_SKIP_POSTGRES=1 to skip the
+PostgreSQL half; without it, a server that cannot be started fails the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+if __package__:
+    from . import warehouse_fixture as wf
+else:  # rootdir-relative import (integration_tests/ is not a package)
+    import warehouse_fixture as wf
+
+REPO = Path(__file__).resolve().parents[1]
+DBT_PROJECT = REPO / "dbt_project"
+ENSURE_POSTGRES = REPO / "scripts" / "ensure_postgres.sh"
+RECENT_UPDATES_LIMIT = 10
+BUILD_VARS = {"as_of": wf.AS_OF, "recent_updates_limit": RECENT_UPDATES_LIMIT}
+
+UNIT_TESTS = {
+    "pages_keep_latest_version_per_id",
+    "users_keep_last_loaded_row",
+    "content_labels_keep_only_the_latest_snapshot_when_asked",
+    "contributions_are_attributed_to_the_right_person",
+    "tasks_are_overdue_only_after_their_due_date",
+    "content_volume_has_zero_rows_for_empty_periods",
+    "contributors_are_ranked_within_each_period",
+    "stale_pages_start_at_the_threshold",
+    "stale_threshold_follows_the_var",
+    "task_completion_rate_per_space_and_assignee",
+}
+MARTS = {
+    "confluence__content_volume",
+    "confluence__contributors",
+    "confluence__label_distribution",
+    "confluence__recent_updates",
+    "confluence__stale_content",
+    "confluence__task_completion",
+    "confluence__comment_activity",
+    "confluence__knowledge_gaps",
+    "confluence__meeting_notes_digest",
+    "confluence__source_deleted_content",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# running dbt
+# --------------------------------------------------------------------------------------------
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("dbt")
+    if not found:
+        pytest.fail("dbt is not installed: pip install -e '.[pipeline]'")
+    return found
+
+
+def run_dbt(args: list[str], *, env: dict[str, str], work_dir: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the dbt CLI on the project with artifacts and logs kept in work_dir."""
+    command = [
+        _dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
+    full_env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false", **env})
+    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        command, env=full_env, cwd=work_dir, capture_output=True, text=True, timeout=600, check=False
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@dataclass
+class Warehouse:
+    name: str
+    schema: str
+    work_dir: Path
+    _query: Callable[[str], tuple[list[str], list[tuple]]]
+
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        """Rows of a query; `{s}` in the SQL stands for the schema the models were built in."""
+        columns, rows = self._query(sql.format(s=self.schema))
+        return [dict(zip(columns, (_normalise(v) for v in row), strict=True)) for row in rows]
+
+    def one(self, sql: str) -> dict[str, Any]:
+        rows = self.rows(sql)
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    def artifact(self, name: str) -> dict[str, Any]:
+        return json.loads((self.work_dir / "target" / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    import duckdb
+
+    work_dir = tmp_path_factory.mktemp("dbt_duckdb")
+    path = work_dir / "confluence_it.duckdb"
+    wf.load_duckdb(path)  # PyAirbyte-style: schema main, no _airbyte_generation_id
+    env = {
+        "CONFLUENCE_DUCKDB_PATH": str(path),
+        "CONFLUENCE_DBT_SCHEMA": "analytics",
+        "CONFLUENCE_DBT_TARGET": "duckdb",
+    }
+    run_dbt(["build", "--vars", json.dumps(BUILD_VARS)], env=env, work_dir=work_dir)
+    (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
+    # The build compiled everything already; the catalog comes from the database.
+    run_dbt(["docs", "generate", "--no-compile", "--vars", json.dumps(BUILD_VARS)], env=env, work_dir=work_dir)
+    # Freshness "errors" on a 2024 dataset (the exit code says so); sources.json is what we check.
+    run_dbt(["source", "freshness"], env=env, work_dir=work_dir, check=False)
+
+    def query(sql: str) -> tuple[list[str], list[tuple]]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            cursor = con.execute(sql)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+        finally:
+            con.close()
+
+    yield Warehouse("duckdb", "analytics", work_dir, query)
+
+
+def _postgres_settings() -> dict[str, str]:
+    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        ["bash", str(ENSURE_POSTGRES)],  # noqa: S607 - bash from PATH
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scripts/ensure_postgres.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    settings = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line.removeprefix("export ").partition("=")
+            settings[key] = value
+    missing = {
+        "CONFLUENCE_PG_HOST",
+        "CONFLUENCE_PG_PORT",
+        "CONFLUENCE_PG_USER",
+        "CONFLUENCE_PG_PASSWORD",
+        "CONFLUENCE_PG_DBNAME",
+    } - set(settings)
+    if missing:
+        pytest.fail(f"scripts/ensure_postgres.sh did not print {sorted(missing)}:\n{result.stdout}")
+    return settings
+
+
+@pytest.fixture(scope="module")
+def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    if os.environ.get("CONFLUENCE_SKIP_POSTGRES") == "1":
+        pytest.skip("CONFLUENCE_SKIP_POSTGRES=1")
+    import psycopg2
+
+    settings = _postgres_settings()
+    connection = psycopg2.connect(
+        host=settings["CONFLUENCE_PG_HOST"],
+        port=int(settings["CONFLUENCE_PG_PORT"]),
+        user=settings["CONFLUENCE_PG_USER"],
+        password=settings["CONFLUENCE_PG_PASSWORD"],
+        dbname=settings["CONFLUENCE_PG_DBNAME"],
+    )
+    suffix = uuid.uuid4().hex[:10]
+    raw_schema, schema = f"confluence_raw_{suffix}", f"confluence_it_{suffix}"
+    work_dir = tmp_path_factory.mktemp("dbt_postgres")
+    try:
+        wf.load_postgres(connection, raw_schema)  # Airbyte-destination-style: with _airbyte_generation_id
+        env = {**settings, "CONFLUENCE_DBT_SCHEMA": schema, "CONFLUENCE_DBT_TARGET": "postgres"}
+        run_dbt(
+            ["build", "--vars", json.dumps({**BUILD_VARS, "confluence_schema": raw_schema})],
+            env=env,
+            work_dir=work_dir,
+        )
+        (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
+
+        def query(sql: str) -> tuple[list[str], list[tuple]]:
+            connection.rollback()
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return [d[0] for d in cursor.description], cursor.fetchall()
+
+        yield Warehouse("postgres", schema, work_dir, query)
+    finally:
+        connection.rollback()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{raw_schema}" CASCADE')
+        connection.commit()
+        connection.close()
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def warehouse(request: pytest.FixtureRequest) -> Warehouse:
+    return request.getfixturevalue(f"{request.param}_warehouse")
+
+
+def ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# --------------------------------------------------------------------------------------------
+# the build itself
+# --------------------------------------------------------------------------------------------
+
+
+def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse) -> None:
+    results = warehouse.artifact("build_run_results.json")["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    not_clean = {uid: status for uid, status in statuses.items() if status not in ("success", "pass")}
+    assert not_clean == {}, "warnings count too: the fixture must satisfy every test"
+    unit_tests = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("unit_test.")}
+    assert unit_tests == UNIT_TESTS
+    models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
+    assert MARTS <= models
+    assert len(models) == 8 + 5 + len(MARTS)
+    assert sum(uid.startswith("test.") for uid in statuses) >= 200
+
+
+def test_marts_are_tables(warehouse: Warehouse) -> None:
+    manifest = json.loads((warehouse.work_dir / "target" / "manifest.json").read_text())
+    materialized = {
+        node["name"]: node["config"]["materialized"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+    }
+    assert {name: materialized[name] for name in MARTS} == dict.fromkeys(MARTS, "table")
+    assert {m for name, m in materialized.items() if name.startswith("stg_")} == {"view"}
+
+
+# --------------------------------------------------------------------------------------------
+# staging and intermediate
+# --------------------------------------------------------------------------------------------
+
+
+def test_staging_keeps_the_latest_row_per_id(warehouse: Warehouse) -> None:
+    pages = {r["page_id"]: r for r in warehouse.rows("select * from {s}.stg_confluence__pages")}
+    assert len(pages) == 13
+    # Three loads of p-101: version 2 wins over version 1, and the later read of version 2 over the earlier.
+    assert (
+        pages["p-101"]["title"],
+        pages["p-101"]["version_number"],
+        pages["p-101"]["loaded_row_count"],
+    ) == ("Architecture Overview", 2, 3)
+    assert pages["p-101"]["version_author_account_id"] == "u-carol"
+    # The purge tombstone of p-302 wins but keeps the last live version's title and space.
+    tombstone = pages["p-302"]
+    assert (tombstone["status"], tombstone["is_deleted"], tombstone["is_purged"]) == ("deleted", True, True)
+    assert (tombstone["title"], tombstone["space_id"], tombstone["author_account_id"]) == (
+        "Incident 42",
+        "s-ops",
+        "u-ghost",
+    )
+    assert tombstone["deleted_at"] == ts("2024-06-20 08:00:00")
+    assert tombstone["deletion_detected_at"] == ts("2024-06-20 02:00:00")
+    assert tombstone["last_live_extracted_at"] == ts("2024-06-01 02:00:00")
+    assert (pages["p-105"]["status"], pages["p-105"]["is_deleted"], pages["p-105"]["is_purged"]) == (
+        "trashed",
+        True,
+        False,
+    )
+    assert sorted(p for p, r in pages.items() if r["is_deleted"]) == ["p-105", "p-302"]
+    # Timestamps come out as UTC without time zone.
+    assert pages["p-100"]["updated_at"] == ts("2023-12-15 09:00:00")
+    # _airbyte_generation_id: absent from PyAirbyte's cache, present in an Airbyte destination.
+    expected_generation = None if warehouse.name == "duckdb" else wf.GENERATION_ID
+    assert {r["airbyte_generation_id"] for r in pages.values()} == {expected_generation}
+
+    spaces = {r["space_id"]: r["space_name"] for r in warehouse.rows("select * from {s}.stg_confluence__spaces")}
+    assert spaces == {"s-eng": "Engineering", "s-ops": "Operations", "s-hr": "People"}
+    users = {r["account_id"]: r["display_name"] for r in warehouse.rows("select * from {s}.stg_confluence__users")}
+    assert users["u-dave"] == "Dave Diaz"
+    tasks = {r["task_id"]: r for r in warehouse.rows("select * from {s}.stg_confluence__tasks")}
+    assert (tasks["t-2"]["status"], tasks["t-2"]["completed_by_account_id"]) == ("complete", "u-carol")
+    labels = warehouse.rows("select content_label_id from {s}.stg_confluence__content_labels order by 1")
+    assert len(labels) == 10  # 11 rows loaded, p-102:l-2 twice
+
+
+def test_people_fall_back_to_the_account_id(warehouse: Warehouse) -> None:
+    people = {r["account_id"]: r for r in warehouse.rows("select * from {s}.int_confluence__people")}
+    assert set(people) == {"u-alice", "u-bob", "u-carol", "u-dave", "u-ghost"}
+    assert (people["u-ghost"]["display_name"], people["u-ghost"]["is_known_user"]) == ("u-ghost", False)
+    assert (people["u-alice"]["display_name"], people["u-alice"]["is_known_user"]) == ("Alice Able", True)
+
+
+def test_page_hierarchy(warehouse: Warehouse) -> None:
+    tree = {r["page_id"]: r for r in warehouse.rows("select * from {s}.int_confluence__page_hierarchy")}
+    # Live pages only: no trashed p-105, purged p-302 or draft p-304.
+    assert set(tree) == {
+        "p-100",
+        "p-101",
+        "p-102",
+        "p-103",
+        "p-104",
+        "p-106",
+        "p-300",
+        "p-301",
+        "p-303",
+        "p-500",
+    }
+    runbooks = tree["p-102"]
+    assert (runbooks["depth"], runbooks["parent_page_id"], runbooks["root_page_id"]) == (2, "p-101", "p-100")
+    assert runbooks["page_path_ids"] == "p-100/p-101/p-102"
+    assert runbooks["page_path_titles"] == "Engineering Home > Architecture Overview > Runbooks"
+    # A page under a folder starts its own tree.
+    assert (tree["p-303"]["depth"], tree["p-303"]["root_page_id"], tree["p-303"]["parent_page_id"]) == (
+        0,
+        "p-303",
+        None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# marts
+# --------------------------------------------------------------------------------------------
+
+
+def test_content_volume_spine_has_every_period(warehouse: Warehouse) -> None:
+    summary = {
+        r["period_type"]: r
+        for r in warehouse.rows(
+            "select period_type, count(*) as n,"
+            " min(period_start) as first_period, max(period_start) as last_period,"
+            " sum(content_created_count) as created, sum(content_updated_count) as updated"
+            " from {s}.confluence__content_volume group by period_type"
+        )
+    }
+    # 2023-08-07 .. 2024-07-01 is 48 weeks, Aug 2023 .. Jul 2024 12 months; x 3 spaces x 2 types.
+    assert summary["week"]["n"] == 48 * 3 * 2
+    assert summary["month"]["n"] == 12 * 3 * 2
+    assert (summary["week"]["first_period"], summary["week"]["last_period"]) == (
+        date(2023, 8, 7),
+        date(2024, 7, 1),
+    )
+    assert (summary["month"]["first_period"], summary["month"]["last_period"]) == (
+        date(2023, 8, 1),
+        date(2024, 7, 1),
+    )
+    # 12 live pages and blog posts, 7 of them edited after creation; deleted and draft ones excluded.
+    for period_type in ("week", "month"):
+        assert (summary[period_type]["created"], summary[period_type]["updated"]) == (12, 7)
+
+
+def test_content_volume_values(warehouse: Warehouse) -> None:
+    volume = {
+        (r["period_type"], r["period_start"], r["space_key"], r["content_type"]): (
+            r["content_created_count"],
+            r["content_updated_count"],
+        )
+        for r in warehouse.rows("select * from {s}.confluence__content_volume")
+    }
+    # ENG, week of 2024-06-03: p-101 and p-102 created (the trashed p-105 does not count).
+    assert volume[("week", date(2024, 6, 3), "ENG", "page")] == (2, 0)
+    # Week of 06-10: p-101 edited by carol; blog post b-200 created.
+    assert volume[("week", date(2024, 6, 10), "ENG", "page")] == (0, 1)
+    assert volume[("week", date(2024, 6, 10), "ENG", "blogpost")] == (1, 0)
+    assert volume[("week", date(2024, 6, 17), "ENG", "page")] == (1, 1)
+    # The empty weeks of 2024-05-13 .. 05-27 are zero rows for every space and type, not missing rows
+    # (p-301's version of 05-20 was superseded by the one of 06-25).
+    for week in (date(2024, 5, 13), date(2024, 5, 20), date(2024, 5, 27)):
+        for space in ("ENG", "OPS", "HR"):
+            for content_type in ("page", "blogpost"):
+                assert volume[("week", week, space, content_type)] == (0, 0)
+    assert volume[("month", date(2024, 6, 1), "ENG", "page")] == (3, 2)
+    assert volume[("month", date(2024, 6, 1), "ENG", "blogpost")] == (1, 0)
+    assert volume[("month", date(2024, 6, 1), "OPS", "page")] == (1, 1)
+    assert volume[("month", date(2024, 6, 1), "OPS", "blogpost")] == (0, 1)
+    # May: p-301 and b-400 created; the purged p-302 is gone.
+    assert volume[("month", date(2024, 5, 1), "OPS", "page")] == (1, 0)
+    assert volume[("month", date(2024, 5, 1), "OPS", "blogpost")] == (1, 0)
+    assert volume[("month", date(2023, 8, 1), "HR", "page")] == (1, 0)
+    assert volume[("month", date(2024, 7, 1), "ENG", "page")] == (0, 0)
+
+
+def test_contributors_top_of_june(warehouse: Warehouse) -> None:
+    june = warehouse.rows(
+        "select display_name, content_created_count, content_updated_count, comments_written_count,"
+        " tasks_completed_count, total_contributions, contributor_rank from {s}.confluence__contributors"
+        " where period_type = 'month' and period_start = '2024-06-01' order by contributor_rank, display_name"
+    )
+    assert [tuple(r.values()) for r in june] == [
+        ("Bob Brown", 3, 1, 1, 1, 6, 1),  # created p-101 p-102 p-303, edited p-301, comment c-3, task t-8
+        ("Carol Chen", 0, 2, 2, 1, 5, 2),  # edited p-101 b-400, comments c-1 c-4, task t-2
+        ("Alice Able", 1, 1, 2, 0, 4, 3),  # created b-200, edited p-106, comments c-2 c-5
+        ("Dave Diaz", 1, 0, 1, 1, 3, 4),  # created p-106, comment c-8, task t-6
+    ]
+
+
+def test_contributors_ties_share_a_rank(warehouse: Warehouse) -> None:
+    week = warehouse.rows(
+        "select account_id, total_contributions, contributor_rank from {s}.confluence__contributors"
+        " where period_type = 'week' and period_start = '2024-06-10' order by contributor_rank, account_id"
+    )
+    assert [tuple(r.values()) for r in week] == [("u-carol", 3, 1), ("u-alice", 2, 2), ("u-bob", 2, 2)]
+    # Nobody contributed in the week of 2024-05-20, so it has no row.
+    assert (
+        warehouse.rows("select * from {s}.confluence__contributors where period_type = 'week' and period_start = '2024-05-20'")
+        == []
+    )
+
+
+def test_label_distribution(warehouse: Warehouse) -> None:
+    labels = {
+        r["label_name"]: (
+            r["content_count"],
+            r["content_share"],
+            r["space_count"],
+            r["first_used_at"],
+            r["last_used_at"],
+        )
+        for r in warehouse.rows("select * from {s}.confluence__label_distribution")
+    }
+    assert labels == {
+        "meeting-notes": (2, 0.1667, 2, ts("2024-06-17 14:00:00"), ts("2024-06-24 10:00:00")),
+        "runbook": (2, 0.1667, 2, ts("2024-05-06 09:00:00"), ts("2024-06-25 16:30:00")),
+        "architecture": (1, 0.0833, 1, ts("2024-06-03 09:00:00"), ts("2024-06-12 15:00:00")),
+        "policy": (1, 0.0833, 1, ts("2023-08-07 09:00:00"), ts("2023-08-07 09:00:00")),
+        "newsletter": (1, 0.0833, 1, ts("2024-05-08 10:00:00"), ts("2024-06-03 08:00:00")),
+    }  # "incident" is only on a purged page, "hr" only on a space
+    assert {r["live_content_count"] for r in warehouse.rows("select * from {s}.confluence__label_distribution")} == {12}
+
+
+def test_recent_updates_feed(warehouse: Warehouse) -> None:
+    feed = warehouse.rows("select * from {s}.confluence__recent_updates order by recency_rank")
+    assert [r["content_id"] for r in feed] == [
+        "p-301",
+        "p-303",
+        "p-106",
+        "p-101",
+        "b-200",
+        "p-102",
+        "b-400",
+        "p-104",
+        "p-103",
+        "p-100",
+    ]
+    assert [r["recency_rank"] for r in feed] == list(range(1, RECENT_UPDATES_LIMIT + 1))
+    top = feed[0]
+    assert (top["title"], top["space_key"], top["version_number"]) == ("On-call", "OPS", 5)
+    assert (top["last_updated_by_name"], top["author_name"], top["is_new_content"]) == (
+        "Bob Brown",
+        "Carol Chen",
+        False,
+    )
+    assert top["updated_at"] == ts("2024-06-25 16:30:00")
+    assert top["web_url"] == "https://acme.atlassian.net/wiki/spaces/x/pages/p-301"
+    assert feed[1]["is_new_content"] is True
+
+
+def test_stale_content(warehouse: Warehouse) -> None:
+    stale = warehouse.rows(
+        "select page_id, space_key, owner_name, days_since_update, page_depth, page_path_titles"
+        " from {s}.confluence__stale_content order by page_id"
+    )
+    assert [tuple(r.values()) for r in stale] == [
+        ("p-100", "ENG", "Alice Able", 199, 0, "Engineering Home"),
+        ("p-103", "ENG", "Carol Chen", 180, 1, "Engineering Home > Old design"),  # exactly the threshold
+        ("p-300", "OPS", "Carol Chen", 301, 0, "Ops Home"),
+        ("p-500", "HR", "Dave Diaz", 329, 0, "HR Home"),
+    ]  # p-104, updated 179 days before as_of, is not stale
+
+
+def test_task_completion(warehouse: Warehouse) -> None:
+    rows = warehouse.rows(
+        "select space_key, assignee_name, task_count, open_task_count, completed_task_count,"
+        " overdue_task_count, completion_rate from {s}.confluence__task_completion"
+    )
+    assert sorted((tuple(r.values()) for r in rows), key=repr) == sorted(
+        [
+            ("ENG", "Bob Brown", 2, 1, 1, 1, 0.5),  # t-1 overdue, t-8 done (t-7 is on a trashed page)
+            ("ENG", "Carol Chen", 1, 0, 1, 0, 1.0),  # t-2 done after two loads
+            ("ENG", None, 1, 1, 0, 0, 0.0),  # t-3 unassigned, no due date
+            ("OPS", "Bob Brown", 2, 2, 0, 1, 0.0),  # t-5 overdue; t-4 due on the as_of date is not
+            ("OPS", "Dave Diaz", 1, 0, 1, 0, 1.0),  # t-6 done late, not overdue
+        ],
+        key=repr,
+    )
+
+
+def test_comment_activity(warehouse: Warehouse) -> None:
+    activity = {r["content_id"]: r for r in warehouse.rows("select * from {s}.confluence__comment_activity")}
+    assert len(activity) == 12  # every live page and blog post
+    architecture = activity["p-101"]
+    assert (
+        architecture["comment_count"],
+        architecture["footer_comment_count"],
+        architecture["inline_comment_count"],
+        architecture["unresolved_inline_comment_count"],
+        architecture["reply_count"],
+        architecture["commenter_count"],
+    ) == (4, 2, 2, 1, 1, 3)
+    assert architecture["last_comment_at"] == ts("2024-06-14 10:00:00")
+    assert (
+        activity["p-106"]["unresolved_inline_comment_count"],
+        activity["p-301"]["unresolved_inline_comment_count"],
+    ) == (1, 0)
+    assert activity["p-300"]["comment_count"] == 0  # its only comment was trashed
+    per_space = {
+        (r["space_key"], r["space_comment_count"], r["space_unresolved_inline_comment_count"]) for r in activity.values()
+    }
+    assert per_space == {("ENG", 5, 2), ("OPS", 1, 0), ("HR", 0, 0)}
+
+
+def test_knowledge_gaps(warehouse: Warehouse) -> None:
+    subjects = {(r["subject_type"], r["subject_name"]): r for r in warehouse.rows("select * from {s}.confluence__knowledge_gaps")}
+    assert len(subjects) == 3 + 5
+    gaps = {key: r["gap_reason"] for key, r in subjects.items() if r["is_knowledge_gap"]}
+    # HR: 1 item vs an average of 4 per space, and all of it stale (the rest of the site: 3/11).
+    # policy: its only page is stale. No label is thin (average 1.4, threshold 0.7).
+    assert gaps == {("space", "People"): "thin_and_stale", ("label", "policy"): "stale"}
+    eng = subjects[("space", "Engineering")]
+    assert (
+        eng["content_count"],
+        eng["stale_content_count"],
+        eng["stale_share"],
+        eng["rest_of_site_stale_share"],
+    ) == (7, 2, 0.2857, 0.4)
+    assert subjects[("space", "People")]["peer_average_content_count"] == 4.0
+    assert subjects[("label", "runbook")]["peer_average_content_count"] == 1.4
+    assert subjects[("space", "People")]["days_since_last_update"] == 329
+
+
+def test_meeting_notes_digest(warehouse: Warehouse) -> None:
+    rows = warehouse.rows(
+        "select title, action_item_count, open_action_item_count, overdue_action_item_count,"
+        " task_id, task_status,"
+        " assignee_name, is_overdue from {s}.confluence__meeting_notes_digest order by content_id, task_id"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        ("2024-06-17 Team sync", 3, 2, 1, "t-1", "incomplete", "Bob Brown", True),
+        ("2024-06-17 Team sync", 3, 2, 1, "t-2", "complete", "Carol Chen", False),
+        ("2024-06-17 Team sync", 3, 2, 1, "t-3", "incomplete", None, False),
+        ("2024-06-24 Ops standup", 1, 1, 0, "t-4", "incomplete", "Bob Brown", False),
+    ]
+    meeting = warehouse.one("select * from {s}.confluence__meeting_notes_digest where task_id = 't-2'")
+    assert (meeting["meeting_date"], meeting["author_name"], meeting["completed_by_name"]) == (
+        date(2024, 6, 17),
+        "Dave Diaz",
+        "Carol Chen",
+    )
+
+
+def test_source_deleted_content(warehouse: Warehouse) -> None:
+    rows = warehouse.rows(
+        "select object_id, object_type, title, space_key, deletion_kind, deleted_at,"
+        " deletion_detected_at, was_seen_live"
+        " from {s}.confluence__source_deleted_content order by object_id"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        (
+            "a-2",
+            "attachment",
+            "old-diagram.png",
+            "ENG",
+            "purged",
+            ts("2024-06-25 12:00:00"),
+            ts("2024-06-28 02:00:00"),
+            True,
+        ),
+        (
+            "c-6",
+            "comment",
+            "Re: page",
+            "OPS",
+            "trashed",
+            ts("2024-06-22 09:00:00"),
+            ts("2024-06-28 02:00:00"),
+            True,
+        ),
+        (
+            "p-105",
+            "page",
+            "Scratch",
+            "ENG",
+            "trashed",
+            ts("2024-06-18 10:00:00"),
+            ts("2024-06-20 02:00:00"),
+            True,
+        ),
+        (
+            "p-302",
+            "page",
+            "Incident 42",
+            "OPS",
+            "purged",
+            ts("2024-06-20 08:00:00"),
+            ts("2024-06-20 02:00:00"),
+            True,
+        ),
+    ]
+
+
+def test_marts_exclude_deleted_content(warehouse: Warehouse) -> None:
+    deleted = ("p-105", "p-302", "p-304")
+    for mart, column in (
+        ("confluence__recent_updates", "content_id"),
+        ("confluence__stale_content", "page_id"),
+        ("confluence__comment_activity", "content_id"),
+        ("confluence__meeting_notes_digest", "content_id"),
+    ):
+        sql = f"select {column} from {{s}}.{mart} where {column} in {deleted}"  # noqa: S608 - fixed names
+        found = warehouse.rows(sql)
+        assert found == [], mart
+
+
+# --------------------------------------------------------------------------------------------
+# docs and freshness (DuckDB run)
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> None:
+    manifest = duckdb_warehouse.artifact("manifest.json")
+    catalog = duckdb_warehouse.artifact("catalog.json")
+    models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    assert len(models) == 23
+    problems = []
+    for uid, node in models.items():
+        if not node["description"].strip():
+            problems.append(f"{node['name']}: no description")
+        built = {name.lower() for name in catalog["nodes"][uid]["columns"]}
+        documented = {name.lower(): col["description"] for name, col in node["columns"].items()}
+        if built != set(documented):
+            problems.append(
+                f"{node['name']}: undocumented {sorted(built - set(documented))}, "
+                f"documented but absent {sorted(set(documented) - built)}"
+            )
+        problems += [f"{node['name']}.{name}: empty description" for name, text in documented.items() if not text.strip()]
+    assert problems == []
+    assert (duckdb_warehouse.work_dir / "target" / "index.html").exists()
+
+
+def test_source_freshness_uses_airbyte_extracted_at(duckdb_warehouse: Warehouse) -> None:
+    results = {r["unique_id"].rsplit(".", 1)[-1]: r for r in duckdb_warehouse.artifact("sources.json")["results"]}
+    latest_load = {}
+    for record in wf.RECORDS:
+        latest_load[record.stream] = max(latest_load.get(record.stream, ""), record.extracted_at)
+    assert set(results) == set(wf.STREAMS)
+    for stream, result in results.items():
+        loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
+        assert loaded == datetime.fromisoformat(latest_load[stream].replace("Z", "+00:00")), stream
+        assert result["status"] == "error", stream  # a 2024 dataset is older than the 72 h error threshold
+        assert result["criteria"]["error_after"] == {"count": 72, "period": "hour"}
