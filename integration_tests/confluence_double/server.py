@@ -1,0 +1,302 @@
+"""The HTTP side of the double: a threaded server, request log, latency knob and fault rules."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from .api import ConfluenceApi, Response, error_body
+from .generator import build_site
+from .model import Site, SiteSpec
+
+FAULT_KINDS = (None, "html_login_page", "truncated_json", "delay", "reset")
+
+LOGIN_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Log in with Atlassian account</title></head>
+<body><div id="root"><form id="form-login" method="post" action="/login">
+<h1>Log in to continue</h1>
+<input type="email" name="username" placeholder="Enter your email">
+<button id="login-submit" type="submit">Continue</button>
+<p>Your organization uses single sign-on (SSO). You will be redirected to your identity provider.</p>
+</form></div></body></html>
+"""
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int  # 0 when the connection was reset without a response
+
+
+@dataclass
+class FaultRule:
+    """Makes the next ``count`` matching requests misbehave (``count=None``: every one).
+
+    kind None answers with ``status`` (default 500), ``headers`` and ``body`` (default a JSON
+    error). "html_login_page" answers 200 text/html with an SSO login page (what a proxy or
+    expired session shows). "truncated_json" serves the real response cut in half, with a
+    Content-Length that matches the cut body. "delay" sleeps ``seconds`` and then answers
+    normally (or with ``status`` if one is given). "reset" closes the connection without answering.
+    """
+
+    status: int | None = None
+    count: int | None = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | str | None = None
+    kind: str | None = None
+    path_prefix: str = ""
+    method: str | None = None
+    seconds: float = 0.0
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.count is not None and self.hits >= self.count:
+            return False
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return path.startswith(self.path_prefix)
+
+
+class Faults:
+    """Thread-safe ordered list of fault rules; the first matching rule with hits left fires."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+
+    def add(
+        self,
+        status: int | None = None,
+        count: int | None = 1,
+        headers: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        kind: str | None = None,
+        path_prefix: str = "",
+        method: str | None = None,
+        seconds: float = 0.0,
+    ) -> FaultRule:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {FAULT_KINDS[1:]}")
+        if count is not None and count < 1:
+            raise ValueError("count must be >= 1 (or None for every request)")
+        rule = FaultRule(status, count, dict(headers or {}), body, kind, path_prefix, method, seconds)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(method, path):
+                    rule.hits += 1
+                    return rule
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], double: ConfluenceDouble) -> None:
+        self.double = double
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    server_version = "ConfluenceDouble/1.0"
+    sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without NODELAY, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.sockets_lock:
+            self.server.open_sockets.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.sockets_lock:
+                self.server.open_sockets.discard(self.connection)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        return  # keep test output clean; the request log is double.requests
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        double = self.server.double
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, raw_query = self.path.partition("?")
+        latency = double.latency_ms
+        if latency > 0:
+            time.sleep(latency / 1000.0)
+        rule = double.faults.take(method, path)
+        response: Response | None
+        if rule is not None and rule.kind == "reset":
+            double._log(method, path, raw_query, 0)
+            self._reset()
+            return
+        if rule is not None and rule.kind == "delay":
+            time.sleep(rule.seconds)
+        if rule is not None and rule.kind is None:
+            content = rule.body if rule.body is not None else error_body(rule.status or 500, "Injected fault", path)
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            response = Response(rule.status or 500, [("Content-Type", "application/json")], content)
+        elif rule is not None and rule.kind == "html_login_page":
+            response = Response(rule.status or 200, [("Content-Type", "text/html;charset=UTF-8")], LOGIN_PAGE)
+        else:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                response = double.api.handle(method, self.path, headers, body)
+            except Exception:  # a bug in the double: answer 500 and show the traceback
+                traceback.print_exc()
+                response = Response(500, [("Content-Type", "application/json")], error_body(500, "double error", path))
+            if rule is not None and rule.kind == "truncated_json":
+                response = Response(rule.status or response.status, response.headers, response.body[: len(response.body) // 2])
+            elif rule is not None and rule.kind == "delay" and rule.status is not None:
+                response = Response(rule.status, response.headers, response.body)
+        extra = list(rule.headers.items()) if rule is not None else []
+        double._log(method, path, raw_query, response.status)
+        self.send_response(response.status)
+        for name, value in response.headers + extra:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+
+    def _reset(self) -> None:
+        # SO_LINGER with a zero timeout makes close() send a TCP RST instead of a FIN.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        try:
+            self.connection.close()
+        except OSError:
+            pass
+
+
+class ConfluenceDouble:
+    """A local Confluence Cloud site over real HTTP, for integration tests, benchmarks and demos."""
+
+    def __init__(
+        self,
+        spec: SiteSpec | None = None,
+        latency_ms: float = 0,
+        email: str = "tester@example.com",
+        api_token: str = "double-api-token",  # noqa: S107 - the double's fixed test credential
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.spec = spec or SiteSpec()
+        self.latency_ms = latency_ms
+        self.email = email
+        self.api_token = api_token
+        self.host = host
+        self.port = port
+        self.faults = Faults()
+        self.site: Site = build_site(self.spec)
+        self.site.current_user.email = email  # the token owner is the site's first user
+        self._requests: list[RequestRecord] = []
+        self._requests_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.api: ConfluenceApi
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the double is not running; call start() or use it as a context manager")
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def config(self) -> dict:
+        return {
+            "site_url": self.url,
+            "credentials": {"auth_type": "api_token", "email": self.email, "api_token": self.api_token},
+        }
+
+    def start(self) -> ConfluenceDouble:
+        if self._server is not None:
+            return self
+        server = _Server((self.host, self.port), self)
+        self._server = server
+        self.api = ConfluenceApi(self.site, self.url, self.email, self.api_token)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="confluence-double", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        server.shutdown()
+        with server.sockets_lock:
+            sockets = list(server.open_sockets)
+        for sock in sockets:  # unblock handler threads waiting on idle keep-alive connections
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> ConfluenceDouble:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._requests_lock:
+            return list(self._requests)
+
+    def reset_requests(self) -> None:
+        with self._requests_lock:
+            self._requests.clear()
+
+    def _log(self, method: str, path: str, raw_query: str, status: int) -> None:
+        record = RequestRecord(method, path, parse_qs(raw_query, keep_blank_values=True), status)
+        with self._requests_lock:
+            self._requests.append(record)
