@@ -1,31 +1,37 @@
-"""Confluence Cloud REST API v2 reads.
+"""Confluence Cloud REST API v2 reads (see `api.ConfluenceApi`).
 
 v2 list endpoints page with an opaque cursor: the next page is the body's `_links.next`, a path that
-already starts with `/wiki`. A page of results is handed out together with that link, so callers can
-store it in state and resume an interrupted read from exactly there.
+already starts with `/wiki`. v2 lists have no "modified since" filter, so walks read sorted by
+modification time and the caller stops at its bound.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from source_confluence.api import (
+    ALL_STATUSES,
+    ATTACHMENT,
+    BLOGPOST,
+    FOOTER_COMMENT,
+    INLINE_COMMENT,
+    MAX_BULK_IDS,
+    PAGE,
+    ResultPage,
+    items,
+)
 from source_confluence.transport import Transport
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
-MAX_BULK_IDS = 250
-
-
-@dataclass(frozen=True)
-class ResultPage:
-    results: list[Mapping[str, Any]]
-    next_link: str | None
-    """Path of the next page (starts with /wiki), or None on the last page."""
-    base_url: str
-    """The body's `_links.base` (e.g. https://site.atlassian.net/wiki), for building web URLs."""
+CONTAINER_PATHS = {PAGE: "/pages", BLOGPOST: "/blogposts"}
+WALK_PATHS = {**CONTAINER_PATHS, FOOTER_COMMENT: "/footer-comments", INLINE_COMMENT: "/inline-comments",
+              ATTACHMENT: "/attachments"}
+ATTACHMENT_STATUSES = ("current", "archived", "trashed")
+LABELLED_PATHS = {PAGE: "pages", BLOGPOST: "blogposts", ATTACHMENT: "attachments"}
+TASK_FILTERS = {PAGE: "page-id", BLOGPOST: "blogpost-id"}
 
 
 def list_url(path: str, params: Mapping[str, Any]) -> str:
@@ -37,15 +43,15 @@ def list_url(path: str, params: Mapping[str, Any]) -> str:
 
 
 class CloudClient:
-    def __init__(self, transport: Transport, page_size: int) -> None:
+    filters_by_modified_time = False
+
+    def __init__(self, transport: Transport, page_size: int, web_base: str | None = None) -> None:
         self.transport = transport
         self.page_size = page_size
-        self.default_base = transport.site_url + "/wiki"
+        # Through the api.atlassian.com gateway the API host is not the site: web links use the site.
+        self.default_base = (web_base or transport.site_url) + "/wiki"
 
-    def current_user(self) -> Mapping[str, Any]:
-        body, _ = self.transport.get(CURRENT_USER)
-        return body if isinstance(body, Mapping) else {}
-
+    # -- plumbing --------------------------------------------------------------------------------
     def pages_from(self, link: str) -> Iterator[ResultPage]:
         """Follows `_links.next` from `link` (a first-page URL or a stored next link) to the end."""
         next_link: str | None = link
@@ -57,14 +63,72 @@ class CloudClient:
             next_link = links.get("next") or None
             yield ResultPage(body["results"], next_link, links.get("base") or self.default_base)
 
-    def first_page_url(self, path: str, **params: Any) -> str:
+    def _first(self, path: str, **params: Any) -> str:
         return list_url(path, {**params, "limit": self.page_size})
 
-    def list_all(self, path: str, **params: Any) -> Iterator[tuple[Mapping[str, Any], str]]:
-        """Every object of a v2 list, each with the page's base URL."""
-        for page in self.pages_from(self.first_page_url(path, **params)):
-            for item in page.results:
-                yield item, page.base_url
+    def _all(self, path: str, **params: Any) -> Iterator[Mapping[str, Any]]:
+        return items(self.pages_from(self._first(path, **params)))
+
+    # -- ConfluenceApi -----------------------------------------------------------------------------
+    def current_user(self) -> Mapping[str, Any]:
+        body, _ = self.transport.get(CURRENT_USER)
+        return body if isinstance(body, Mapping) else {}
+
+    def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
+        url = self._first("/spaces", keys=list(keys), **{"description-format": "plain"})
+        for page in self.pages_from(url):
+            for space in page.results:
+                yield {**space, "_base_url": page.base_url}
+
+    def _walk_filters(self, kind: str, space_id: str | None) -> dict[str, Any]:
+        if kind in CONTAINER_PATHS:
+            return {"space-id": space_id, "status": list(ALL_STATUSES)}
+        if kind == ATTACHMENT:
+            return {"status": list(ATTACHMENT_STATUSES)}
+        return {}  # site-wide comment lists take no filter (they list current comments)
+
+    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
+        body = {"body-format": "storage"} if bodies and kind != ATTACHMENT else {}
+        sort = "modified-date" if order == "asc" else "-modified-date"
+        return self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort)
+
+    def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
+        extra = {"sort": "id"} if kind in CONTAINER_PATHS else {}
+        return self._all(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **extra)
+
+    def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), MAX_BULK_IDS):
+            yield from self._all(CONTAINER_PATHS[container_type], id=unique[start:start + MAX_BULK_IDS],
+                                 status=list(ALL_STATUSES))
+
+    def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
+        return self._all(CONTAINER_PATHS[container_type], **{"space-id": space_id, "status": list(ALL_STATUSES)})
+
+    def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None:
+        path = list_url(CONTAINER_PATHS[container_type],
+                        {"space-id": space_id, "status": list(ALL_STATUSES), "sort": "-modified-date", "limit": 1})
+        page = next(iter(self.pages_from(path)))
+        return page.results[0] if page.results else None
+
+    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
+                   bodies: bool) -> str:
+        filters: dict[str, Any] = (
+            {"space-id": space_id} if space_id else {TASK_FILTERS[container_type or PAGE]: list(container_ids)})
+        return self._first("/tasks", **filters, **({"body-format": "storage"} if bodies else {}))
+
+    def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
+        path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"
+        return self._all(path, **({"body-format": "storage"} if bodies else {}))
+
+    def labels(self) -> Iterator[Mapping[str, Any]]:
+        return self._all("/labels")
+
+    def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
+        return self.pages_from(self._first(f"/labels/{label_id}/{LABELLED_PATHS[content_type]}"))
+
+    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
+        return self._all(f"/spaces/{space_id}/labels")
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by account id through `users-bulk`, 250 per request."""
@@ -74,9 +138,3 @@ class CloudClient:
             body, _ = self.transport.post(f"{API_V2}/users-bulk", {"accountIds": ids[start:start + MAX_BULK_IDS]})
             found.extend(body.get("results") or [] if isinstance(body, Mapping) else [])
         return found
-
-    def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
-        url = self.first_page_url("/spaces", keys=list(keys), **{"description-format": "plain"})
-        for page in self.pages_from(url):
-            for space in page.results:
-                yield {**space, "_base_url": page.base_url}

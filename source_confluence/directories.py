@@ -14,10 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from source_confluence.cloud_client import MAX_BULK_IDS, CloudClient
+from source_confluence.api import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
 
-CONTAINER_PATHS = {"page": "/pages", "blogpost": "/blogposts"}
-ALL_STATUSES = ("current", "archived", "trashed", "deleted")
 _MENTION = re.compile(r'ri:(?:account-id|userkey)="([^"]+)"')
 
 
@@ -30,7 +28,7 @@ class Container:
 
 
 class ContainerDirectory:
-    def __init__(self, client: CloudClient) -> None:
+    def __init__(self, client: ConfluenceApi) -> None:
         self._client = client
         self._lock = threading.Lock()
         self._known: dict[str, Container] = {}
@@ -51,16 +49,13 @@ class ContainerDirectory:
             for container_id, container_type in wanted:
                 if container_id in self._known or container_id in self._missing:
                     continue
-                if container_type in CONTAINER_PATHS:
+                if container_type in CONTAINER_TYPES:
                     todo.setdefault(container_type, []).append(container_id)
         for container_type, ids in todo.items():
             unique = list(dict.fromkeys(ids))
-            for start in range(0, len(unique), MAX_BULK_IDS):
-                chunk = unique[start:start + MAX_BULK_IDS]
+            for chunk in chunked(unique):
                 found = set()
-                for item, _ in self._client.list_all(
-                    CONTAINER_PATHS[container_type], id=chunk, status=list(ALL_STATUSES)
-                ):
+                for item in self._client.containers(container_type, chunk):
                     found.add(str(item.get("id")))
                     self.remember(Container(str(item.get("id")), container_type,
                                             _opt(item.get("spaceId")), _opt(item.get("parentId"))))
@@ -70,7 +65,7 @@ class ContainerDirectory:
 
 
 class UserDirectory:
-    def __init__(self, client: CloudClient) -> None:
+    def __init__(self, client: ConfluenceApi) -> None:
         self._client = client
         self._lock = threading.Lock()
         self._users: dict[str, Mapping[str, Any]] = {}

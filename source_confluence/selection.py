@@ -14,16 +14,16 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from source_confluence.cloud_client import CloudClient
+from source_confluence.api import BLOGPOST, PAGE, ConfluenceApi, items
 from source_confluence.config import ConnectorConfig
-from source_confluence.directories import ALL_STATUSES, Container, ContainerDirectory
+from source_confluence.directories import Container, ContainerDirectory
 
 LOGGER = logging.getLogger("airbyte")
 CONTAINER_STREAM = {"page": "pages", "blogpost": "blog_posts"}
 
 
 class Selection:
-    def __init__(self, config: ConnectorConfig, client: CloudClient, containers: ContainerDirectory,
+    def __init__(self, config: ConnectorConfig, client: ConfluenceApi, containers: ContainerDirectory,
                  space_ids: set[str] | None) -> None:
         self._config = config
         self._client = client
@@ -79,14 +79,14 @@ class Selection:
     def _load_trees(self) -> tuple[set[str], set[str]]:
         roots = list(self._config.page_tree_roots)
         spaces: set[str] = set()
-        for page, _ in self._client.list_all("/pages", id=roots, status=list(ALL_STATUSES)):
+        for page in self._client.containers(PAGE, roots):
             if page.get("spaceId"):
                 spaces.add(str(page["spaceId"]))
         root_set = set(roots)
         children: dict[str, list[str]] = {}
         seen_roots: set[str] = set()
         for space_id in sorted(spaces):
-            for page, _ in self._client.list_all("/pages", **{"space-id": space_id, "status": list(ALL_STATUSES)}):
+            for page in self._client.containers_in_space(PAGE, space_id):
                 page_id = str(page["id"])
                 parent = str(page["parentId"]) if page.get("parentId") else None
                 self._containers.remember(Container(page_id, "page", space_id, parent))
@@ -117,13 +117,12 @@ class Selection:
 
     def _load_labelled(self) -> set[str]:
         wanted = {name.lower() for name in self._config.labels}
-        label_ids = [str(label["id"]) for label, _ in self._client.list_all("/labels")
+        label_ids = [str(label["id"]) for label in self._client.labels()
                      if str(label.get("name", "")).lower() in wanted]
         ids: set[str] = set()
         for label_id in label_ids:
-            for path, container_type in ((f"/labels/{label_id}/pages", "page"),
-                                         (f"/labels/{label_id}/blogposts", "blogpost")):
-                for item, _ in self._client.list_all(path):
+            for container_type in (PAGE, BLOGPOST):
+                for item in items(self._client.labelled(label_id, container_type)):
                     ids.add(str(item["id"]))
                     self._containers.remember(
                         Container(str(item["id"]), container_type, _opt(item.get("spaceId")), _opt(item.get("parentId")))

@@ -11,13 +11,13 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
+from source_confluence.api import ATTACHMENT
 from source_confluence.records import attachment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 
 STREAM = "attachments"
-ATTACHMENT_STATUSES = ("current", "archived", "trashed")
 
 
 class AttachmentConverter:
@@ -43,7 +43,5 @@ class AttachmentConverter:
 def attachment_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
     if not context.selection.content_type_enabled(STREAM):
         return
-    filters = {"status": list(ATTACHMENT_STATUSES)}
-    source = WalkSource(stream=STREAM, key={"scope": "site"}, list_path="/attachments", params=filters,
-                        id_params=filters, describe="attachments")
+    source = WalkSource(stream=STREAM, key={"scope": "site"}, kind=ATTACHMENT, space_id=None, describe="attachments")
     yield ModifiedWalkPartition(source, AttachmentConverter(context), context, cursor, use_state)

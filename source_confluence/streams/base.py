@@ -14,7 +14,7 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 
-from source_confluence.cloud_client import CloudClient
+from source_confluence.api import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
 from source_confluence.directories import ContainerDirectory, UserDirectory
 from source_confluence.selection import Selection, space_ids_of
@@ -32,7 +32,7 @@ def load_schema(stream_name: str) -> Mapping[str, Any]:
 class SpaceDirectory:
     """Lists the selected spaces once per sync and shares them between streams (thread-safe)."""
 
-    client: CloudClient
+    client: ConfluenceApi
     space_keys: tuple[str, ...]
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _spaces: list[Mapping[str, Any]] | None = field(default=None, init=False)
@@ -63,7 +63,7 @@ class ReadContext:
     """Everything a partition needs to read: config, API client, and the per-sync lookups."""
 
     config: ConnectorConfig
-    client: CloudClient
+    client: ConfluenceApi
     directory: SpaceDirectory
     containers: ContainerDirectory
     users: UserDirectory

@@ -13,7 +13,7 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.directories import CONTAINER_PATHS
+from source_confluence.api import CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
 from source_confluence.records import comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
@@ -21,7 +21,7 @@ from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.timestamps import normalize_timestamp
 
 STREAM = "comments"
-COMMENT_LISTS = {"footer": "/footer-comments", "inline": "/inline-comments"}
+COMMENT_KINDS = {"footer": FOOTER_COMMENT, "inline": INLINE_COMMENT}
 
 
 class CommentConverter:
@@ -60,13 +60,12 @@ class CommentConverter:
             at = normalize_timestamp(raw.get("resolutionLastModifiedAt"))
             if at and at > since and comment_id not in emitted:
                 container_id, container_type = container_of(raw)
-                if container_id and container_type in CONTAINER_PATHS:
+                if container_id and container_type in CONTAINER_TYPES:
                     changed.setdefault((container_type, container_id), set()).add(comment_id)
-        body = {"body-format": "storage"} if self._context.selection.include_bodies else {}
         client = self._context.client
         for (container_type, container_id), ids in sorted(changed.items()):
-            path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"
-            found = [raw for raw, _ in client.list_all(path, **body) if str(raw.get("id")) in ids]
+            found = [raw for raw in client.inline_comments_of(container_type, container_id, self._context.config.include_bodies)
+                     if str(raw.get("id")) in ids]
             self.prepare(found)
             for raw in found:
                 data = self.record(raw, client.default_base)
@@ -78,14 +77,7 @@ def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_stat
     selection = context.selection
     if not selection.content_type_enabled(STREAM):
         return
-    body = {"body-format": "storage"} if selection.include_bodies else {}
-    for comment_type, path in COMMENT_LISTS.items():
-        source = WalkSource(
-            stream=STREAM,
-            key={"comment_type": comment_type},
-            list_path=path,
-            params=body,
-            id_params={},
-            describe=f"{comment_type} comments",
-        )
+    for comment_type, kind in COMMENT_KINDS.items():
+        source = WalkSource(stream=STREAM, key={"comment_type": comment_type}, kind=kind, space_id=None,
+                            describe=f"{comment_type} comments")
         yield ModifiedWalkPartition(source, CommentConverter(comment_type, context), context, cursor, use_state)

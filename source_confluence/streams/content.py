@@ -8,7 +8,8 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.directories import ALL_STATUSES, Container
+from source_confluence.api import BLOGPOST, PAGE
+from source_confluence.directories import Container
 from source_confluence.records import content_record, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext, describe_space
@@ -18,13 +19,12 @@ from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 @dataclass(frozen=True)
 class ContentKind:
     stream: str
-    list_path: str
     container_type: str
     with_parent: bool
 
 
-PAGES = ContentKind(stream="pages", list_path="/pages", container_type="page", with_parent=True)
-BLOG_POSTS = ContentKind(stream="blog_posts", list_path="/blogposts", container_type="blogpost", with_parent=False)
+PAGES = ContentKind(stream="pages", container_type=PAGE, with_parent=True)
+BLOG_POSTS = ContentKind(stream="blog_posts", container_type=BLOGPOST, with_parent=False)
 
 
 class ContentConverter:
@@ -63,18 +63,10 @@ def content_partitions(
     selection = context.selection
     if not selection.content_type_enabled(kind.stream):
         return
-    body = {"body-format": "storage"} if selection.include_bodies else {}
     for space in context.directory.spaces():
         space_id = str(space["id"])
-        if kind.container_type == "page" and not selection.space_has_pages_to_read(space_id):
+        if kind.container_type == PAGE and not selection.space_has_pages_to_read(space_id):
             continue
-        filters = {"space-id": space_id, "status": list(ALL_STATUSES)}
-        source = WalkSource(
-            stream=kind.stream,
-            key={"space_id": space_id},
-            list_path=kind.list_path,
-            params={**filters, **body},
-            id_params={**filters, "sort": "id"},
-            describe=describe_space(space),
-        )
+        source = WalkSource(stream=kind.stream, key={"space_id": space_id}, kind=kind.container_type,
+                            space_id=space_id, describe=describe_space(space))
         yield ModifiedWalkPartition(source, ContentConverter(kind, space_id, context), context, cursor, use_state)

@@ -14,12 +14,13 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
+from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE
 from source_confluence.records import container_of, label_record
 from source_confluence.streams.base import ReadContext, describe_space
 from source_confluence.streams.walk import translate_http_errors
 
 STREAM = "content_labels"
-LABELLED = (("pages", "page", "pages"), ("blogposts", "blogpost", "blog_posts"), ("attachments", "attachment", "attachments"))
+LABELLED = ((PAGE, "pages"), (BLOGPOST, "blog_posts"), (ATTACHMENT, "attachments"))
 
 
 class LabelPartition(Partition):
@@ -42,12 +43,11 @@ class LabelPartition(Partition):
         label_id = str(self._label["id"])
         selection = self._context.selection
         with translate_http_errors(STREAM, f"label {self._label.get('name')}"):
-            for path, content_type, stream in LABELLED:
+            for content_type, stream in LABELLED:
                 if not selection.content_type_enabled(stream):
                     continue
-                for page in self._context.client.pages_from(
-                        self._context.client.first_page_url(f"/labels/{label_id}/{path}")):
-                    if content_type == "attachment":
+                for page in self._context.client.labelled(label_id, content_type):
+                    if content_type == ATTACHMENT:
                         self._context.containers.resolve(container_of(item) for item in page.results)
                     for item in page.results:
                         data = self._record(item, content_type)
@@ -57,7 +57,7 @@ class LabelPartition(Partition):
     def _record(self, item: Mapping[str, Any], content_type: str) -> dict[str, Any] | None:
         selection = self._context.selection
         content_id = str(item["id"])
-        if content_type == "attachment":
+        if content_type == ATTACHMENT:
             container_id, container_type = container_of(item)
             if not selection.allows_container(container_id, container_type):
                 return None
@@ -90,11 +90,11 @@ class SpaceLabelsPartition(Partition):
         for space in self._context.directory.spaces():
             space_id = str(space["id"])
             with translate_http_errors(STREAM, describe_space(space)):
-                for label, _ in client.list_all(f"/spaces/{space_id}/labels"):
+                for label in client.space_labels(space_id):
                     yield Record(data=label_record(label, space_id, "space", space_id), stream_name=STREAM)
 
 
 def label_partitions(context: ReadContext) -> Iterator[Partition]:
     yield SpaceLabelsPartition(context)
-    for label, _ in context.client.list_all("/labels"):
+    for label in context.client.labels():
         yield LabelPartition(label, context)

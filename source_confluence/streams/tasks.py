@@ -16,8 +16,8 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.cloud_client import list_url
-from source_confluence.directories import ALL_STATUSES, CONTAINER_PATHS, Container, chunked
+from source_confluence.api import CONTAINER_TYPES
+from source_confluence.directories import Container, chunked
 from source_confluence.records import task_record
 from source_confluence.selection import CONTAINER_STREAM
 from source_confluence.state import PartitionedCursor, PartitionState
@@ -25,7 +25,6 @@ from source_confluence.streams.base import ReadContext, describe_space
 from source_confluence.streams.walk import modified_at, translate_http_errors
 
 STREAM = "tasks"
-TASK_FILTER = {"page": "page-id", "blogpost": "blogpost-id"}
 
 
 class TasksPartition(Partition):
@@ -38,7 +37,7 @@ class TasksPartition(Partition):
         self._use_state = use_state
         self._key = {"space_id": self._space_id}
         selection = context.selection
-        self._types = [t for t in CONTAINER_PATHS if selection.content_type_enabled(CONTAINER_STREAM[t])]
+        self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
 
     def to_slice(self) -> Mapping[str, Any] | None:
         return self._key
@@ -64,7 +63,7 @@ class TasksPartition(Partition):
         else:
             # Marks taken before listing: anything changed while we list is read again next time.
             marks = {t: self._newest_container_mark(t) for t in self._types}
-            link = self._context.client.first_page_url("/tasks", **{"space-id": self._space_id, **self._body()})
+            link = self._context.client.tasks_link(self._space_id, None, (), self._bodies())
             state = PartitionState(extra=marks, resume={"order": "asc", "next": link})
         for page in self._context.client.pages_from(link):
             yield from self._records(page.results)
@@ -75,12 +74,9 @@ class TasksPartition(Partition):
                                                    updated_at=_newest(state.extra)))
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
-        path = list_url(CONTAINER_PATHS[container_type], {
-            "space-id": self._space_id, "status": list(ALL_STATUSES), "sort": "-modified-date", "limit": 1})
-        page = next(iter(self._context.client.pages_from(path)))
-        if not page.results:
+        newest = self._context.client.newest_container(container_type, self._space_id)
+        if newest is None:
             return {"updated_at": None, "ids": []}
-        newest = page.results[0]
         return {"updated_at": modified_at(newest), "ids": [str(newest["id"])]}
 
     # -- later syncs: tasks of the containers changed since the marks -----------------------------
@@ -90,8 +86,7 @@ class TasksPartition(Partition):
             mark = marks.get(container_type) or {"updated_at": None, "ids": []}
             changed, new_mark = self._changed_containers(container_type, mark)
             for chunk in chunked(changed):
-                path = self._context.client.first_page_url("/tasks", **{TASK_FILTER[container_type]: chunk,
-                                                                        **self._body()})
+                path = self._context.client.tasks_link(None, container_type, chunk, self._bodies())
                 for page in self._context.client.pages_from(path):
                     yield from self._records(page.results)
             marks[container_type] = new_mark
@@ -101,15 +96,17 @@ class TasksPartition(Partition):
         lower, lower_ids = mark.get("updated_at"), set(mark.get("ids") or [])
         high, high_ids = lower, list(lower_ids)
         changed: list[str] = []
-        first = self._context.client.first_page_url(
-            CONTAINER_PATHS[container_type],
-            **{"space-id": self._space_id, "status": list(ALL_STATUSES), "sort": "-modified-date"})
-        for page in self._context.client.pages_from(first):
+        client = self._context.client
+        order = "asc" if client.filters_by_modified_time else "desc"
+        first = client.walk_link(container_type, self._space_id, order, lower, bodies=False)
+        for page in client.pages_from(first):
             reached = False
             for raw in page.results:
                 updated_at, raw_id = modified_at(raw), str(raw["id"])
                 if lower is not None and updated_at is not None and (
                         updated_at < lower or (updated_at == lower and raw_id in lower_ids)):
+                    if order == "asc":
+                        continue
                     reached = True
                     break
                 parent = str(raw["parentId"]) if raw.get("parentId") else None
@@ -124,8 +121,8 @@ class TasksPartition(Partition):
         return changed, {"updated_at": high, "ids": high_ids}
 
     # -- shared ---------------------------------------------------------------------------------
-    def _body(self) -> dict[str, str]:
-        return {"body-format": "storage"} if self._context.selection.include_bodies else {}
+    def _bodies(self) -> bool:
+        return self._context.config.include_bodies
 
     def _records(self, results: list[Mapping[str, Any]]) -> Iterator[Record]:
         start_date = self._context.config.start_date

@@ -14,7 +14,7 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.directories import ALL_STATUSES, CONTAINER_PATHS
+from source_confluence.api import CONTAINER_TYPES
 from source_confluence.records import user_record
 from source_confluence.state import PartitionedCursor, PartitionState
 from source_confluence.streams.base import ReadContext
@@ -56,8 +56,8 @@ class UsersPartition(Partition):
     def _gather_from_content(self) -> None:
         client, users = self._context.client, self._context.users
         for space in self._context.directory.spaces():
-            for path in CONTAINER_PATHS.values():
-                for item, _ in client.list_all(path, **{"space-id": str(space["id"]), "status": list(ALL_STATUSES)}):
+            for container_type in CONTAINER_TYPES:
+                for item in client.containers_in_space(container_type, str(space["id"])):
                     version = item.get("version") or {}
                     users.reference(item.get("authorId"), item.get("ownerId"), version.get("authorId"))
 

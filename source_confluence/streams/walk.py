@@ -41,13 +41,13 @@ class WalkSource:
     stream: str
     key: Mapping[str, str]
     """The partition's identity in state, e.g. {"space_id": "42"}."""
-    list_path: str
-    params: Mapping[str, Any]
-    """Filters of the list request, e.g. space-id, status, body-format (never sort/limit)."""
-    id_params: Mapping[str, Any] | None
-    """Filters of the ids-only listing used by the deletion check; None switches the check off."""
+    kind: str
+    """What is listed (api.PAGE, api.FOOTER_COMMENT, ...)."""
+    space_id: str | None
+    """The space listed, or None for a site-wide list."""
     describe: str
     """How logs name the partition, e.g. "space ENG"."""
+    deletion_check: bool = True
 
 
 class RecordConverter(Protocol):
@@ -107,12 +107,12 @@ class ModifiedWalkPartition(Partition):
                 )
                 prior = replace(prior, resume=None)
         lower = prior.updated_at if prior and prior.updated_at else self._context.config.start_date
-        order = "asc" if lower is None else "desc"
-        first = self._context.client.first_page_url(
-            self._source.list_path,
-            **self._source.params,
-            sort="modified-date" if order == "asc" else "-modified-date",
-        )
+        client = self._context.client
+        # Oldest first whenever the server can filter by the bound (or there is none): the cursor
+        # then advances page by page. Otherwise newest first down to the bound.
+        order = "asc" if lower is None or client.filters_by_modified_time else "desc"
+        first = client.walk_link(self._source.kind, self._source.space_id, order, lower,
+                                 self._context.config.include_bodies)
         start = prior or PartitionState(updated_at=lower)
         yield from self._walk(first, replace(start, resume={"order": order, "next": first}), resuming=False,
                               from_scratch=prior is None and order == "asc")
@@ -135,11 +135,13 @@ class ModifiedWalkPartition(Partition):
             for raw in page.results:
                 updated_at = modified_at(raw)
                 raw_id = str(raw.get("id"))
-                if order == "desc" and lower is not None and updated_at is not None and (
+                if lower is not None and updated_at is not None and (
                     updated_at < lower or (updated_at == lower and raw_id in lower_ids)
                 ):
-                    reached_bound = True
-                    break
+                    if order == "desc":
+                        reached_bound = True
+                        break
+                    continue  # a server-side filter overlaps the bound (minute precision): skip repeats
                 if updated_at is not None:
                     if high is None or updated_at > high:
                         high, high_ids = updated_at, [raw_id]
@@ -163,7 +165,7 @@ class ModifiedWalkPartition(Partition):
             self._cursor.checkpoint(self._source.key, after)
 
     def _finish(self, state: PartitionState, emitted: set[str], from_scratch: bool) -> Iterator[Record]:
-        if self._source.id_params is None:
+        if not self._source.deletion_check:
             self._cursor.checkpoint(self._source.key, state)
             return
         now = self._context.now
@@ -200,8 +202,7 @@ class ModifiedWalkPartition(Partition):
         return elapsed >= timedelta(hours=interval)
 
     def _list_items(self) -> dict[str, Mapping[str, Any]]:
-        return {str(item.get("id")): item for item, _ in
-                self._context.client.list_all(self._source.list_path, **(self._source.id_params or {}))}
+        return {str(item.get("id")): item for item in self._context.client.listing(self._source.kind, self._source.space_id)}
 
 
 def _id_sort_key(value: str) -> tuple[int, str]:

@@ -1,0 +1,79 @@
+"""The seam between streams and the two API flavours.
+
+Streams ask for what they need in Confluence's terms (a space's pages newest first, the tasks of
+these pages, the users with these ids); `CloudClient` (REST v2) and `DataCenterClient` (REST v1 and
+CQL) answer with objects in one shape, the v2 one, so that `records.py` builds the same records from
+both. A list is read page by page through opaque links, which streams may store in state to resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# What a modification-time walk can read. Containers are pages and blog posts.
+PAGE = "page"
+BLOGPOST = "blogpost"
+FOOTER_COMMENT = "footer_comment"
+INLINE_COMMENT = "inline_comment"
+ATTACHMENT = "attachment"
+CONTAINER_TYPES = (PAGE, BLOGPOST)
+ALL_STATUSES = ("current", "archived", "trashed", "deleted")
+MAX_BULK_IDS = 250
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    results: list[Mapping[str, Any]]
+    next_link: str | None
+    """Link of the next page (a path on the API host), or None on the last page."""
+    base_url: str
+    """Where web links start (e.g. https://site.atlassian.net/wiki), for building web URLs."""
+
+
+class ConfluenceApi(Protocol):
+    page_size: int
+    default_base: str
+    filters_by_modified_time: bool
+    """True when a walk can ask the server for "modified since" (CQL); False when it must read newest
+    first and stop at the bound itself (v2 lists)."""
+
+    def current_user(self) -> Mapping[str, Any]: ...
+
+    def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]: ...
+
+    def pages_from(self, link: str) -> Iterator[ResultPage]: ...
+
+    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
+        """First page of `kind` (in one space, or site-wide when None) sorted by modification time."""
+
+    def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
+        """Every object of `kind` without bodies (ids and metadata), for the deletion check."""
+
+    def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+        """Pages or blog posts by id, without bodies."""
+
+    def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
+        """Every page or blog post of a space, without bodies."""
+
+    def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None: ...
+
+    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
+                   bodies: bool) -> str: ...
+
+    def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]: ...
+
+    def labels(self) -> Iterator[Mapping[str, Any]]: ...
+
+    def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
+        """Pages, blog posts or attachments carrying a label."""
+
+    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]: ...
+
+    def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
+
+
+def items(pages: Iterator[ResultPage]) -> Iterator[Mapping[str, Any]]:
+    for page in pages:
+        yield from page.results
