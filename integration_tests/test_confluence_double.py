@@ -4,9 +4,7 @@ mutations, auth, faults and the latency knob, all over real HTTP."""
 from __future__ import annotations
 
 import base64
-import copy
 import json
-import os
 import re
 import signal
 import subprocess
@@ -21,12 +19,12 @@ import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from integration_tests import openapi_contract as contract
 from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
 
 pytestmark = pytest.mark.integration
 
-CONTRACT_DIR = Path(os.environ.get("CONFLUENCE_API_CONTRACT_DIR", "/work/shared/confluence-api"))
-V2 = "/wiki/api/v2"
+V2 = contract.V2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 READ_SPEC = SiteSpec(
@@ -91,47 +89,14 @@ def http(double):
         yield s
 
 
-def _load_contract(name: str) -> dict:
-    path = CONTRACT_DIR / name
-    if not path.exists():
-        pytest.fail(f"API contract {path} is missing (set CONFLUENCE_API_CONTRACT_DIR)")
-    return json.loads(path.read_text())
-
-
 @pytest.fixture(scope="module")
 def openapi_v2(double) -> OpenAPI:
-    doc = copy.deepcopy(_load_contract("openapi-v2.json"))
-    # The published server is https://{your-domain}/wiki/api/v2; point it at the double.
-    doc["servers"] = [{"url": double.url + V2}]
-    # Invalid in the published document: the default "my, team" is not one of the enum values
-    # ['my', 'team'], so the spec validator rejects the whole document. Drop the bad default.
-    for path in ("/spaces/{id}/labels", "/spaces/{id}/content/labels"):
-        for param in doc["paths"][path]["get"]["parameters"]:
-            if param.get("name") == "prefix":
-                param["schema"].pop("default", None)
-    schemas = doc["components"]["schemas"]
-    # The document describes parentId as "ID of the parent page, or null if there is no parent
-    # page" but does not mark it nullable; Confluence serves null (with parentType null) for a
-    # space's root pages, and so does the double.
-    for name in ("PageBulk", "PageSingle"):
-        schemas[name]["properties"]["parentId"]["nullable"] = True
-    schemas["ParentContentType"]["nullable"] = True
-    schemas["ParentContentType"]["enum"].append(None)
-    # Same for resolutionLastModifierId/At: "Null until comment is resolved or reopened".
-    for name in ("InlineCommentModel",):
-        for prop in ("resolutionLastModifierId", "resolutionLastModifiedAt"):
-            schemas[name]["properties"][prop]["nullable"] = True
-    return OpenAPI.from_dict(doc)
+    return contract.openapi_v2(double.url)
 
 
 @pytest.fixture(scope="module")
 def openapi_v1(double) -> OpenAPI:
-    doc = copy.deepcopy(_load_contract("openapi-v1.json"))
-    doc["servers"] = [{"url": double.url}]
-    # Only user/current is served; other v1 paths carry invalid parameter defaults (e.g. a
-    # default of ['current'] against an enum of strings) that fail spec validation.
-    doc["paths"] = {"/wiki/rest/api/user/current": doc["paths"]["/wiki/rest/api/user/current"]}
-    return OpenAPI.from_dict(doc)
+    return contract.openapi_v1_user_current(double.url)
 
 
 def _validate(openapi: OpenAPI, response: requests.Response) -> None:

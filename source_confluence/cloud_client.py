@@ -30,6 +30,8 @@ CONTAINER_PATHS = {PAGE: "/pages", BLOGPOST: "/blogposts"}
 WALK_PATHS = {**CONTAINER_PATHS, FOOTER_COMMENT: "/footer-comments", INLINE_COMMENT: "/inline-comments",
               ATTACHMENT: "/attachments"}
 ATTACHMENT_STATUSES = ("current", "archived", "trashed")
+# The statuses each v2 list accepts (blog posts cannot be archived).
+CONTAINER_STATUSES = {PAGE: ALL_STATUSES, BLOGPOST: ("current", "trashed", "deleted")}
 LABELLED_PATHS = {PAGE: "pages", BLOGPOST: "blogposts", ATTACHMENT: "attachments"}
 TASK_FILTERS = {PAGE: "page-id", BLOGPOST: "blogpost-id"}
 
@@ -82,7 +84,7 @@ class CloudClient:
 
     def _walk_filters(self, kind: str, space_id: str | None) -> dict[str, Any]:
         if kind in CONTAINER_PATHS:
-            return {"space-id": space_id, "status": list(ALL_STATUSES)}
+            return {"space-id": space_id, "status": list(CONTAINER_STATUSES[kind])}
         if kind == ATTACHMENT:
             return {"status": list(ATTACHMENT_STATUSES)}
         return {}  # site-wide comment lists take no filter (they list current comments)
@@ -100,14 +102,15 @@ class CloudClient:
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), MAX_BULK_IDS):
             yield from self._all(CONTAINER_PATHS[container_type], id=unique[start:start + MAX_BULK_IDS],
-                                 status=list(ALL_STATUSES))
+                                 status=list(CONTAINER_STATUSES[container_type]))
 
     def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
-        return self._all(CONTAINER_PATHS[container_type], **{"space-id": space_id, "status": list(ALL_STATUSES)})
+        return self._all(CONTAINER_PATHS[container_type],
+                         **{"space-id": space_id, "status": list(CONTAINER_STATUSES[container_type])})
 
     def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None:
-        path = list_url(CONTAINER_PATHS[container_type],
-                        {"space-id": space_id, "status": list(ALL_STATUSES), "sort": "-modified-date", "limit": 1})
+        path = list_url(CONTAINER_PATHS[container_type], {
+            "space-id": space_id, "status": list(CONTAINER_STATUSES[container_type]), "sort": "-modified-date", "limit": 1})
         page = next(iter(self.pages_from(path)))
         return page.results[0] if page.results else None
 
