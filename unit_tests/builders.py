@@ -31,12 +31,16 @@ def v2_request(path: str, **params: Any) -> HttpRequest:
     return HttpRequest(f"{SITE}/wiki/api/v2{path}" + (f"?{urlencode(query)}" if query else ""))
 
 
+# What each v2 list accepts: blog posts cannot be archived.
+STATUSES = {"pages": ("current", "archived", "trashed", "deleted"), "blogposts": ("current", "trashed", "deleted")}
+
+
 def content_list_request(kind: str, space_id: str, descending: bool, cursor: str | None = None,
                          limit: int = 250) -> HttpRequest:
     params = [
         ("space-id", space_id),
         ("sort", "-modified-date" if descending else "modified-date"),
-        *[("status", status) for status in ("current", "archived", "trashed", "deleted")],
+        *[("status", status) for status in STATUSES[kind]],
         ("body-format", "storage"),
         ("limit", str(limit)),
     ]
