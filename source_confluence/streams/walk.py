@@ -115,7 +115,7 @@ class ModifiedWalkPartition(Partition):
                                  self._context.config.include_bodies)
         start = prior or PartitionState(updated_at=lower)
         yield from self._walk(first, replace(start, resume={"order": order, "next": first}), resuming=False,
-                              from_scratch=prior is None and order == "asc")
+                              from_scratch=prior is None)
 
     def _walk(self, link: str, state: PartitionState, resuming: bool, from_scratch: bool = False) -> Iterator[Record]:
         resume = state.resume or {}
@@ -170,7 +170,8 @@ class ModifiedWalkPartition(Partition):
             return
         now = self._context.now
         if state.known is None and from_scratch:
-            # A complete first read has emitted every id there is: that is the baseline.
+            # A first read that completed in one run emitted every id the selection syncs: that is
+            # the baseline (content outside start_date or the selection needs no tombstone).
             state = replace(state, known=encode_ids(emitted), reconciled_at=now)
         elif state.known is None or self._deletion_check_due(state.reconciled_at):
             listed = self._list_items()
