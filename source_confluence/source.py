@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from queue import Queue
@@ -35,10 +36,14 @@ from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from requests.auth import AuthBase
 
-from source_confluence.auth import build_authenticator
+from source_confluence.api import ConfluenceApi
+from source_confluence.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
 from source_confluence.cloud_client import CloudClient
-from source_confluence.config import ConfigError, ConnectorConfig, parse_config
+from source_confluence.cloud_gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.config import ConfigError, ConnectorConfig, Credentials, parse_config
+from source_confluence.datacenter_client import DataCenterClient
 from source_confluence.directories import ContainerDirectory, UserDirectory
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.attachments import attachment_partitions
@@ -48,11 +53,13 @@ from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partiti
 from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
-from source_confluence.streams.users import user_partitions
+from source_confluence.streams.users import PendingUsers, user_partitions
 from source_confluence.timestamps import format_timestamp
+from source_confluence.tls import trust_store
 from source_confluence.transport import ConfluenceHttpError, Transport
 
 QUEUE_SIZE = 10_000
+LOGGER = logging.getLogger("airbyte")
 
 
 @dataclass(frozen=True)
@@ -81,15 +88,37 @@ STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})
 
 
-def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bool = False) -> ReadContext:
-    transport = Transport(
-        site_url=config.site_url,
-        authenticator=build_authenticator(config.credentials),
-        logger=logger,
-        fail_fast=fail_fast,
-        pool_size=max(config.num_workers * 2, 4),
-    )
-    client = CloudClient(transport, config.page_size)
+def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bool = False,
+                  raw_config: MutableMapping[str, Any] | None = None,
+                  endpoints: AtlassianEndpoints = ATLASSIAN) -> ReadContext:
+    """The API client for the configured deployment and authentication method, and the per-sync lookups.
+
+    `raw_config` is the platform's config: OAuth writes the rotated refresh token back into it.
+    """
+    credentials = config.credentials
+    authenticator = build_authenticator(credentials, raw_config, endpoints)
+    pool_size = max(config.num_workers * 2, 4)
+
+    def transport(site_url: str, auth: AuthBase = authenticator, verify: bool | str = True) -> Transport:
+        return Transport(site_url=site_url, authenticator=auth, logger=logger, fail_fast=fail_fast,
+                         pool_size=pool_size, verify=verify)
+
+    client: ConfluenceApi
+    if not credentials.is_cloud:
+        client = DataCenterClient(transport(config.site_url, verify=trust_store(credentials.ca_certificate)),
+                                  config.page_size, config.site_url, credentials.server_time_zone)
+    elif credentials.uses_gateway:
+        def cloud_id() -> str:
+            if credentials.auth_type == "oauth2.0":
+                resources, _ = transport(endpoints.api_url).get(endpoints.accessible_resources_path)
+                return cloud_id_from_resources(resources, config.site_url)
+            tenant, _ = transport(config.site_url, auth=NoAuth()).get("/_edge/tenant_info")
+            return cloud_id_from_tenant_info(tenant, config.site_url)
+
+        gateway = GatewayTransport(config.site_url, cloud_id, endpoints.gateway, transport)
+        client = CloudClient(gateway, config.page_size, web_base=config.site_url)
+    else:
+        client = CloudClient(transport(config.site_url), config.page_size)
     return ReadContext(
         config=config,
         client=client,
@@ -100,32 +129,44 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
     )
 
 
+def platform_config(config: Mapping[str, Any]) -> MutableMapping[str, Any]:
+    """The config itself when it can be written to (OAuth refresh-token rotation), else a copy."""
+    if is_mutable_config(config):
+        return config  # type: ignore[return-value]
+    return copy.deepcopy(dict(config))
+
+
 class SourceConfluence(Source):
+    def __init__(self, endpoints: AtlassianEndpoints = ATLASSIAN) -> None:
+        """`endpoints`: where OAuth tokens and cloud ids come from; tests point them at the local double."""
+        super().__init__()
+        self._endpoints = endpoints
+
+    def _context(self, config: Mapping[str, Any], logger: logging.Logger,
+                 fail_fast: bool = False) -> tuple[ConnectorConfig, ReadContext]:
+        parsed = parse_config(config)
+        return parsed, build_context(parsed, logger, fail_fast, platform_config(config), self._endpoints)
+
     # -- check -------------------------------------------------------------------------------
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        parsed: ConnectorConfig | None = None
         try:
-            parsed = parse_config(config)
-            context = build_context(parsed, logger, fail_fast=True)
+            parsed, context = self._context(config, logger, fail_fast=True)
             user = context.client.current_user()
             if user.get("type") == "anonymous" or not (user.get("accountId") or user.get("userKey")):
-                return _failed(
-                    "Confluence treated the connector as an anonymous visitor, so the credentials were not "
-                    "accepted. Check credentials.email and credentials.api_token."
-                )
+                return _failed(_anonymous_message(parsed.credentials))
             context.directory.spaces()
         except ConfigError as error:
             return _failed(error.message or str(error))
         except ConfluenceHttpError as error:
-            return _failed(_check_http_message(error, config))
+            return _failed(_check_http_message(error, config, parsed))
         except AirbyteTracedException as error:
             return _failed(error.message or "The connection check failed.")
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     # -- discover ----------------------------------------------------------------------------
     def streams(self, config: Mapping[str, Any]) -> list[AbstractStream]:
-        parsed = parse_config(config)
-        logger = logging.getLogger("airbyte")
-        context = build_context(parsed, logger)
+        _, context = self._context(config, logging.getLogger("airbyte"))
         repository = InMemoryMessageRepository()
         return [
             self._stream(definition, context, FinalStateCursor(definition.name, None, repository), False)
@@ -145,30 +186,37 @@ class SourceConfluence(Source):
     ) -> Iterator[AirbyteMessage]:
         parsed = parse_config(config)
         selected = _validate_catalog(catalog)
-        context = build_context(parsed, logger)
+        _, context = self._context(config, logger)
         try:
             context.directory.spaces()  # lists spaces once, and rejects unknown space keys before any thread starts
         except ConfluenceHttpError as error:
             raise AirbyteTracedException(
-                message=_check_http_message(error, config),
+                message=_check_http_message(error, config, parsed),
                 internal_message=str(error),
                 failure_type=FailureType.config_error if error.status in (401, 403) else FailureType.system_error,
             ) from None
 
         context.gather_users = not any(definition.name in CONTENT_STREAMS for definition, _ in selected)
         state_manager = ConnectorStateManager(state=state)
+        users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
         for phase in (False, True):
             batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
             if batch:
-                yield from self._read_phase(batch, context, state_manager, logger)
+                yield from self._read_phase(batch, context, state_manager, logger,
+                                            save_users=users_incremental and not phase)
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,
-        state_manager: ConnectorStateManager, logger: logging.Logger,
+        state_manager: ConnectorStateManager, logger: logging.Logger, save_users: bool = False,
     ) -> Iterator[AirbyteMessage]:
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
         streams: list[AbstractStream] = []
+        before_checkpoint = None
+        if save_users:
+            users_cursor = PartitionedCursor("users", state_manager.get_stream_state("users", None), repository,
+                                             state_manager)
+            before_checkpoint = PendingUsers(context, users_cursor).save
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
@@ -177,6 +225,7 @@ class SourceConfluence(Source):
                     state_manager.get_stream_state(definition.name, None) if incremental else {},
                     repository,
                     state_manager,
+                    before_checkpoint,
                 )
             else:
                 cursor = FinalStateCursor(definition.name, None, repository)
@@ -214,16 +263,16 @@ def _validate_catalog(catalog: ConfiguredAirbyteCatalog) -> list[tuple[StreamDef
         if definition is None:
             unknown.append(configured.stream.name)
             continue
-        if configured.sync_mode == SyncMode.incremental and not definition.cursor_field:
-            raise ConfigError(
-                "catalog",
-                f"stream '{definition.name}' does not support incremental sync.",
-                "Choose full refresh for it in the connection settings.",
-            )
         if configured.sync_mode not in (SyncMode.incremental, SyncMode.full_refresh):
             raise ConfigError("catalog", f"stream '{definition.name}' asks for an unknown sync mode.",
                               "Use full_refresh or incremental.")
-        selected.append((definition, configured.sync_mode))
+        mode = configured.sync_mode
+        if mode == SyncMode.incremental and not definition.cursor_field:
+            # PyAirbyte asks every stream for incremental; a stream without a cursor can only
+            # send its full snapshot, which is what it does in either mode.
+            LOGGER.info(f"Stream '{definition.name}' has no cursor: reading it in full refresh.")
+            mode = SyncMode.full_refresh
+        selected.append((definition, mode))
     if unknown:
         raise ConfigError(
             "catalog",
@@ -237,22 +286,39 @@ def _failed(message: str) -> AirbyteConnectionStatus:
     return AirbyteConnectionStatus(status=Status.FAILED, message=message)
 
 
-def _check_http_message(error: ConfluenceHttpError, config: Mapping[str, Any]) -> str:
-    site = config.get("site_url", "the site") if isinstance(config, Mapping) else "the site"
-    if error.status == 401:
+def _anonymous_message(credentials: Credentials) -> str:
+    if credentials.auth_type == "personal_access_token":
         return (
-            "Confluence rejected the credentials (HTTP 401). Check credentials.email and "
-            "credentials.api_token: the token must belong to that email's Atlassian account and must not "
-            "be revoked."
+            "Confluence treated the connector as an anonymous visitor: the personal access token was not "
+            "accepted. A Data Center server that allows anonymous access ignores an invalid, expired or "
+            "revoked token instead of refusing it. Check credentials.personal_access_token, or create a new "
+            "one under your profile > Settings > Personal Access Tokens."
         )
+    return (
+        "Confluence treated the connector as an anonymous visitor, so the credentials were not accepted. "
+        f"Check {credentials.secret_fields()}."
+    )
+
+
+def _check_http_message(error: ConfluenceHttpError, config: Mapping[str, Any],
+                        parsed: ConnectorConfig | None = None) -> str:
+    site = config.get("site_url", "the site") if isinstance(config, Mapping) else "the site"
+    datacenter = parsed is not None and not parsed.is_cloud
+    if error.status == 401:
+        fields = parsed.credentials.secret_fields() if parsed else "credentials.email and credentials.api_token"
+        owner = ("must belong to that email's Atlassian account and must not be revoked"
+                 if parsed is None or parsed.credentials.auth_type in ("api_token", "scoped_api_token")
+                 else "must be current and not revoked")
+        return f"Confluence rejected the credentials (HTTP 401). Check {fields}: the credentials {owner}."
     if error.status == 403:
         return (
             "The credentials were accepted but the account may not use the Confluence REST API on this site "
-            "(HTTP 403). Ask a site admin to grant the account Confluence access, or check IP allowlists."
+            "(HTTP 403). Ask a site admin to grant the account Confluence access, or check IP allowlists"
+            + ("." if not parsed or not parsed.credentials.uses_gateway else
+               ", and that the token or OAuth app has the read scopes listed in the documentation.")
         )
     if error.status == 404:
-        return (
-            f"No Confluence REST API was found at {site} (HTTP 404). Check site_url: it should be the site "
-            "root, e.g. https://your-domain.atlassian.net."
-        )
+        root = ("the server's base URL including its context path, e.g. https://wiki.example.com/confluence"
+                if datacenter else "the site root, e.g. https://your-domain.atlassian.net")
+        return f"No Confluence REST API was found at {site} (HTTP 404). Check site_url: it should be {root}."
     return f"Confluence answered HTTP {error.status} ({error.detail}) to the connection check."

@@ -273,3 +273,12 @@ def test_deletion_check_that_is_not_due_costs_no_request():
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["4"]
     assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3", "4"}
+
+
+def test_incremental_asked_of_a_stream_without_cursor_reads_it_in_full():
+    # PyAirbyte configures every stream as incremental.
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space("100", "ENG"), space("200", "OPS")]))
+        output = read(SourceConfluence(), config(), catalog("spaces", SyncMode.incremental))
+    assert not output.errors
+    assert [r.record.data["key"] for r in output.records] == ["ENG", "OPS"]

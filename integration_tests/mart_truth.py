@@ -1,0 +1,633 @@
+"""Expected rows of the ten dbt marts, computed from the Confluence double's site model alone.
+
+Nothing here reads the warehouse or the connector's records: every value comes from the in-memory
+``Site`` (plus a snapshot of it taken when the first sync ran) and the rules documented in
+``dbt_project/models/docs/marts.md`` and the marts' YAML. Where the connector's documented behaviour
+decides what lands in the warehouse, the view of the site is narrowed the same way; each such place
+says so. The warehouse is PyAirbyte's DuckDB cache, which merges every stream on its primary key:
+one row per id, the latest read winning.
+
+Timestamps are returned as naive UTC ``datetime`` (what DuckDB hands back for the marts' columns),
+ratios as ``Decimal`` rounded half-up to 4 places (``confluence_safe_ratio``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from integration_tests.confluence_double import Attachment, BlogPost, Comment, Page, Site, Task
+
+LIVE_STATUSES = ("current", "archived")  # int_confluence__content.is_live: not deleted, current or archived
+DELETED_STATUSES = ("trashed", "deleted", "purged")
+PERIODS = ("week", "month")
+CONTENT_TYPES = ("page", "blogpost")
+
+Content = Page | BlogPost
+Row = dict[str, Any]
+
+
+# ---- small helpers -------------------------------------------------------------------------
+
+
+def naive(dt: datetime | None) -> datetime | None:
+    """The site's aware UTC time as DuckDB returns the marts' timestamps (naive, UTC)."""
+    return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def period_start(period: str, moment: datetime | date) -> date:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if period == "week":
+        return day - timedelta(days=day.weekday())  # weeks start on Monday
+    return day.replace(day=1)
+
+
+def next_period(period: str, start: date) -> date:
+    if period == "week":
+        return start + timedelta(days=7)
+    return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """confluence_safe_ratio: rounded to 4 decimals (half away from zero), null on a zero denominator."""
+    if denominator == 0:
+        return None
+    return round_4(Fraction(numerator, denominator))
+
+
+def round_4(value: Fraction) -> Decimal:
+    scaled = value * 10_000
+    rounded = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)  # half up, value >= 0
+    return Decimal(rounded) / Decimal(10_000)
+
+
+def content_type_of(obj: Content) -> str:
+    return "page" if isinstance(obj, Page) else "blogpost"
+
+
+def task_phrase(task: Task) -> str:
+    """The plain words a task starts with (its body before any mention or date), unescaped."""
+    return html.unescape(re.split(r"<", task.body, maxsplit=1)[0]).strip()
+
+
+# ---- what the first sync saw -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Synced:
+    """One object as a sync read it."""
+
+    kind: str  # page | blogpost | attachment
+    space_id: str | None
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class FirstSync:
+    """The site as the first sync read it; taken right before that sync (the site does not change during it)."""
+
+    content: dict[str, Synced]
+    attachments: dict[str, Synced]
+    comment_ids: frozenset[str]
+    task_ids: frozenset[str]
+
+    @classmethod
+    def capture(cls, site: Site) -> FirstSync:
+        with site.lock:
+            content: list[Content] = [*site.pages.values(), *site.blog_posts.values()]
+            return cls(
+                content={c.id: Synced(content_type_of(c), c.space_id, c.status, c.version.number) for c in content},
+                # The connector lists attachments that are current, archived or trashed.
+                attachments={a.id: Synced("attachment", None, a.status, a.version.number)
+                             for a in site.attachments.values() if a.status in ("current", "archived", "trashed")},
+                # The site-wide comment lists show current comments only.
+                comment_ids=frozenset(i for i, c in site.comments.items() if c.status == "current"),
+                task_ids=frozenset(site.tasks),
+            )
+
+    def unchanged(self, obj: Content | Attachment) -> bool:
+        """Whether the object's current version is the one the first sync read."""
+        seen = self.content.get(obj.id) or self.attachments.get(obj.id)
+        return seen is not None and seen.status == obj.status and seen.version == obj.version.number
+
+
+# ---- the warehouse as the site and the connector's rules predict it --------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """Wall-clock span (naive UTC) of one sync round; loads made in it are stamped inside it."""
+
+    start: datetime
+    end: datetime
+
+    def __contains__(self, moment: object) -> bool:
+        return isinstance(moment, datetime) and self.start <= moment <= self.end
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A purged object as the connector emits it: status deleted, few fields."""
+
+    object_id: str
+    object_type: str  # page | blogpost | comment | attachment
+    space_id: str | None  # pages and blog posts carry their partition's space; comments and attachments none
+
+
+@dataclass
+class Landed:
+    """What the raw tables hold after the first sync, the mutations and the incremental second sync."""
+
+    site: Site
+    first: FirstSync
+    content: dict[str, Content] = field(default_factory=dict)
+    comments: dict[str, Comment] = field(default_factory=dict)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
+    tombstones: list[Tombstone] = field(default_factory=list)
+    label_pairs: list[tuple[str, str]] = field(default_factory=list)  # (content id, label id), pages and blog posts
+
+    @classmethod
+    def of(cls, site: Site, first: FirstSync) -> Landed:
+        landed = cls(site, first)
+        for obj in [*site.pages.values(), *site.blog_posts.values()]:
+            # The first sync skips archived content (include_archived=false); later syncs read
+            # whatever changed, archived or not. Unchanged content keeps its first-sync row.
+            if first.unchanged(obj) and obj.status == "archived":
+                continue
+            landed.content[obj.id] = obj
+        for content_id, seen in sorted(first.content.items()):
+            if content_id not in site.pages and content_id not in site.blog_posts and seen.status != "archived":
+                # Purged after being synced: the deletion check emits a tombstone carrying its partition's space.
+                landed.tombstones.append(Tombstone(content_id, seen.kind, seen.space_id))
+        landed.comments = {i: c for i, c in site.comments.items() if c.status == "current"}
+        for comment_id in sorted(first.comment_ids - set(landed.comments)):
+            # Trashed or purged comments leave the site-wide lists: a tombstone at the deletion check.
+            landed.tombstones.append(Tombstone(comment_id, "comment", None))
+        landed.attachments = {i: a for i, a in site.attachments.items() if a.status in ("current", "archived", "trashed")}
+        for attachment_id in sorted(set(first.attachments) - set(site.attachments)):
+            landed.tombstones.append(Tombstone(attachment_id, "attachment", None))
+        # content_labels is a full snapshot, loaded with replace; the label endpoints list current
+        # content only, so labels of archived or trashed content are not in it.
+        for content_id, label_ids in site.labels_by_content.items():
+            obj = site.pages.get(content_id) or site.blog_posts.get(content_id)
+            if obj is not None and obj.status == "current":
+                landed.label_pairs.extend((content_id, label_id) for label_id in label_ids)
+        return landed
+
+    @property
+    def live(self) -> dict[str, Content]:
+        return {i: c for i, c in self.content.items() if c.status in LIVE_STATUSES}
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        """The task list API lists every task of the site, whatever its container's status."""
+        return dict(self.site.tasks)
+
+    @property
+    def orphan_task_ids(self) -> frozenset[str]:
+        """Tasks of content purged after the first sync: task removal is not detected, so they stay in the
+        warehouse, but their container's tombstone makes them not live and no mart counts them."""
+        return self.first.task_ids - set(self.site.tasks)
+
+    def container_is_live(self, container_id: str) -> bool:
+        """int_confluence__tasks / contribution events: a synced container must be live; an unsynced one counts as live."""
+        obj = self.content.get(container_id)
+        if obj is not None:
+            return obj.status in LIVE_STATUSES
+        # A tombstone is not live; a container never synced (archived before the first sync) is.
+        return not any(t.object_id == container_id for t in self.tombstones)
+
+
+# ---- the marts -------------------------------------------------------------------------------
+
+
+@dataclass
+class MartTruth:
+    """Each method returns one mart's expected rows, keyed by the mart's grain, from `landed` and the dbt vars."""
+
+    landed: Landed
+    as_of: datetime  # naive UTC
+    stale_after_days: int = 180
+    meeting_notes_label: str = "meeting-notes"
+    recent_updates_limit: int = 100
+    thin_ratio: Fraction = Fraction(1, 2)
+    stale_share_threshold: Fraction = Fraction(1, 2)
+
+    @property
+    def site(self) -> Site:
+        return self.landed.site
+
+    def name(self, account_id: str | None) -> str | None:
+        """int_confluence__people.display_name; every referenced account is resolved by the users stream."""
+        if account_id is None:
+            return None
+        user = self.site.users.get(account_id)
+        return user.display_name if user is not None else account_id
+
+    def space(self, space_id: str | None) -> tuple[str | None, str | None]:
+        space = self.site.spaces.get(space_id or "")
+        return (space.key, space.name) if space is not None else (None, None)
+
+    def days_since(self, moment: datetime) -> int:
+        return (self.as_of.date() - naive(moment).date()).days
+
+    def is_stale(self, obj: Content) -> bool:
+        return self.days_since(obj.version.created_at) >= self.stale_after_days
+
+    def is_overdue(self, task: Task) -> bool:
+        # Incomplete and due before the reference date: a task due that very day is not overdue.
+        return task.status != "complete" and task.due_at is not None and naive(task.due_at).date() < self.as_of.date()
+
+    # -- confluence__content_volume --
+    def content_volume(self) -> dict[tuple, Row]:
+        live = list(self.landed.live.values())
+        rows: dict[tuple, Row] = {}
+        for period in PERIODS:
+            if not live:
+                continue
+            start = min(period_start(period, naive(c.created_at)) for c in live)
+            last_update = max(period_start(period, naive(c.version.created_at)) for c in live)
+            end = max(period_start(period, self.as_of), last_update)
+            created: dict[tuple, int] = defaultdict(int)
+            updated: dict[tuple, int] = defaultdict(int)
+            for c in live:
+                created[(period_start(period, naive(c.created_at)), c.space_id, content_type_of(c))] += 1
+                if c.version.number > 1:  # only the latest version is synced: an edit counts once, in its period
+                    updated[(period_start(period, naive(c.version.created_at)), c.space_id, content_type_of(c))] += 1
+            current = start
+            while current <= end:
+                for space in self.site.spaces.values():
+                    for content_type in CONTENT_TYPES:
+                        key = (current, space.id, content_type)
+                        rows[(period, current, space.id, content_type)] = {
+                            "space_key": space.key,
+                            "space_name": space.name,
+                            "content_created_count": created.get(key, 0),
+                            "content_updated_count": updated.get(key, 0),
+                        }
+                current = next_period(period, current)
+        return rows
+
+    # -- int_confluence__contribution_events --
+    def contribution_events(self) -> list[tuple[str, str, datetime]]:
+        """(event type, account id, when) as documented in int_confluence__contribution_events."""
+        events: list[tuple[str, str, datetime]] = []
+        for c in self.landed.live.values():
+            events.append(("content_created", c.author_id, naive(c.created_at)))
+            if c.version.number > 1:
+                events.append(("content_updated", c.version.author_id, naive(c.version.created_at)))
+        for comment in self.landed.comments.values():
+            # v2 comments carry no creation time: the connector sets created_at only for comments
+            # never edited (version 1), and contributions without a time are not counted.
+            if comment.version.number == 1 and self.landed.container_is_live(comment.container_id):
+                events.append(("comment_written", comment.version.author_id, naive(comment.version.created_at)))
+        for task in self.landed.tasks.values():
+            if (task.status == "complete" and task.completed_by and task.completed_at
+                    and self.landed.container_is_live(task.container_id)):
+                events.append(("task_completed", task.completed_by, naive(task.completed_at)))
+        return events
+
+    # -- confluence__contributors --
+    def contributors(self) -> dict[tuple, Row]:
+        columns = {
+            "content_created": "content_created_count",
+            "content_updated": "content_updated_count",
+            "comment_written": "comments_written_count",
+            "task_completed": "tasks_completed_count",
+        }
+        rows: dict[tuple, Row] = {}
+        for period in PERIODS:
+            for event_type, account_id, moment in self.contribution_events():
+                key = (period, period_start(period, moment), account_id)
+                row = rows.setdefault(key, {"display_name": self.name(account_id), **dict.fromkeys(columns.values(), 0),
+                                            "total_contributions": 0})
+                row[columns[event_type]] += 1
+                row["total_contributions"] += 1
+        totals: dict[tuple, list[int]] = defaultdict(list)
+        for (period, start, _), row in rows.items():
+            totals[(period, start)].append(row["total_contributions"])
+        for (period, start, _), row in rows.items():
+            # rank(): ties share a rank, the next rank is skipped
+            row["contributor_rank"] = 1 + sum(1 for t in totals[(period, start)] if t > row["total_contributions"])
+        return rows
+
+    # -- confluence__label_distribution --
+    def _labelled_live(self) -> dict[str, list[Content]]:
+        live = self.landed.live
+        by_label: dict[str, dict[str, Content]] = defaultdict(dict)
+        for content_id, label_id in self.landed.label_pairs:
+            if content_id in live:
+                by_label[label_id][content_id] = live[content_id]
+        return {label_id: list(items.values()) for label_id, items in by_label.items()}
+
+    def label_distribution(self) -> dict[str, Row]:
+        total = len(self.landed.live)
+        rows: dict[str, Row] = {}
+        for label_id, items in self._labelled_live().items():
+            label = self.site.labels[label_id]
+            rows[label_id] = {
+                "label_name": label.name.lower(),
+                "label_prefix": label.prefix.lower(),
+                "content_count": len(items),
+                "page_count": sum(1 for c in items if isinstance(c, Page)),
+                "blog_post_count": sum(1 for c in items if isinstance(c, BlogPost)),
+                "live_content_count": total,
+                "content_share": ratio(len(items), total),
+                "space_count": len({c.space_id for c in items}),
+                "first_used_at": min(naive(c.created_at) for c in items),
+                "last_used_at": max(naive(c.version.created_at) for c in items),
+            }
+        return rows
+
+    # -- confluence__recent_updates --
+    def recent_updates(self) -> list[Row]:
+        by_id = sorted(self.landed.live.values(), key=lambda c: c.id)  # ties: content id (a string) ascending
+        ordered = sorted(by_id, key=lambda c: c.version.created_at, reverse=True)
+        rows = []
+        for rank, c in enumerate(ordered[: self.recent_updates_limit], start=1):
+            key, name = self.space(c.space_id)
+            rows.append({
+                "recency_rank": rank,
+                "content_id": c.id,
+                "content_type": content_type_of(c),
+                "title": c.title,
+                "space_id": c.space_id,
+                "space_key": key,
+                "space_name": name,
+                "updated_at": naive(c.version.created_at),
+                "created_at": naive(c.created_at),
+                "version_number": c.version.number,
+                "is_new_content": c.version.number == 1,
+                "last_updated_by_account_id": c.version.author_id,
+                "last_updated_by_name": self.name(c.version.author_id),
+                "author_account_id": c.author_id,
+                "author_name": self.name(c.author_id),
+            })
+        return rows
+
+    # -- int_confluence__page_hierarchy --
+    def page_tree(self) -> dict[str, tuple[int, str, str]]:
+        """page id -> (depth, root page id, titles from the root joined by ' > ') over live synced pages."""
+        pages = {i: c for i, c in self.landed.live.items() if isinstance(c, Page)}
+        out: dict[str, tuple[int, str, str]] = {}
+
+        def place(page_id: str) -> tuple[int, str, str]:
+            if page_id in out:
+                return out[page_id]
+            page = pages[page_id]
+            parent = page.parent_id
+            if parent is None or parent not in pages:
+                # A page whose parent is not a live page (trashed, purged, never synced) starts a tree.
+                out[page_id] = (0, page_id, page.title)
+            else:
+                depth, root, path = place(parent)
+                out[page_id] = (depth + 1, root, f"{path} > {page.title}")
+            return out[page_id]
+
+        for page_id in pages:
+            place(page_id)
+        return out
+
+    # -- confluence__stale_content --
+    def stale_content(self) -> dict[str, Row]:
+        tree = self.page_tree()
+        rows: dict[str, Row] = {}
+        for c in self.landed.live.values():
+            if not isinstance(c, Page) or c.status != "current" or not self.is_stale(c):
+                continue
+            key, name = self.space(c.space_id)
+            depth, root, path = tree[c.id]
+            owner = c.owner_id or c.author_id
+            rows[c.id] = {
+                "title": c.title,
+                "space_id": c.space_id,
+                "space_key": key,
+                "space_name": name,
+                "owner_account_id": owner,
+                "owner_name": self.name(owner),
+                "last_updated_at": naive(c.version.created_at),
+                "last_updated_by_account_id": c.version.author_id,
+                "last_updated_by_name": self.name(c.version.author_id),
+                "days_since_update": self.days_since(c.version.created_at),
+                "stale_after_days": self.stale_after_days,
+                "page_depth": depth,
+                "root_page_id": root,
+                "page_path_titles": path,
+            }
+        return rows
+
+    # -- confluence__task_completion --
+    def task_completion(self) -> dict[tuple, Row]:
+        groups: dict[tuple, list[Task]] = defaultdict(list)
+        for task in self.landed.tasks.values():
+            if self.landed.container_is_live(task.container_id):
+                groups[(task.space_id, task.assigned_to)].append(task)
+        rows: dict[tuple, Row] = {}
+        for (space_id, assignee), tasks in groups.items():
+            key, name = self.space(space_id)
+            completed = sum(1 for t in tasks if t.status == "complete")
+            rows[(space_id, assignee)] = {
+                "space_key": key,
+                "space_name": name,
+                "is_unassigned": assignee is None,
+                "assignee_name": self.name(assignee),
+                "task_count": len(tasks),
+                "open_task_count": len(tasks) - completed,
+                "completed_task_count": completed,
+                "overdue_task_count": sum(1 for t in tasks if self.is_overdue(t)),
+                "completion_rate": ratio(completed, len(tasks)),
+            }
+        return rows
+
+    # -- confluence__comment_activity --
+    def comment_activity(self) -> dict[str, Row]:
+        by_container: dict[str, list[Comment]] = defaultdict(list)
+        for comment in self.landed.comments.values():
+            by_container[comment.container_id].append(comment)
+        rows: dict[str, Row] = {}
+        for c in self.landed.live.values():
+            comments = by_container.get(c.id, [])
+            key, name = self.space(c.space_id)
+            created = [naive(x.version.created_at) for x in comments if x.version.number == 1]
+            rows[c.id] = {
+                "content_type": content_type_of(c),
+                "title": c.title,
+                "space_id": c.space_id,
+                "space_key": key,
+                "space_name": name,
+                "comment_count": len(comments),
+                "footer_comment_count": sum(1 for x in comments if x.comment_type == "footer"),
+                "inline_comment_count": sum(1 for x in comments if x.comment_type == "inline"),
+                # unresolved unless its resolution status is `resolved`
+                "unresolved_inline_comment_count": sum(1 for x in comments
+                                                       if x.comment_type == "inline" and x.resolution_status != "resolved"),
+                "reply_count": sum(1 for x in comments if x.parent_comment_id is not None),
+                "commenter_count": len({x.version.author_id for x in comments}),
+                # created_at is known for never-edited comments only (see contribution_events)
+                "last_comment_at": max(created) if created else None,
+            }
+        space_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for row in rows.values():
+            space_totals[row["space_id"]][0] += row["comment_count"]
+            space_totals[row["space_id"]][1] += row["unresolved_inline_comment_count"]
+        for row in rows.values():
+            row["space_comment_count"], row["space_unresolved_inline_comment_count"] = space_totals[row["space_id"]]
+        return rows
+
+    # -- confluence__knowledge_gaps --
+    def knowledge_gaps(self) -> dict[tuple, Row]:
+        live = list(self.landed.live.values())
+        site_count = len(live)
+        site_stale = sum(1 for c in live if self.is_stale(c))
+        subjects: list[tuple[str, str, str, list[Content]]] = []
+        for space in self.site.spaces.values():
+            if space.status != "archived":
+                subjects.append(("space", space.id, space.name or space.key, [c for c in live if c.space_id == space.id]))
+        for label_id, items in self._labelled_live().items():
+            subjects.append(("label", label_id, self.site.labels[label_id].name.lower(), items))
+        averages: dict[str, Fraction] = {}
+        for subject_type in ("space", "label"):
+            counts = [len(items) for t, _, _, items in subjects if t == subject_type]
+            if counts:
+                averages[subject_type] = Fraction(sum(counts), len(counts))
+        rows: dict[tuple, Row] = {}
+        for subject_type, subject_id, name, items in subjects:
+            count = len(items)
+            stale = sum(1 for c in items if self.is_stale(c))
+            last = max((naive(c.version.created_at) for c in items), default=None)
+            average = averages[subject_type]
+            thin = count < self.thin_ratio * average
+            mostly_stale = (
+                count > 0
+                and stale >= self.stale_share_threshold * count
+                and (site_count == count or Fraction(stale, count) > Fraction(site_stale - stale, site_count - count))
+            )
+            rows[(subject_type, subject_id)] = {
+                "subject_name": name,
+                "content_count": count,
+                "stale_content_count": stale,
+                "stale_share": ratio(stale, count),
+                "rest_of_site_stale_share": ratio(site_stale - stale, site_count - count),
+                "peer_average_content_count": round_4(average),
+                "last_updated_at": last,
+                "days_since_last_update": (self.as_of.date() - last.date()).days if last is not None else None,
+                "is_thin": thin,
+                "is_mostly_stale": mostly_stale,
+                "is_knowledge_gap": thin or mostly_stale,
+                "gap_reason": ("thin_and_stale" if thin and mostly_stale else "thin" if thin
+                               else "stale" if mostly_stale else None),
+            }
+        return rows
+
+    # -- confluence__meeting_notes_digest --
+    def meeting_notes_digest(self) -> dict[tuple, Row]:
+        label = self.meeting_notes_label.lower()
+        live = self.landed.live
+        notes = sorted({content_id for content_id, label_id in self.landed.label_pairs
+                        if content_id in live and self.site.labels[label_id].name.lower() == label})
+        tasks_by_container: dict[str, list[Task]] = defaultdict(list)
+        for task in self.landed.tasks.values():
+            tasks_by_container[task.container_id].append(task)
+        rows: dict[tuple, Row] = {}
+        for content_id in notes:
+            c = live[content_id]
+            tasks = tasks_by_container.get(content_id, [])
+            key, name = self.space(c.space_id)
+            base = {
+                "content_type": content_type_of(c),
+                "title": c.title,
+                "space_id": c.space_id,
+                "space_key": key,
+                "space_name": name,
+                "meeting_date": naive(c.created_at).date(),
+                "author_account_id": c.author_id,
+                "author_name": self.name(c.author_id),
+                "action_item_count": len(tasks),
+                "open_action_item_count": sum(1 for t in tasks if t.status != "complete"),
+                "overdue_action_item_count": sum(1 for t in tasks if self.is_overdue(t)),
+            }
+            if not tasks:
+                rows[(content_id, None)] = {**base, "task_status": None, "assignee_account_id": None,
+                                            "assignee_name": None, "due_at": None, "is_overdue": None,
+                                            "completed_at": None, "completed_by_account_id": None,
+                                            "completed_by_name": None}
+            for t in tasks:
+                rows[(content_id, t.id)] = {
+                    **base,
+                    "task_status": t.status,
+                    "assignee_account_id": t.assigned_to,
+                    "assignee_name": self.name(t.assigned_to),
+                    "due_at": naive(t.due_at),
+                    "is_overdue": self.is_overdue(t),
+                    "completed_at": naive(t.completed_at),
+                    "completed_by_account_id": t.completed_by,
+                    "completed_by_name": self.name(t.completed_by),
+                }
+        return rows
+
+    def meeting_note_phrases(self) -> dict[str, str]:
+        """task id -> the words its text must contain (the body's text before any mention or date)."""
+        return {t.id: task_phrase(t) for t in self.landed.tasks.values()}
+
+    # -- confluence__source_deleted_content --
+    def source_deleted_content(self, first_window: Window, second_window: Window) -> dict[tuple, Row]:
+        """Rows keyed (object type, object id). A `Window` stands for "a load or detection time inside it".
+
+        PyAirbyte merges on the primary key, so a deleted version replaces the live row: the warehouse
+        never keeps a live version beside it (was_seen_live false, last_seen_live_at null, first import =
+        the load of the deleted version), and a purged object's title, author and creation time are gone.
+        """
+        first = self.landed.first
+        rows: dict[tuple, Row] = {}
+
+        def load_of(obj: Content | Attachment) -> Window:
+            # Deleted before the first sync and untouched since: that sync brought the deleted version.
+            return first_window if first.unchanged(obj) else second_window
+
+        def loads(window: Window) -> Row:
+            return {"deletion_detected_at": window, "first_imported_at": window,
+                    "last_seen_live_at": None, "was_seen_live": False}
+
+        for c in self.landed.content.values():
+            if c.status not in DELETED_STATUSES:
+                continue
+            key, name = self.space(c.space_id)
+            rows[(content_type_of(c), c.id)] = {
+                "title": c.title, "space_id": c.space_id, "space_key": key, "space_name": name,
+                "container_id": None, "source_status": c.status,
+                "deletion_kind": "purged" if c.status in ("deleted", "purged") else "trashed",
+                "deleted_at": naive(c.version.created_at), "created_at": naive(c.created_at),
+                "author_account_id": c.author_id, "author_name": self.name(c.author_id),
+                **loads(load_of(c)),
+            }
+        for a in self.landed.attachments.values():
+            if a.status not in DELETED_STATUSES:
+                continue
+            container = self.site.pages.get(a.container_id) or self.site.blog_posts.get(a.container_id)
+            space_id = container.space_id if container is not None else None
+            key, name = self.space(space_id)
+            rows[("attachment", a.id)] = {
+                "title": a.title, "space_id": space_id, "space_key": key, "space_name": name,
+                "container_id": a.container_id, "source_status": a.status, "deletion_kind": "trashed",
+                "deleted_at": naive(a.version.created_at), "created_at": naive(a.created_at),
+                # the attachments stream's author is the uploader of the current (here: the trashing) version
+                "author_account_id": a.version.author_id, "author_name": self.name(a.version.author_id),
+                **loads(load_of(a)),
+            }
+        for t in self.landed.tombstones:
+            key, name = self.space(t.space_id)
+            rows[(t.object_type, t.object_id)] = {
+                "title": None, "space_id": t.space_id, "space_key": key, "space_name": name,
+                "container_id": None, "source_status": "deleted", "deletion_kind": "purged",
+                "deleted_at": second_window,  # a tombstone's deletion time is its detection: the second sync's start
+                "created_at": None, "author_account_id": None, "author_name": None,
+                **loads(second_window),
+            }
+        return rows
