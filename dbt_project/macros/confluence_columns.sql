@@ -56,3 +56,13 @@
 {% macro confluence_count_if(condition) -%}
     cast(sum(case when {{ condition }} then 1 else 0 end) as {{ dbt.type_bigint() }})
 {%- endmacro %}
+
+
+{#- The loader's bookkeeping columns every staging model carries (Airbyte destinations and
+    PyAirbyte both write `_airbyte_extracted_at` and `_airbyte_raw_id`; only destinations write
+    `_airbyte_generation_id`). -#}
+{% macro confluence_airbyte_columns(relation) -%}
+        {{ confluence_optional_column(relation, '_airbyte_generation_id', dbt.type_bigint()) }} as airbyte_generation_id,
+        {{ confluence_to_utc_timestamp('_airbyte_extracted_at') }} as airbyte_extracted_at,
+        cast(_airbyte_raw_id as {{ dbt.type_string() }}) as airbyte_raw_id
+{%- endmacro %}

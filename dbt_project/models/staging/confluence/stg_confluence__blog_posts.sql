@@ -38,9 +38,7 @@ typed as (
         cast(web_url as {{ dbt.type_string() }}) as web_url,
         {{ confluence_to_utc_timestamp('deleted_at') }} as deleted_at,
         {{ confluence_is_deleted('status', 'deleted_at') }} as is_deleted,
-        {{ confluence_optional_column(source_relation, '_airbyte_generation_id', dbt.type_bigint()) }} as airbyte_generation_id,
-        {{ confluence_to_utc_timestamp('_airbyte_extracted_at') }} as airbyte_extracted_at,
-        cast(_airbyte_raw_id as {{ dbt.type_string() }}) as airbyte_raw_id
+        {{ confluence_airbyte_columns(source_relation) }}
 
     from source
 

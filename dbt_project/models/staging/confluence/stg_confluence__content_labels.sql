@@ -32,9 +32,7 @@ typed as (
         cast(label_id as {{ dbt.type_string() }}) as label_id,
         cast(lower(label_name) as {{ dbt.type_string() }}) as label_name,
         cast(lower(label_prefix) as {{ dbt.type_string() }}) as label_prefix,
-        {{ confluence_optional_column(source_relation, '_airbyte_generation_id', dbt.type_bigint()) }} as airbyte_generation_id,
-        {{ confluence_to_utc_timestamp('_airbyte_extracted_at') }} as airbyte_extracted_at,
-        cast(_airbyte_raw_id as {{ dbt.type_string() }}) as airbyte_raw_id
+        {{ confluence_airbyte_columns(source_relation) }}
 
     from source
 

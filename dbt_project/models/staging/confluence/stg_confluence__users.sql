@@ -30,9 +30,7 @@ typed as (
         {%- else -%}
         cast(null as {{ dbt.type_timestamp() }})
         {%- endif %} as resolved_at,
-        {{ confluence_optional_column(source_relation, '_airbyte_generation_id', dbt.type_bigint()) }} as airbyte_generation_id,
-        {{ confluence_to_utc_timestamp('_airbyte_extracted_at') }} as airbyte_extracted_at,
-        cast(_airbyte_raw_id as {{ dbt.type_string() }}) as airbyte_raw_id
+        {{ confluence_airbyte_columns(source_relation) }}
 
     from source
 
