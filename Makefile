@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Style and static checks, a static security scan of the connector (bandit, settings in
+# pyproject.toml) and a dependency vulnerability audit (pip-audit; says so plainly when offline).
 lint: install
-	$(BIN)/ruff check source_confluence unit_tests integration_tests benchmarks scripts
+	$(BIN)/ruff check source_confluence pipeline unit_tests integration_tests benchmarks scripts
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive source_confluence
+	$(BIN)/python scripts/audit_dependencies.py
 
 unit: install
 	$(BIN)/pytest unit_tests
@@ -28,7 +32,7 @@ test: lint
 	$(BIN)/pytest
 
 demo: install
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m pipeline demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .demo

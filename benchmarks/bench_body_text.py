@@ -1,6 +1,6 @@
 """Throughput of `storage_to_text` on realistic ~4 KB Confluence storage bodies.
 
-Run: ``.venv/bin/python benchmarks/bench_body_text.py [--bodies N] [--size BYTES] [--seed S]``
+Run: ``.venv/bin/python benchmarks/bench_body_text.py [--bodies N] [--size BYTES] [--seed S] [--source double]``
 
 Bodies are generated from a fixed seed and mix what real pages contain: headings, paragraphs with
 inline formatting, HTML entities, links, mentions, lists, tables, code and panel macros, task lists,
@@ -137,17 +137,34 @@ def make_body(rng: random.Random, size: int) -> str:
     return "".join(parts)
 
 
+def double_bodies(count: int, size: int, seed: int) -> tuple[list[str], dict[str, str]]:
+    """Page bodies (and user names) exactly as the Confluence double serves them to bench_sync."""
+    from integration_tests.confluence_double.generator import build_site
+    from integration_tests.confluence_double.model import SiteSpec
+
+    site = build_site(SiteSpec(spaces=20, pages=max(count, 20), blog_posts=10, footer_comments=count // 2,
+                               inline_comments=count // 8, tasks=count // 2, attachments=count // 3, labels=50,
+                               users=500, seed=seed, body_bytes=size))
+    bodies = [site.storage_body(page) for page in site.pages.values()][:count]
+    return bodies, {user.account_id: user.display_name for user in site.users.values()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bodies", type=int, default=3000)
     ap.add_argument("--size", type=int, default=4096, help="approximate body size in bytes")
     ap.add_argument("--seed", type=int, default=20240501)
     ap.add_argument("--repeat", type=int, default=3, help="passes over the bodies; the best is reported")
+    ap.add_argument("--source", choices=("mixed", "double"), default="mixed",
+                    help="mixed: the bodies above; double: page bodies of the Confluence double (what bench_sync reads)")
     args = ap.parse_args()
 
-    rng = random.Random(args.seed)
-    bodies = [make_body(rng, args.size) for _ in range(args.bodies)]
-    names = {account: f"User {n}" for n, account in enumerate(ACCOUNT_IDS)}
+    if args.source == "double":
+        bodies, names = double_bodies(args.bodies, args.size, args.seed)
+    else:
+        rng = random.Random(args.seed)
+        bodies = [make_body(rng, args.size) for _ in range(args.bodies)]
+        names = {account: f"User {n}" for n, account in enumerate(ACCOUNT_IDS)}
     total_bytes = sum(len(b.encode()) for b in bodies)
 
     for body in bodies[:50]:  # warm-up: imports, parser creation, regex caches

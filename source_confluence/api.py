@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 # What a modification-time walk can read. Containers are pages and blog posts.
 PAGE = "page"
 BLOGPOST = "blogpost"
 FOOTER_COMMENT = "footer_comment"
 INLINE_COMMENT = "inline_comment"
+ALL_COMMENTS = "comment"
+"""Footer and inline comments in one list (Data Center's search cannot tell them apart)."""
 ATTACHMENT = "attachment"
 CONTAINER_TYPES = (PAGE, BLOGPOST)
 ALL_STATUSES = ("current", "archived", "trashed", "deleted")
@@ -37,7 +39,10 @@ class ConfluenceApi(Protocol):
     default_base: str
     filters_by_modified_time: bool
     """True when a walk can ask the server for "modified since" (CQL); False when it must read newest
-    first and stop at the bound itself (v2 lists)."""
+    first and stop at the bound itself (v2 lists). A server-side filter compares to the minute, so
+    walks then also settle repeats within the cursor's minute."""
+    comment_kinds: tuple[str, ...]
+    """The comment lists to walk: footer and inline apart (Cloud), or all in one (Data Center)."""
 
     def current_user(self) -> Mapping[str, Any]: ...
 
@@ -62,16 +67,37 @@ class ConfluenceApi(Protocol):
     def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
                    bodies: bool) -> str: ...
 
+    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
+        """Follows a `tasks_link` (or a stored next link of one); results are tasks."""
+
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]: ...
+
+    def content_with_labels(self, names: Sequence[str],
+                            container_types: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(type, object) of the pages or blog posts carrying at least one of these labels (by name),
+        without bodies."""
+
+    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]: ...
+
+    def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
+
+
+@runtime_checkable
+class LabelLists(Protocol):
+    """Labels listed label by label (Cloud: the label list, then what carries each label)."""
 
     def labels(self) -> Iterator[Mapping[str, Any]]: ...
 
     def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
         """Pages, blog posts or attachments carrying a label."""
 
-    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]: ...
 
-    def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
+@runtime_checkable
+class LabelsWithContent(Protocol):
+    """Labels that come with the content (Data Center has no label list: `metadata.labels`)."""
+
+    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ResultPage]:
+        """Every page, blog post or attachment of a space, without bodies, each with its `labels`."""
 
 
 def items(pages: Iterator[ResultPage]) -> Iterator[Mapping[str, Any]]:

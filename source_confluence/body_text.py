@@ -77,6 +77,7 @@ never raises.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import threading
@@ -137,7 +138,6 @@ RI_PARAMETER = _ri("parameter")
 RI_USER_ID_ATTRS = (_ri("account-id"), _ri("userkey"), _ri("username"))
 
 _WS = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 # Characters XML 1.0 cannot carry; lxml refuses them and UTF-8 cannot encode lone surrogates.
 _INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHITESPACE_CONTROLS = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
@@ -174,11 +174,35 @@ _FILE_MACROS = frozenset(
 _INVISIBLE_MACROS = frozenset({"anchor"})
 
 
+_RUN_MARKS: dict[str, str] = {}
+
+
+def _mark_non_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
+    # One call per run of non-ASCII characters: a word character (what `\w` matches: alphanumeric
+    # or "_") becomes "w", anything else a space, so the ASCII fast path below can count runs.
+    # The same few runs (accents, dashes, quotes) recur in every body: their marks are cached.
+    run = error.object[error.start:error.end]
+    marks = _RUN_MARKS.get(run)
+    if marks is None:
+        marks = "".join(["w" if ch.isalnum() or ch == "_" else " " for ch in run])
+        if len(run) <= 16 and len(_RUN_MARKS) < 4096:
+            _RUN_MARKS[run] = marks
+    return marks, error.end
+
+
+codecs.register_error("source_confluence.word_marks", _mark_non_ascii)
+# ASCII byte -> b"w" for word characters ([A-Za-z0-9_]), b" " for everything else.
+_WORD_MARKS = bytes(0x77 if i < 128 and (chr(i).isalnum() or i == 0x5F) else 0x20 for i in range(256))
+
+
 def word_count(text: str | None) -> int:
-    """Number of words (runs of Unicode word characters) in `text`; 0 for None or ""."""
+    r"""Number of words (runs of Unicode word characters, what `\w+` matches) in `text`; 0 for None
+    or "". Counted on a w/space mask of the text (C-speed translate and count) rather than with a
+    regex that builds a string per word: a sixth of the time on typical bodies."""
     if not text:
         return 0
-    return len(_WORD.findall(text))
+    marks = text.encode("ascii", "source_confluence.word_marks").translate(_WORD_MARKS)
+    return marks.count(b" w") + (marks[0] == 0x77)
 
 
 def storage_to_text(storage: str | None, user_names: Mapping[str, str] | None = None) -> str | None:
@@ -556,7 +580,8 @@ class _Renderer:
         if self.flatten:
             self.buf.append(" ")
             return
-        self.flush()
+        if self.buf:
+            self.flush()
         if not (self.compacts and self.compacts[-1]):
             depth = len(self.firsts)
             if not self.blank or depth < self.blank_depth:
@@ -566,7 +591,7 @@ class _Renderer:
     def newline(self) -> None:
         if self.flatten:
             self.buf.append(" ")
-        else:
+        elif self.buf:
             self.flush()
 
     def push_ctx(self, first: str, rest: str, compact: bool) -> None:
@@ -673,8 +698,10 @@ class _Renderer:
         inline = _INLINE
         block = _h_block
         exit_block = _exit_block
-        if root.text:
-            append(root.text)
+        block_break = self.block
+        text = root.text
+        if text:
+            append(text)
         # Entries: (children still to visit, exit callback, element whose tail follows its exit).
         stack: list[tuple[Iterator[Any], Any, Any]] = [(iter(root), None, None)]
         while stack:
@@ -703,7 +730,7 @@ class _Renderer:
                         append(tail)
                     continue
                 if handler is block:
-                    self.block()
+                    block_break()
                     text = child.text
                     if text:
                         append(text)
@@ -720,7 +747,9 @@ class _Renderer:
                 break
             else:
                 stack.pop()
-                if on_exit is not None:
+                if on_exit is exit_block:
+                    block_break()
+                elif on_exit is not None:
                     on_exit(self, owner)
                 if owner is not None:
                     tail = owner.tail
@@ -735,8 +764,9 @@ _INLINE = object()  # sentinel: descend, no special behaviour
 
 
 def _descend(r: _Renderer, el: Any, on_exit: Any = None) -> tuple[Iterator[Any], Any]:
-    if el.text:
-        r.buf.append(el.text)
+    text = el.text  # lxml builds a new string on every access: read it once
+    if text:
+        r.buf.append(text)
     return iter(el), on_exit
 
 

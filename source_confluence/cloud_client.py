@@ -8,8 +8,10 @@ modification time and the caller stops at its bound.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
+
+import requests
 
 from source_confluence.api import (
     ALL_STATUSES,
@@ -22,7 +24,6 @@ from source_confluence.api import (
     ResultPage,
     items,
 )
-from source_confluence.transport import Transport
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
@@ -44,10 +45,21 @@ def list_url(path: str, params: Mapping[str, Any]) -> str:
     return f"{API_V2}{path}?{urlencode(query)}" if query else f"{API_V2}{path}"
 
 
+class ApiTransport(Protocol):
+    """A `transport.Transport`, or the gateway in front of one (`cloud_gateway.GatewayTransport`)."""
+
+    site_url: str
+
+    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, requests.Response]: ...
+
+    def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
+
+
 class CloudClient:
     filters_by_modified_time = False
+    comment_kinds = (FOOTER_COMMENT, INLINE_COMMENT)
 
-    def __init__(self, transport: Transport, page_size: int, web_base: str | None = None) -> None:
+    def __init__(self, transport: ApiTransport, page_size: int, web_base: str | None = None) -> None:
         self.transport = transport
         self.page_size = page_size
         # Through the api.atlassian.com gateway the API host is not the site: web links use the site.
@@ -120,6 +132,9 @@ class CloudClient:
             {"space-id": space_id} if space_id else {TASK_FILTERS[container_type or PAGE]: list(container_ids)})
         return self._first("/tasks", **filters, **({"body-format": "storage"} if bodies else {}))
 
+    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
+        return self.pages_from(link)
+
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
         path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"
         return self._all(path, **({"body-format": "storage"} if bodies else {}))
@@ -129,6 +144,15 @@ class CloudClient:
 
     def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
         return self.pages_from(self._first(f"/labels/{label_id}/{LABELLED_PATHS[content_type]}"))
+
+    def content_with_labels(self, names: Sequence[str],
+                            container_types: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        wanted = {name.lower() for name in names}
+        label_ids = [str(label["id"]) for label in self.labels() if str(label.get("name", "")).lower() in wanted]
+        for label_id in label_ids:
+            for container_type in container_types:
+                for item in items(self.labelled(label_id, container_type)):
+                    yield container_type, item
 
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(f"/spaces/{space_id}/labels")

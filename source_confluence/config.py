@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from cryptography import x509
 
 from source_confluence.timestamps import format_timestamp
 
@@ -35,25 +37,53 @@ class ConfigError(AirbyteTracedException):
         self.field = field
 
 
+CLOUD_AUTH_TYPES = ("api_token", "oauth2.0", "scoped_api_token")
+DATACENTER_AUTH_TYPES = ("personal_access_token", "username_password")
+AUTH_TYPES = CLOUD_AUTH_TYPES + DATACENTER_AUTH_TYPES
+GATEWAY_AUTH_TYPES = ("oauth2.0", "scoped_api_token")
+"""Cloud methods whose requests go through the api.atlassian.com gateway instead of the site."""
+
+
 @dataclass(frozen=True)
 class Credentials:
     auth_type: str
     email: str | None = None
-    api_token: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    client_id: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    personal_access_token: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_certificate: str | None = field(default=None, repr=False)
+    """PEM text of extra certificate authorities to trust (Data Center behind a corporate CA)."""
+    server_time_zone: str | None = None
+    """IANA name of the Data Center server's time zone; None: detected from the server's timestamps."""
 
     @property
     def is_cloud(self) -> bool:
         return self.auth_type in CLOUD_AUTH_TYPES
 
+    @property
+    def uses_gateway(self) -> bool:
+        return self.auth_type in GATEWAY_AUTH_TYPES
 
-CLOUD_AUTH_TYPES = ("api_token",)
+    def secret_fields(self) -> str:
+        """How messages name the fields to check when the credentials are refused."""
+        return {
+            "api_token": "credentials.email and credentials.api_token",
+            "scoped_api_token": "credentials.email and credentials.api_token (a scoped token needs the read scopes)",
+            "oauth2.0": "credentials.client_id, credentials.client_secret and credentials.refresh_token",
+            "personal_access_token": "credentials.personal_access_token",
+            "username_password": "credentials.username and credentials.password",
+        }.get(self.auth_type, "credentials")
 
 
 @dataclass(frozen=True)
 class ConnectorConfig:
     site_url: str
     """Scheme, host and optional port, without a trailing slash and without `/wiki`."""
-    credentials: Credentials
+    credentials: Credentials = field(repr=False)
     start_date: str | None = None
     space_keys: tuple[str, ...] = ()
     include_archived: bool = False
@@ -75,7 +105,7 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         raise ConfigError("config", "must be a JSON object.", "Provide the connector settings as an object.")
     credentials = _credentials(raw.get("credentials"))
     return ConnectorConfig(
-        site_url=_site_url(raw.get("site_url")),
+        site_url=_site_url(raw.get("site_url"), datacenter=not credentials.is_cloud),
         credentials=credentials,
         start_date=_start_date(raw.get("start_date"), now or datetime.now(UTC)),
         space_keys=_space_keys(raw.get("space_keys")),
@@ -92,17 +122,27 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
     )
 
 
-def _site_url(value: Any) -> str:
-    example = "Use your site's address, e.g. https://your-domain.atlassian.net."
+# Where a pasted Data Center page URL stops being the base URL (the context path comes before them).
+_DATACENTER_UI_SEGMENTS = ("display", "pages", "spaces", "rest", "plugins", "x", "label", "users", "admin",
+                           "dashboard.action", "login.action", "index.action", "homepage.action")
+
+
+def _site_url(value: Any, datacenter: bool = False) -> str:
+    example = ("Use the server's base URL, including a context path if it has one, e.g. "
+               "https://wiki.example.com/confluence." if datacenter
+               else "Use your site's address, e.g. https://your-domain.atlassian.net.")
     if not isinstance(value, str) or not value.strip():
         raise ConfigError("site_url", "is missing or empty.", example)
     text = value.strip()
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError("site_url", f"'{value}' is not a valid http(s) URL.", example)
-    if parts.query or parts.fragment or parts.username or parts.password:
+    if parts.scheme not in ("https", "http") or not _valid_host(parts.hostname):
+        # Never echo text that may carry a password (user:password@host).
+        shown = f"'{value}'" if "@" not in value else "The URL"
+        raise ConfigError("site_url", f"{shown} is not a valid http(s) URL.", example)
+    path, cut = _base_path(parts.path, datacenter)
+    if parts.username or parts.password or ((parts.query or parts.fragment) and not cut):
         raise ConfigError(
             "site_url", "must not carry a query string, fragment or credentials.", example
         )
@@ -110,18 +150,43 @@ def _site_url(value: Any) -> str:
         raise ConfigError(
             "site_url",
             "uses plain http, which would send your credentials unencrypted.",
-            "Use https:// (Confluence Cloud only serves https).",
+            "Use https:// (a Data Center server with its own certificate authority: add it under "
+            "credentials.ca_certificate)." if datacenter else "Use https:// (Confluence Cloud only serves https).",
         )
     try:
         port = parts.port
     except ValueError as error:
         raise ConfigError("site_url", f"has an invalid port ({error}).", example) from None
-    netloc = parts.hostname + (f":{port}" if port else "")
-    path = parts.path.rstrip("/")
-    # Users paste page URLs; the API lives under the site root, not under /wiki/spaces/...
-    if path.lower().startswith("/wiki"):
-        path = ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 keeps its brackets
+    netloc = host + (f":{port}" if port else "")
     return f"{parts.scheme}://{netloc}{path}"
+
+
+def _base_path(path: str, datacenter: bool) -> tuple[str, bool]:
+    """The base path of a pasted URL, and whether a page part was cut off it."""
+    path = path.rstrip("/")
+    if not datacenter:
+        # Users paste page URLs; the Cloud API lives under the site root, not under /wiki/spaces/...
+        return ("", True) if path.lower().startswith("/wiki") else (path, False)
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        if index > 0 and segment.lower() in _DATACENTER_UI_SEGMENTS:
+            return "/".join(segments[:index]), True
+    return path, False
+
+
+def _valid_host(host: str | None) -> bool:
+    """A DNS name (labels of letters, digits, '-' and '_', any script) or an IP address."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    return all(0 < len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
+               and all(ch.isalnum() or ch in "-_" for ch in label) for label in labels)
 
 
 def _is_loopback(host: str) -> bool:
@@ -139,7 +204,7 @@ def _credentials(value: Any) -> Credentials:
             "credentials", "is missing.", "Choose an authentication method and fill in its fields."
         )
     auth_type = value.get("auth_type", "api_token")
-    if auth_type == "api_token":
+    if auth_type in ("api_token", "scoped_api_token"):
         email = _required_string(value, "credentials.email", "email",
                                  "Enter the email address of the Atlassian account that owns the API token.")
         token = _required_string(value, "credentials.api_token", "api_token",
@@ -147,12 +212,63 @@ def _credentials(value: Any) -> Credentials:
         if "@" not in email:
             raise ConfigError("credentials.email", "does not look like an email address.",
                               "Enter the email you sign in to Atlassian with.")
-        return Credentials(auth_type="api_token", email=email, api_token=token)
+        return Credentials(auth_type=auth_type, email=email, api_token=token)
+    if auth_type == "oauth2.0":
+        fix = "Reconnect the source in Airbyte (Authenticate your Confluence account) to fill it in."
+        return Credentials(
+            auth_type=auth_type,
+            client_id=_required_string(value, "credentials.client_id", "client_id", fix),
+            client_secret=_required_string(value, "credentials.client_secret", "client_secret", fix),
+            refresh_token=_required_string(value, "credentials.refresh_token", "refresh_token", fix),
+        )
+    if auth_type in DATACENTER_AUTH_TYPES:
+        extra = {"ca_certificate": _ca_certificate(value.get("ca_certificate")),
+                 "server_time_zone": _time_zone(value.get("server_time_zone"))}
+        if auth_type == "personal_access_token":
+            token = _required_string(value, "credentials.personal_access_token", "personal_access_token",
+                                     "Create one in Confluence under your profile > Settings > Personal Access Tokens.")
+            return Credentials(auth_type=auth_type, personal_access_token=token, **extra)
+        return Credentials(
+            auth_type=auth_type,
+            username=_required_string(value, "credentials.username", "username",
+                                      "Enter the username the connector signs in with."),
+            password=_required_string(value, "credentials.password", "password",
+                                      "Enter that user's password."),
+            **extra,
+        )
     raise ConfigError(
         "credentials.auth_type",
         f"'{auth_type}' is not a supported authentication method.",
-        f"Use one of: {', '.join(CLOUD_AUTH_TYPES)}.",
+        f"Use one of: {', '.join(AUTH_TYPES)}.",
     )
+
+
+def _ca_certificate(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    fix = "Paste the certificate authority's certificate(s) in PEM form (-----BEGIN CERTIFICATE----- ...)."
+    if not isinstance(value, str):
+        raise ConfigError("credentials.ca_certificate", "must be text.", fix)
+    try:
+        certificates = x509.load_pem_x509_certificates(value.strip().encode())
+    except ValueError:
+        raise ConfigError("credentials.ca_certificate", "is not a PEM certificate.", fix) from None
+    if not certificates:
+        raise ConfigError("credentials.ca_certificate", "holds no certificate.", fix)
+    return value.strip() + "\n"
+
+
+def _time_zone(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    fix = "Use an IANA time zone name such as Europe/Berlin (the server's, see Administration > System Information)."
+    if not isinstance(value, str):
+        raise ConfigError("credentials.server_time_zone", "must be text.", fix)
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("credentials.server_time_zone", f"'{value}' is not a known time zone.", fix) from None
+    return value.strip()
 
 
 def _required_string(mapping: Mapping[str, Any], field: str, key: str, fix: str) -> str:

@@ -4,16 +4,29 @@ The CDK validates a config against the spec with jsonschema and reports jsonsche
 neither names the field nor hides the offending value (a mistyped token would be echoed). We first
 run our own parser, whose errors name the field and the fix, then the spec check with a message
 built from the field path only.
+
+The CDK also parses the config, catalog and state files itself, and a malformed one ends in a bare
+stack trace. Here a config or catalog that cannot be read is a config_error saying what to do, and a
+state that cannot be read (another connector's, a corrupted blob) is dropped with a warning: the
+streams it covered read from the start, which repeats records but never loses any.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
-from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.models import (
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+)
 from airbyte_cdk.sources.utils.schema_helpers import split_config
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
@@ -44,7 +57,67 @@ def validate_config(config: Mapping[str, Any], spec: ConnectorSpecification) -> 
         raise ConfigError(field, f"{_describe(error)}.", "Correct it in the connector settings.")
 
 
+LOGGER = logging.getLogger("airbyte")
+REFRESH_CATALOG = "Refresh the source schema in the connection settings and save the connection again."
+
+
+def read_config_file(read: Callable[[str], Any], path: str) -> Any:
+    try:
+        return read(path)
+    except (OSError, ValueError) as error:
+        problem = "cannot be read" if isinstance(error, OSError) else "is not a JSON object"
+        raise ConfigError("config", f"the config file {problem}.", "Save the connector settings again.") from None
+
+
+def read_catalog_file(read: Callable[[str], ConfiguredAirbyteCatalog], path: str) -> ConfiguredAirbyteCatalog:
+    try:
+        catalog = read(path)
+    except Exception as error:  # noqa: BLE001 - JSON, schema and enum errors alike mean "not a catalog"
+        raise ConfigError("catalog", f"is not a valid configured catalog ({type(error).__name__}).",
+                          REFRESH_CATALOG) from None
+    if not isinstance(getattr(catalog, "streams", None), list):
+        raise ConfigError("catalog", "has no list of streams.", REFRESH_CATALOG)
+    return catalog
+
+
+def read_state_file(read: Callable[[str], list[AirbyteStateMessage]], path: str) -> list[AirbyteStateMessage]:
+    """The saved state, or the parts of it that can be read; never a crash on a foreign blob."""
+    try:
+        return read(path)
+    except Exception as error:  # noqa: BLE001 - any parse failure falls back below, entry by entry
+        reason = type(error).__name__
+    try:
+        raw = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        raw = None
+    entries = [_state_message(entry) for entry in (raw if isinstance(raw, list) else [])]
+    kept = [message for message in entries if message is not None]
+    dropped = len(raw) - len(kept) if isinstance(raw, list) else None
+    what = (f"{dropped} of its {len(raw)} entries are" if dropped is not None
+            else "it is") + " not in the Airbyte state format"
+    LOGGER.warning(f"Ignoring unreadable saved state ({reason}): {what}. Each stream it covered reads from the "
+                   "start this time (records may repeat; none are lost).")
+    return kept
+
+
+def _state_message(entry: Any) -> AirbyteStateMessage | None:
+    """One entry of a state file, or None when it is not a state message with content."""
+    try:
+        message = AirbyteStateMessageSerializer.load(entry)
+    except Exception:  # noqa: BLE001 - serpyco raises its own validation errors
+        return None
+    return message if (message.stream or message.global_ or message.data) else None
+
+
 class ConfluenceEntrypoint(AirbyteEntrypoint):
+    def __init__(self, source: Any) -> None:
+        super().__init__(source)
+        # The CDK calls these on the source; wrapping them keeps its order of checks unchanged.
+        read_config, read_catalog, read_state = source.read_config, source.read_catalog, source.read_state
+        source.read_config = lambda path: read_config_file(read_config, path)
+        source.read_catalog = lambda path: read_catalog_file(read_catalog, path)
+        source.read_state = lambda path: read_state_file(read_state, path)
+
     @staticmethod
     def validate_connection(source_spec: ConnectorSpecification, config: Any) -> None:
         connector_config, _ = split_config(config)

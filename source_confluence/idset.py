@@ -17,7 +17,8 @@ _TEXT = "t"
 
 def encode_ids(ids: Iterable[str]) -> str:
     values = sorted(set(ids))
-    if all(value.isdigit() for value in values):
+    # Only ids that survive str(int(id)) unchanged: ASCII digits ('¹' is a digit too) without leading zeros.
+    if all(value.isascii() and value.isdigit() and str(int(value)) == value for value in values):
         numbers = sorted(int(value) for value in values)
         raw = bytearray()
         previous = 0

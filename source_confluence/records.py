@@ -24,13 +24,18 @@ def _int(value: Any) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         return None
 
 
+def _map(value: Any) -> Mapping[str, Any]:
+    """A nested object, or an empty one when the API sent something else in its place."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def web_url(base_url: str, links: Mapping[str, Any] | None) -> str | None:
-    webui = (links or {}).get("webui")
-    if not webui:
+    webui = _map(links).get("webui")
+    if not webui or not isinstance(webui, str):
         return None
     if webui.startswith("http://") or webui.startswith("https://"):
         return webui
@@ -58,7 +63,7 @@ def _body_fields(content: Mapping[str, Any], user_names: Mapping[str, str] | Non
     body = content.get("body") or {}
     storage = body.get("storage") if isinstance(body, Mapping) else None
     value = storage.get("value") if isinstance(storage, Mapping) else None
-    if value is None:
+    if not isinstance(value, str):
         return {"body_storage": None, "body_text": None, "word_count": None}
     text = storage_to_text(value, user_names)
     return {"body_storage": value, "body_text": text, "word_count": word_count(text)}
@@ -69,7 +74,7 @@ def content_record(
     with_parent: bool = True,
 ) -> dict[str, Any]:
     """A page or blog post (v2 shape) as a record; `with_parent` adds the page-only tree fields."""
-    version = content.get("version") or {}
+    version = _map(content.get("version"))
     status = _str(content.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(content.get("createdAt"))
     record: dict[str, Any] = {
@@ -115,7 +120,7 @@ def comment_record(
     comment: Mapping[str, Any], comment_type: str, base_url: str, space_id: str | None,
     user_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    version = comment.get("version") or {}
+    version = _map(comment.get("version"))
     status = _str(comment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt"))
     container_id, container_type = container_of(comment)
@@ -149,7 +154,7 @@ def comment_record(
 
 
 def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: str | None) -> dict[str, Any]:
-    version = attachment.get("version") or {}
+    version = _map(attachment.get("version"))
     status = _str(attachment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(attachment.get("createdAt"))
     container_id, container_type = container_of(attachment)
@@ -187,7 +192,7 @@ def task_record(task: Mapping[str, Any]) -> dict[str, Any]:
         "container_type": container_type,
         "space_id": _str(task.get("spaceId")),
         "status": _str(task.get("status")),
-        "body_text": storage_to_text(value) if value is not None else None,
+        "body_text": storage_to_text(value) if isinstance(value, str) else None,
         "created_by": _str(task.get("createdBy")),
         "assigned_to": _str(task.get("assignedTo")),
         "completed_by": _str(task.get("completedBy")),
@@ -219,7 +224,8 @@ def user_record(user: Mapping[str, Any], base_url: str, resolved_at: str) -> dic
         "email": _str(user.get("email")),
         "account_type": _str(user.get("accountType")),
         "account_status": _str(user.get("accountStatus")),
-        "profile_url": f"{base_url.rstrip('/')}/people/{account_id}",
+        # Data Center users carry their profile link (/display/~username); Cloud's is /people/{id}.
+        "profile_url": web_url(base_url, user.get("_links")) or f"{base_url.rstrip('/')}/people/{account_id}",
         "resolved_at": resolved_at,
     }
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from source_confluence.api import BLOGPOST, PAGE, ConfluenceApi, items
+from source_confluence.api import BLOGPOST, PAGE, ConfluenceApi
 from source_confluence.config import ConnectorConfig
 from source_confluence.directories import Container, ContainerDirectory
 
@@ -116,17 +116,12 @@ class Selection:
             return self._labelled_ids
 
     def _load_labelled(self) -> set[str]:
-        wanted = {name.lower() for name in self._config.labels}
-        label_ids = [str(label["id"]) for label in self._client.labels()
-                     if str(label.get("name", "")).lower() in wanted]
         ids: set[str] = set()
-        for label_id in label_ids:
-            for container_type in (PAGE, BLOGPOST):
-                for item in items(self._client.labelled(label_id, container_type)):
-                    ids.add(str(item["id"]))
-                    self._containers.remember(
-                        Container(str(item["id"]), container_type, _opt(item.get("spaceId")), _opt(item.get("parentId")))
-                    )
+        for container_type, item in self._client.content_with_labels(self._config.labels, (PAGE, BLOGPOST)):
+            ids.add(str(item["id"]))
+            self._containers.remember(
+                Container(str(item["id"]), container_type, _opt(item.get("spaceId")), _opt(item.get("parentId")))
+            )
         if not ids:
             LOGGER.warning(f"labels {sorted(self._config.labels)} select no content: no page or blog post "
                            "carries them. The sync carries no content.")

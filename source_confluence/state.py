@@ -11,6 +11,8 @@ A stream's state holds one entry per partition (usually a space):
 
 `updated_at` is the low-water mark: every record changed before it was emitted. `ids_at_cursor` are
 the ids already emitted at exactly that instant, so a later read neither misses nor repeats them.
+Where the server filters to the minute (Data Center's CQL), `window` keeps every id emitted within
+the cursor's minute with its time, and "before" means before that minute.
 `resume` describes a read interrupted mid-way (the next page's link), so a restarted sync continues
 where it stopped instead of starting over. Partitions checkpoint after every page through the
 concurrent message repository, which puts the state message on the same queue as the records it
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +50,9 @@ class PartitionState:
     reconciled_at: str | None = None
     extra: Mapping[str, Any] | None = None
     """Stream-specific cursors (e.g. tasks keep one per container type)."""
+    window: Mapping[str, tuple[str, ...]] | None = None
+    """Where the server filters by minute (Data Center): updated_at -> ids emitted within the
+    cursor's minute, so a change in that minute that shows up late is read, and nothing twice."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"updated_at": self.updated_at, "ids_at_cursor": list(self.ids_at_cursor),
@@ -59,6 +64,8 @@ class PartitionState:
             out["reconciled_at"] = self.reconciled_at
         if self.extra:
             out["extra"] = dict(self.extra)
+        if self.window:
+            out["window"] = {at: list(ids) for at, ids in self.window.items()}
         return out
 
     @classmethod
@@ -74,6 +81,9 @@ class PartitionState:
         extra = raw.get("extra")
         if (known is not None and not isinstance(known, str)) or (extra is not None and not isinstance(extra, Mapping)):
             return None
+        window = parse_window(raw.get("window"))
+        if raw.get("window") is not None and window is None:
+            return None
         return cls(
             updated_at=updated_at,
             ids_at_cursor=tuple(str(i) for i in ids),
@@ -82,7 +92,21 @@ class PartitionState:
             known=known,
             reconciled_at=normalize_timestamp(raw.get("reconciled_at")),
             extra=dict(extra) if extra else None,
+            window=window or None,
         )
+
+
+def parse_window(raw: Any) -> dict[str, tuple[str, ...]] | None:
+    """A stored minute window, or None when absent or malformed."""
+    if not isinstance(raw, Mapping):
+        return None
+    window: dict[str, tuple[str, ...]] = {}
+    for at, ids in raw.items():
+        moment = normalize_timestamp(at)
+        if moment is None or not isinstance(ids, list):
+            return None
+        window[moment] = tuple(str(i) for i in ids)
+    return window
 
 
 def _valid_resume(resume: Any) -> bool:
@@ -91,6 +115,7 @@ def _valid_resume(resume: Any) -> bool:
         and resume.get("order") in ("asc", "desc")
         and isinstance(resume.get("next"), str)
         and resume["next"].startswith("/")
+        and not resume["next"].startswith("//")  # protocol-relative: another host
     )
 
 
@@ -106,6 +131,8 @@ class PartitionedCursor(Cursor):
     stream_state: Mapping[str, Any]
     message_repository: MessageRepository
     state_manager: ConnectorStateManager
+    before_checkpoint: Callable[[], None] | None = None
+    """Runs before each checkpoint is emitted (users.PendingUsers saves the accounts it must cover)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _partitions: dict[str, tuple[dict[str, Any], PartitionState]] = field(default_factory=dict, init=False)
 
@@ -143,6 +170,8 @@ class PartitionedCursor(Cursor):
         return entry[1] if entry else None
 
     def checkpoint(self, partition: Mapping[str, Any], state: PartitionState) -> None:
+        if self.before_checkpoint is not None:
+            self.before_checkpoint()
         with self._lock:
             self._partitions[partition_key(partition)] = (dict(partition), state)
             self._emit_locked()

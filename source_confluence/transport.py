@@ -2,13 +2,16 @@
 
 The CDK client does the retrying; this module tells it what to retry (error handler), how long to
 wait (backoff strategy: `Retry-After`, capped, else exponential with jitter), and adds what
-Confluence needs on top: one rate gate shared by all workers so a 429 slows everyone, JSON bodies
-parsed once, HTML login pages recognised, and requests pinned to the configured host.
+Confluence needs on top: one rate gate shared by all workers so a 429 (or Data Center's
+`X-RateLimit-Remaining: 0`) slows everyone, JSON bodies parsed once, HTML login pages recognised,
+requests pinned to the configured origin (scheme, host, port), and the credential in the
+`Authorization` header registered with the CDK's secret filter so no log line can carry it.
 """
 
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import logging
 import random
@@ -24,27 +27,57 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_token import AbstractHeaderAuthenticator
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from requests.auth import AuthBase
+from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
 
 USER_AGENT = f"source-confluence/{__version__} (Airbyte connector)"
-REQUEST_TIMEOUT = (10.0, 120.0)  # connect, read (seconds)
+# Module-level so tests can shorten them without a config field; Transport reads them when built.
+REQUEST_TIMEOUT: tuple[float, float] = (10.0, 120.0)  # connect, read (seconds)
+BACKOFF_BASE_SECONDS = 1.0
+"""First retry of a 5xx, timeout or broken body waits base/2..base seconds, doubling per attempt."""
+MAX_BACKOFF_SECONDS = 60.0
+MIN_BACKOFF_SECONDS = 0.01
+"""A zero wait would make the CDK fall back to its own uncapped exponential schedule."""
 MAX_RETRY_AFTER_SECONDS = 300.0
 MAX_RETRIES = 8
 MAX_RETRY_TIME_SECONDS = 1800
+MAX_REDIRECTS = 3
 _PARSED_BODY = "_confluence_json"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class ConfluenceHttpError(Exception):
-    """A response the caller decides about (403/404/400/401), carrying the status and the URL path."""
+class ConfluenceHttpError(AirbyteTracedException):
+    """A response the caller decides about (403/404/400/401, same-site redirects it cannot follow).
+
+    It is a traced exception with the failure type the status implies, so one that no caller
+    handles still reaches the platform as a clear error: 401/403 are for the user to fix.
+    """
 
     def __init__(self, status: int, path: str, detail: str) -> None:
-        super().__init__(f"HTTP {status} for {path}: {detail}")
+        internal = f"HTTP {status} for {path}: {detail}"
+        if status == 401:
+            message = ("Confluence stopped accepting the credentials (HTTP 401): the token was revoked or expired. "
+                       "Reconnect the source with valid credentials.")
+        elif status == 403:
+            message = (f"The account may not read {path} (HTTP 403). Grant it view permission, or leave that "
+                       "content out of the selection.")
+        else:
+            message = f"Confluence answered HTTP {status} for {path}: {detail}"
+        super().__init__(
+            internal_message=internal,
+            message=message,
+            failure_type=FailureType.config_error if status in (401, 403) else FailureType.system_error,
+        )
         self.status = status
         self.path = path
         self.detail = detail
+
+    def __str__(self) -> str:
+        return self.internal_message or ""
 
 
 class RateGate:
@@ -54,14 +87,21 @@ class RateGate:
         self._lock = threading.Lock()
         self._open_at = 0.0
 
-    def close_for(self, seconds: float) -> None:
+    def close_for(self, seconds: float) -> bool:
+        """Pauses requests for `seconds`; True when this extends the pause (for logging once)."""
         with self._lock:
-            self._open_at = max(self._open_at, time.monotonic() + seconds)
+            until = time.monotonic() + seconds
+            extended = until > self._open_at + 0.5
+            self._open_at = max(self._open_at, until)
+            return extended
+
+    def remaining(self) -> float:
+        with self._lock:
+            return max(self._open_at - time.monotonic(), 0.0)
 
     def wait(self) -> None:
         while True:
-            with self._lock:
-                remaining = self._open_at - time.monotonic()
+            remaining = self.remaining()
             if remaining <= 0:
                 return
             time.sleep(min(remaining, 1.0))
@@ -93,26 +133,48 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return min(max(delta, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
+def rate_limit_pause(headers: Mapping[str, str]) -> float | None:
+    """Seconds to pause when Confluence Data Center says the token bucket is empty, else None.
+
+    Data Center sends `X-RateLimit-Remaining` on every response; at 0 the next request would be
+    refused, so everyone waits for `Retry-After` or one refill interval (`X-RateLimit-Interval-Seconds`).
+    """
+    remaining = (headers.get("X-RateLimit-Remaining") or "").strip()
+    try:
+        if not remaining or float(remaining) > 0:
+            return None
+    except ValueError:
+        return None
+    for name in ("Retry-After", "X-RateLimit-Interval-Seconds"):
+        wait = parse_retry_after(headers.get(name))
+        if wait is not None:
+            return wait
+    return 1.0
+
+
 class ConfluenceBackoffStrategy(BackoffStrategy):
-    def __init__(self, gate: RateGate, base_seconds: float = 1.0, max_seconds: float = 60.0) -> None:
+    def __init__(self, gate: RateGate, base_seconds: float = 1.0, max_seconds: float = MAX_BACKOFF_SECONDS) -> None:
         self._gate = gate
         self._base = base_seconds
         self._max = max_seconds
 
     def backoff_time(self, response_or_exception: Any, attempt_count: int) -> float | None:
         wait = None
+        rate_limited = isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429
         if isinstance(response_or_exception, requests.Response):
             headers = response_or_exception.headers
             wait = parse_retry_after(headers.get("Retry-After"))
-            if wait is None and response_or_exception.status_code == 429:
+            if wait is None and rate_limited:
                 wait = parse_retry_after(headers.get("X-RateLimit-Interval-Seconds"))
         if wait is None:
             # Full jitter keeps workers that failed together from retrying together.
             ceiling = min(self._max, self._base * (2 ** max(attempt_count - 1, 0)))
-            wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
-        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429:
+            # Jitter, not security: any pseudo-random spread will do.
+            wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311  # nosec B311
+        if rate_limited:
             self._gate.close_for(wait)
-        return wait
+        # A retry must not jump a pause another worker's 429 started.
+        return max(wait, self._gate.remaining(), MIN_BACKOFF_SECONDS)
 
 
 def _looks_like_html(response: requests.Response) -> bool:
@@ -126,8 +188,8 @@ def _looks_like_html(response: requests.Response) -> bool:
 class ConfluenceErrorHandler(ErrorHandler):
     """Maps Confluence responses to CDK actions with messages that tell the user what to do.
 
-    400/401/403/404 are handed back to the caller (IGNORE): only it knows whether a 403 means "skip
-    this space" or "fix your credentials".
+    400/401/403/404 and redirects are handed back to the caller (IGNORE): only it knows whether a
+    403 means "skip this space" or "fix your credentials".
     """
 
     def __init__(self, site_url: str, fail_fast: bool = False) -> None:
@@ -185,7 +247,7 @@ class ConfluenceErrorHandler(ErrorHandler):
                 FailureType.transient_error,
                 "Confluence is rate limiting the connector (HTTP 429). Lower num_workers if this persists.",
             )
-        if status in (400, 401, 403, 404, 410):
+        if status in (400, 401, 403, 404, 410) or 300 <= status < 400:
             return ErrorResolution(ResponseAction.IGNORE, None, None)
         if status >= 500 or status == 408:
             return self._retry(FailureType.transient_error, f"Confluence answered HTTP {status}; retrying.")
@@ -236,6 +298,73 @@ def error_detail(response: requests.Response) -> str:
     return response.reason or ""
 
 
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # an unparsable port never equals the site's
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def register_secret(value: str | None) -> None:
+    """Adds a credential to the CDK's log filter unless the filter already hides it."""
+    if value and len(value) >= 4 and filter_secrets(value) == value:
+        add_to_secrets(value)
+
+
+def register_header_secret(header_value: str | None) -> None:
+    """An Authorization value: both the whole value and its credential part after the scheme."""
+    if not header_value:
+        return
+    register_secret(header_value)
+    _, _, credential = header_value.partition(" ")
+    register_secret(credential.strip())
+
+
+def register_authenticator_secrets(authenticator: AuthBase) -> None:
+    """Registers what a static authenticator will put on the wire, before the first request: the
+    CDK logs outbound headers (at debug level) before the request is sent. OAuth authenticators
+    register their access tokens themselves when they refresh them."""
+    if isinstance(authenticator, AbstractHeaderAuthenticator):
+        register_header_secret(authenticator.token)
+    elif isinstance(authenticator, HTTPBasicAuth):
+        basic = requests.auth._basic_auth_str(authenticator.username, authenticator.password)
+        register_header_secret(basic)
+
+
+class _PinnedAdapter(requests.adapters.HTTPAdapter):
+    """The last line of defence: nothing leaves for another origin, whatever built the request,
+    and every credential actually sent is known to the secret filter."""
+
+    def __init__(self, origin: tuple[str, str, int | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._origin = origin
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if origin_of(request.url or "") != self._origin:
+            raise AirbyteTracedException(
+                message="The connector refused to send a request to another host than the configured site, "
+                "so that credentials are never sent elsewhere.",
+                internal_message=f"refused request to host {urlsplit(request.url or '').hostname!r}",
+                failure_type=FailureType.system_error,
+            )
+        register_header_secret(request.headers.get("Authorization"))
+        return super().send(request, *args, **kwargs)
+
+
 @dataclass
 class Transport:
     """Sends GET/POST requests to one Confluence site through the CDK's HttpClient."""
@@ -247,37 +376,63 @@ class Transport:
     fail_fast: bool = False
     pool_size: int = 10
     verify: bool | str = True
+    """TLS verification: True (default) or a CA bundle path for a Data Center site with a private CA."""
     gate: RateGate = field(default_factory=RateGate)
+    allow_plain_http: bool = False
+    """Plain http is refused except to loopback hosts, unless the user opted in (Data Center on a
+    trusted network)."""
+    backoff_base_seconds: float | None = None
+    """None: BACKOFF_BASE_SECONDS. Tests pass a small value to keep retries fast."""
 
     def __post_init__(self) -> None:
+        self._origin = origin_of(self.site_url)
+        scheme, host, _ = self._origin
+        if scheme not in ("http", "https") or not host:
+            raise ValueError("site_url must be an http(s) URL with a host")
+        if scheme == "http" and not (self.allow_plain_http or is_loopback_host(host)):
+            raise AirbyteTracedException(
+                message="Config field 'site_url': plain http would send the credentials unencrypted. "
+                "Use https:// (or, for Data Center on a trusted network only, opt in to plain http).",
+                internal_message="plain http refused for a non-loopback host",
+                failure_type=FailureType.config_error,
+            )
+        if self.verify is False:
+            self.logger.warning("TLS certificate verification is switched off for this Confluence site.")
+        register_authenticator_secrets(self.authenticator)
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
         session.headers["Accept"] = "application/json"
-        adapter = requests.adapters.HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size)
+        adapter = _PinnedAdapter(self._origin, pool_connections=self.pool_size, pool_maxsize=self.pool_size)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        # Credentials must never follow a redirect to another host.
-        session.max_redirects = 3
-        self._host = urlsplit(self.site_url).netloc.lower()
+        # Every response, retries included, may carry Data Center's rate-limit headers.
+        session.hooks["response"].append(self._observe_rate_limit)
+        session.max_redirects = MAX_REDIRECTS
+        base = BACKOFF_BASE_SECONDS if self.backoff_base_seconds is None else self.backoff_base_seconds
         self._client = HttpClient(
             name=self.name,
             logger=self.logger,
             error_handler=ConfluenceErrorHandler(self.site_url, fail_fast=self.fail_fast),
-            backoff_strategy=ConfluenceBackoffStrategy(self.gate),
+            backoff_strategy=ConfluenceBackoffStrategy(self.gate, base_seconds=base),
             session=session,
             authenticator=self.authenticator,
             request_timeout=REQUEST_TIMEOUT,
         )
 
+    def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        pause = rate_limit_pause(response.headers)
+        if pause and self.gate.close_for(pause):
+            self.logger.info(f"Confluence's rate limit is used up (X-RateLimit-Remaining: 0); pausing requests "
+                             f"for {pause:.1f} s.")
+
     def absolute_url(self, path_or_url: str) -> str:
-        """Joins a path onto the site and refuses any URL on another host."""
+        """Joins a path onto the site and refuses any URL on another origin."""
         url = urljoin(self.site_url + "/", path_or_url)
-        parts = urlsplit(url)
-        if parts.netloc.lower() != self._host or parts.scheme not in ("http", "https"):
+        if origin_of(url) != self._origin:
             raise AirbyteTracedException(
                 message="Confluence returned a link to another host; the connector refuses to follow it "
                 "so that credentials are never sent elsewhere.",
-                internal_message=f"refused off-site link to host {parts.netloc!r}",
+                internal_message=f"refused off-site link to host {urlsplit(url).hostname!r}",
                 failure_type=FailureType.system_error,
             )
         return url
@@ -293,19 +448,35 @@ class Transport:
         json_body: Mapping[str, Any] | None = None,
     ) -> tuple[Any, requests.Response]:
         url = self.absolute_url(path_or_url)
-        self.gate.wait()
-        _, response = self._client.send_request(
-            method,
-            url,
-            request_kwargs={"allow_redirects": False, "verify": self.verify},
-            params=dict(params) if params else None,
-            json=json_body,
-        )
-        status = response.status_code
-        if 300 <= status < 400:
-            location = response.headers.get("Location", "")
-            self.absolute_url(location)  # raises when the redirect leaves the site
-            raise ConfluenceHttpError(status, urlsplit(url).path, f"unexpected redirect to {location}")
+        for _ in range(MAX_REDIRECTS + 1):
+            self.gate.wait()
+            _, response = self._client.send_request(
+                method,
+                url,
+                request_kwargs={"allow_redirects": False, "verify": self.verify},
+                params=dict(params) if params else None,
+                json=json_body,
+            )
+            status = response.status_code
+            if not 300 <= status < 400:
+                break
+            url, params = self._redirect_target(url, response), None
+        else:
+            raise ConfluenceHttpError(status, urlsplit(url).path, f"more than {MAX_REDIRECTS} redirects")
         if status >= 400:
             raise ConfluenceHttpError(status, urlsplit(url).path, error_detail(response))
         return response_json(response), response
+
+    def _redirect_target(self, url: str, response: requests.Response) -> str:
+        """Follows a redirect only within the site (same scheme, host and port)."""
+        location = response.headers.get("Location", "")
+        target = urljoin(url, location)
+        if not location or origin_of(target) != self._origin:
+            raise AirbyteTracedException(
+                message=f"Confluence at {self._origin[1]} redirected the connector to another address "
+                f"({urlsplit(target).hostname or 'none'}). The connector does not follow it, so that credentials stay "
+                "on the configured site. If Confluence has moved, set site_url to its new address.",
+                internal_message=f"refused redirect (HTTP {response.status_code}) to host {urlsplit(target).hostname!r}",
+                failure_type=FailureType.config_error,
+            )
+        return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -78,6 +79,15 @@ def test_word_count():
     assert word_count("  ...  ") == 0
     assert word_count("Héllo wörld, 東京 x_y! 3.14") == 6  # héllo wörld 東京 x_y 3 14
     assert word_count(storage_to_text("<p>one <strong>two</strong></p><p>three</p>")) == 3
+    # Dashes, no-break spaces, combining marks and lone surrogates are not word characters.
+    assert word_count("a\u2014b \u2014 \u00a0c\u0301d \ud800 ___ x") == 6  # a b c d ___ x
+
+
+@given(st.text(st.sampled_from(list("ab_9 .,-\t\n\u00a0\u00e9\u2014\u2019\u6771\u0301\u2028\ud800\U0001f600")), max_size=40)
+       | st.text(max_size=40))
+def test_word_count_counts_what_a_word_regex_matches(text):
+    # word_count avoids the regex for speed; it must agree with it on every string.
+    assert word_count(text) == len(re.findall(r"\w+", text))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,9 +14,12 @@ from requests.auth import HTTPBasicAuth
 from source_confluence.transport import (
     MAX_RETRY_AFTER_SECONDS,
     ConfluenceBackoffStrategy,
+    ConfluenceHttpError,
     RateGate,
     Transport,
+    origin_of,
     parse_retry_after,
+    rate_limit_pause,
 )
 
 
@@ -77,3 +80,42 @@ def test_links_to_another_host_are_refused():
     assert "another host" in caught.value.message
     with pytest.raises(AirbyteTracedException):
         transport.absolute_url("//evil.example.com/steal")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Interval-Seconds": "2"}, 2.0),
+        ({"X-RateLimit-Remaining": "0", "Retry-After": "1", "X-RateLimit-Interval-Seconds": "60"}, 1.0),
+        ({"X-RateLimit-Remaining": "0"}, 1.0),
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Interval-Seconds": "9223372036854775807"}, MAX_RETRY_AFTER_SECONDS),
+        ({"X-RateLimit-Remaining": "3", "X-RateLimit-Interval-Seconds": "2"}, None),
+        ({"X-RateLimit-Remaining": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_data_center_rate_limit_headers(headers, expected):
+    assert rate_limit_pause(headers) == expected
+
+
+def test_a_retry_waits_out_a_pause_another_worker_started():
+    gate = RateGate()
+    gate.close_for(3)
+    strategy = ConfluenceBackoffStrategy(gate, base_seconds=0.01)
+    assert 2.5 < strategy.backoff_time(_response(503), attempt_count=1) <= 3
+    # Zero would hand the retry to the CDK's own schedule; the strategy keeps it.
+    assert ConfluenceBackoffStrategy(RateGate()).backoff_time(_response(429, {"Retry-After": "0"}), 1) > 0
+
+
+def test_origin_includes_scheme_and_port():
+    assert origin_of("https://example.atlassian.net/wiki") == origin_of("https://Example.atlassian.net:443/x")
+    assert origin_of("https://example.atlassian.net") != origin_of("http://example.atlassian.net")
+    assert origin_of("http://127.0.0.1:8080") != origin_of("http://127.0.0.1:8081")
+
+
+def test_http_errors_carry_the_failure_type_the_status_implies():
+    assert ConfluenceHttpError(401, "/wiki/api/v2/pages", "x").failure_type.value == "config_error"
+    assert "Reconnect" in ConfluenceHttpError(401, "/p", "x").message
+    assert ConfluenceHttpError(403, "/p", "x").failure_type.value == "config_error"
+    assert ConfluenceHttpError(400, "/p", "Invalid cursor").failure_type.value == "system_error"
+    assert str(ConfluenceHttpError(404, "/wiki/x", "gone")) == "HTTP 404 for /wiki/x: gone"

@@ -5,10 +5,13 @@
         config = double.config()
 
 See ``model`` for the site mutations and which of them create new versions, ``api`` for the
-pagination and filtering rules, and ``server`` for faults and the request log.
+pagination and filtering rules, and ``server`` for faults and the request log. ``oauth`` answers as
+Atlassian's OAuth endpoints and API gateway; ``datacenter.DataCenterDouble`` serves the same site as
+Confluence Data Center.
 """
 
 from .api import ConfluenceApi
+from .datacenter import DataCenterDouble, DataCenterSettings
 from .generator import build_site
 from .model import (
     Attachment,
@@ -24,6 +27,7 @@ from .model import (
     User,
     Version,
 )
+from .oauth import OAuthServer
 from .server import ConfluenceDouble, FaultRule, Faults, RequestRecord
 
 __all__ = [
@@ -32,10 +36,13 @@ __all__ = [
     "Comment",
     "ConfluenceApi",
     "ConfluenceDouble",
+    "DataCenterDouble",
+    "DataCenterSettings",
     "FaultRule",
     "Faults",
     "Label",
     "NotFound",
+    "OAuthServer",
     "Page",
     "RequestRecord",
     "Site",

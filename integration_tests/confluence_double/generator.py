@@ -599,7 +599,9 @@ def _build_site(spec: SiteSpec) -> Site:
             due = (created // DAY + rng.randint(1, 60)) * DAY if rng.random() < 0.4 else None
             blank = rng.random() < 0.03
             if blank:
-                body = ""
+                # Assignee and due date are read from the task's text (a mention, a date): a blank
+                # task has neither.
+                body, assignee, due = "", None, None
             else:
                 parts = [xml_escape(f"{rng.choice(VERB_PHRASES)} {rng.choice(TOPICS)}")]
                 if assignee is not None:

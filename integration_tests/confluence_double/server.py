@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs
 
 from .api import ConfluenceApi, Response, error_body
 from .generator import build_site
 from .model import Site, SiteSpec
+from .oauth import CloudEdge, OAuthServer
 
-FAULT_KINDS = (None, "html_login_page", "truncated_json", "delay", "reset")
+FAULT_KINDS = (None, "html_login_page", "truncated_json", "invalid_json", "delay", "reset", "reset_mid_body",
+               "with_headers", "foreign_next")
 
 LOGIN_PAGE = b"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Log in with Atlassian account</title></head>
@@ -34,17 +39,29 @@ class RequestRecord:
     path: str
     query: dict[str, list[str]]
     status: int  # 0 when the connection was reset without a response
+    at: float = 0.0
+    """time.monotonic() when the request arrived, for tests that check pacing."""
 
 
 @dataclass
 class FaultRule:
     """Makes the next ``count`` matching requests misbehave (``count=None``: every one).
 
+    A request matches when its path starts with ``path_prefix``, its method is ``method`` (any when
+    None) and its query has every parameter of ``query`` (with that value, or any value for None).
+
     kind None answers with ``status`` (default 500), ``headers`` and ``body`` (default a JSON
     error). "html_login_page" answers 200 text/html with an SSO login page (what a proxy or
     expired session shows). "truncated_json" serves the real response cut in half, with a
-    Content-Length that matches the cut body. "delay" sleeps ``seconds`` and then answers
-    normally (or with ``status`` if one is given). "reset" closes the connection without answering.
+    Content-Length that matches the cut body. "invalid_json" answers 200 application/json with a
+    body that is not JSON. "delay" sleeps ``seconds`` and then answers normally (or with ``status``
+    if one is given). "reset" closes the connection without answering. "reset_mid_body" sends the
+    real status, headers and full Content-Length, then half the body, then resets the connection.
+    "with_headers" answers normally with ``headers`` added (rate-limit headers on a 200).
+    "foreign_next" answers normally but points ``_links.next`` (and the Link header) at
+    ``location`` followed by the original next path: a server that sends the client elsewhere.
+    ``headers`` are added to every kind's answer; ``action`` (if any) runs when the rule fires,
+    before the answer is computed, so a test can change the site at an exact moment.
     """
 
     status: int | None = None
@@ -55,14 +72,23 @@ class FaultRule:
     path_prefix: str = ""
     method: str | None = None
     seconds: float = 0.0
+    query: dict[str, str | None] = field(default_factory=dict)
+    location: str = ""
+    action: Callable[[], None] | None = None
     hits: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: Mapping[str, list[str]] | None = None) -> bool:
         if self.count is not None and self.hits >= self.count:
             return False
         if self.method is not None and self.method.upper() != method:
             return False
-        return path.startswith(self.path_prefix)
+        if not path.startswith(self.path_prefix):
+            return False
+        for name, wanted in self.query.items():
+            values = (query or {}).get(name)
+            if not values or (wanted is not None and wanted not in values):
+                return False
+        return True
 
 
 class Faults:
@@ -82,12 +108,18 @@ class Faults:
         path_prefix: str = "",
         method: str | None = None,
         seconds: float = 0.0,
+        query: Mapping[str, str | None] | None = None,
+        location: str = "",
+        action: Callable[[], None] | None = None,
     ) -> FaultRule:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {FAULT_KINDS[1:]}")
         if count is not None and count < 1:
             raise ValueError("count must be >= 1 (or None for every request)")
-        rule = FaultRule(status, count, dict(headers or {}), body, kind, path_prefix, method, seconds)
+        if kind == "foreign_next" and not location:
+            raise ValueError("kind 'foreign_next' needs a location (scheme://host:port of the other server)")
+        rule = FaultRule(status, count, dict(headers or {}), body, kind, path_prefix, method, seconds,
+                         dict(query or {}), location, action)
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -101,13 +133,28 @@ class Faults:
         with self._lock:
             return list(self._rules)
 
-    def take(self, method: str, path: str) -> FaultRule | None:
+    def take(self, method: str, path: str, query: Mapping[str, list[str]] | None = None) -> FaultRule | None:
         with self._lock:
             for rule in self._rules:
-                if rule.matches(method, path):
+                if rule.matches(method, path, query):
                     rule.hits += 1
                     return rule
         return None
+
+
+def _point_next_at(response: Response, location: str) -> Response:
+    """The same page, with its next link on another server (same path and query)."""
+    try:
+        doc = json.loads(response.body)
+    except ValueError:
+        return response
+    links = doc.get("_links") if isinstance(doc, dict) else None
+    if not isinstance(links, dict) or not links.get("next"):
+        return response
+    links["next"] = location.rstrip("/") + links["next"]
+    headers = [(name, value) for name, value in response.headers if name.lower() != "link"]
+    headers.append(("Link", f'<{links["next"]}>; rel="next"'))
+    return Response(response.status, headers, json.dumps(doc).encode("ascii"))
 
 
 class _Server(ThreadingHTTPServer):
@@ -160,47 +207,71 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         double = self.server.double
+        arrived = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path, _, raw_query = self.path.partition("?")
         latency = double.latency_ms
         if latency > 0:
             time.sleep(latency / 1000.0)
-        rule = double.faults.take(method, path)
-        response: Response | None
-        if rule is not None and rule.kind == "reset":
-            double._log(method, path, raw_query, 0)
+        rule = double.faults.take(method, path, parse_qs(raw_query, keep_blank_values=True))
+        if rule is not None and rule.action is not None:
+            rule.action()
+        kind = rule.kind if rule is not None else None
+        if rule is not None and kind == "reset":
+            double._log(method, path, raw_query, 0, arrived)
             self._reset()
             return
-        if rule is not None and rule.kind == "delay":
+        if kind == "delay":
             time.sleep(rule.seconds)
-        if rule is not None and rule.kind is None:
-            content = rule.body if rule.body is not None else error_body(rule.status or 500, "Injected fault", path)
-            if isinstance(content, str):
-                content = content.encode("utf-8")
-            response = Response(rule.status or 500, [("Content-Type", "application/json")], content)
-        elif rule is not None and rule.kind == "html_login_page":
-            response = Response(rule.status or 200, [("Content-Type", "text/html;charset=UTF-8")], LOGIN_PAGE)
-        else:
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                response = double.api.handle(method, self.path, headers, body)
-            except Exception:  # a bug in the double: answer 500 and show the traceback
-                traceback.print_exc()
-                response = Response(500, [("Content-Type", "application/json")], error_body(500, "double error", path))
-            if rule is not None and rule.kind == "truncated_json":
-                response = Response(rule.status or response.status, response.headers, response.body[: len(response.body) // 2])
-            elif rule is not None and rule.kind == "delay" and rule.status is not None:
-                response = Response(rule.status, response.headers, response.body)
+        response = self._answer(method, path, body, rule)
         extra = list(rule.headers.items()) if rule is not None else []
-        double._log(method, path, raw_query, response.status)
+        double._log(method, path, raw_query, response.status, arrived)
         self.send_response(response.status)
         for name, value in response.headers + extra:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(response.body)
+        if method == "HEAD":
+            return
+        if kind == "reset_mid_body":
+            # The client has been promised the whole body; it gets half, then a TCP reset.
+            self.wfile.write(response.body[: len(response.body) // 2])
+            self.wfile.flush()
+            self._reset()
+            return
+        self.wfile.write(response.body)
+
+    def _answer(self, method: str, path: str, body: bytes, rule: FaultRule | None) -> Response:
+        double = self.server.double
+        kind = rule.kind if rule is not None else None
+        if rule is not None and kind is None:
+            content = rule.body if rule.body is not None else error_body(rule.status or 500, "Injected fault", path)
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            return Response(rule.status or 500, [("Content-Type", "application/json")], content)
+        if rule is not None and kind == "html_login_page":
+            return Response(rule.status or 200, [("Content-Type", "text/html;charset=UTF-8")], LOGIN_PAGE)
+        if rule is not None and kind == "invalid_json":
+            content = rule.body if rule.body is not None else b'{"results": [{"id": "1", "title": nul'
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            return Response(rule.status or 200, [("Content-Type", "application/json")], content)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            response = double.api.handle(method, self.path, headers, body)
+        except Exception:  # a bug in the double: answer 500 and show the traceback
+            traceback.print_exc()
+            return Response(500, [("Content-Type", "application/json")], error_body(500, "double error", path))
+        if rule is None:
+            return response
+        if kind == "truncated_json":
+            return Response(rule.status or response.status, response.headers, response.body[: len(response.body) // 2])
+        if kind == "foreign_next":
+            return _point_next_at(response, rule.location)
+        if rule.status is not None and kind in ("delay", "with_headers", "reset_mid_body"):
+            return Response(rule.status, response.headers, response.body)
+        return response
 
     def _reset(self) -> None:
         # SO_LINGER with a zero timeout makes close() send a TCP RST instead of a FIN.
@@ -237,7 +308,8 @@ class ConfluenceDouble:
         self._requests_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self.api: ConfluenceApi
+        self.api: Any  # has handle(method, raw_path, headers, body) -> Response
+        self.oauth = OAuthServer(email)
 
     @property
     def url(self) -> str:
@@ -256,12 +328,17 @@ class ConfluenceDouble:
             return self
         server = _Server((self.host, self.port), self)
         self._server = server
-        self.api = ConfluenceApi(self.site, self.url, self.email, self.api_token)
+        self.api = self._build_api()
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="confluence-double", daemon=True
         )
         self._thread.start()
         return self
+
+    def _build_api(self) -> Any:
+        """What answers requests: the Cloud site behind Atlassian's OAuth endpoints and gateway
+        (``oauth.CloudEdge``). ``datacenter.DataCenterDouble`` answers as Data Center instead."""
+        return CloudEdge(ConfluenceApi(self.site, self.url, self.email, self.api_token), self.oauth, self.url)
 
     def stop(self) -> None:
         server = self._server
@@ -296,7 +373,7 @@ class ConfluenceDouble:
         with self._requests_lock:
             self._requests.clear()
 
-    def _log(self, method: str, path: str, raw_query: str, status: int) -> None:
-        record = RequestRecord(method, path, parse_qs(raw_query, keep_blank_values=True), status)
+    def _log(self, method: str, path: str, raw_query: str, status: int, at: float = 0.0) -> None:
+        record = RequestRecord(method, path, parse_qs(raw_query, keep_blank_values=True), status, at or time.monotonic())
         with self._requests_lock:
             self._requests.append(record)

@@ -1,31 +1,36 @@
 """`comments`: footer and inline comments, incremental on `updated_at`.
 
 Read from the site-wide `/footer-comments` and `/inline-comments` lists sorted by modification time
-(one partition each), never one request per page. Comments name their page or blog post but not the
-space: unknown containers are resolved in bulk, 250 per request (see ContainerDirectory), and the
-selection is applied through the container.
+(one partition each; on Data Center one CQL list of all comments, each saying its kind), never one
+request per page. Comments name their page or blog post but not the space: unknown containers are
+resolved in bulk, 250 per request (see ContainerDirectory), and the selection is applied through the
+container.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
+from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
 from source_confluence.records import comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.timestamps import normalize_timestamp
+from source_confluence.transport import ConfluenceHttpError
 
+LOGGER = logging.getLogger("airbyte")
 STREAM = "comments"
-COMMENT_KINDS = {"footer": FOOTER_COMMENT, "inline": INLINE_COMMENT}
+COMMENT_TYPES = {FOOTER_COMMENT: "footer", INLINE_COMMENT: "inline", ALL_COMMENTS: "all"}
 
 
 class CommentConverter:
-    def __init__(self, comment_type: str, context: ReadContext) -> None:
+    def __init__(self, comment_type: str | None, context: ReadContext) -> None:
+        """`comment_type` footer or inline; None when the list mixes them and each says its kind."""
         self._type = comment_type
         self._context = context
         self._names: Mapping[str, str] = {}
@@ -43,7 +48,8 @@ class CommentConverter:
         if not self._context.selection.allows_container(container_id, container_type):
             return None
         container = self._context.containers.get(container_id or "")
-        data = comment_record(raw, self._type, base_url, container.space_id if container else None, self._names)
+        comment_type = self._type or str(raw.get("_comment_type") or "footer")
+        data = comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names)
         self._context.users.reference(data["author_id"])
         return data
 
@@ -53,7 +59,7 @@ class CommentConverter:
     def refresh(self, listed: Mapping[str, Mapping[str, Any]], since: str, emitted: set[str]) -> Iterator[dict[str, Any]]:
         """Inline comments resolved or reopened since the last scan: resolving creates no comment
         version, so the modification walk cannot see it. One request per affected container."""
-        if self._type != "inline":
+        if self._type not in ("inline", None):
             return
         changed: dict[tuple[str, str], set[str]] = {}
         for comment_id, raw in listed.items():
@@ -64,8 +70,18 @@ class CommentConverter:
                     changed.setdefault((container_type, container_id), set()).add(comment_id)
         client = self._context.client
         for (container_type, container_id), ids in sorted(changed.items()):
-            found = [raw for raw in client.inline_comments_of(container_type, container_id, self._context.config.include_bodies)
-                     if str(raw.get("id")) in ids]
+            try:
+                found = [raw for raw in client.inline_comments_of(container_type, container_id,
+                                                                  self._context.config.include_bodies)
+                         if str(raw.get("id")) in ids]
+            except ConfluenceHttpError as error:
+                if error.status != 404:
+                    raise
+                # Purged after the id scan listed its comments: the next deletion check reports them
+                # as deleted; the other containers are still read.
+                LOGGER.warning(f"Stream '{STREAM}': {container_type} {container_id} was deleted while its inline "
+                               "comments were being read; skipped.")
+                continue
             self.prepare(found)
             for raw in found:
                 data = self.record(raw, client.default_base)
@@ -77,7 +93,9 @@ def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_stat
     selection = context.selection
     if not selection.content_type_enabled(STREAM):
         return
-    for comment_type, kind in COMMENT_KINDS.items():
+    for kind in context.client.comment_kinds:
+        comment_type = COMMENT_TYPES[kind]
         source = WalkSource(stream=STREAM, key={"comment_type": comment_type}, kind=kind, space_id=None,
                             describe=f"{comment_type} comments")
-        yield ModifiedWalkPartition(source, CommentConverter(comment_type, context), context, cursor, use_state)
+        converter = CommentConverter(None if kind == ALL_COMMENTS else comment_type, context)
+        yield ModifiedWalkPartition(source, converter, context, cursor, use_state)

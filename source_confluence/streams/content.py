@@ -43,10 +43,19 @@ class ContentConverter:
             users.resolve(mentioned)
         self._names = users.display_names()
 
-    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
+    def skipped(self, raw: Mapping[str, Any]) -> None:
+        # Not synced (archived before the first sync), but comments and attachments on it still
+        # need its space: remembering it here saves a container look-up per page of comments.
+        self._remember(raw)
+
+    def _remember(self, raw: Mapping[str, Any]) -> str:
         content_id = str(raw["id"])
         parent = str(raw["parentId"]) if raw.get("parentId") else None
         self._context.containers.remember(Container(content_id, self._kind.container_type, self._space_id, parent))
+        return content_id
+
+    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
+        content_id = self._remember(raw)
         if not self._context.selection.allows_content(content_id, self._kind.container_type, self._space_id):
             return None
         data = content_record(raw, base_url, self._names, with_parent=self._kind.with_parent)

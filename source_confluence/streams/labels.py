@@ -4,6 +4,9 @@ Adding or removing a label does not create a page version, so labels cannot ride
 cursor. Instead the stream takes a snapshot label by label: the label list (250 per request), then
 for each label the pages, blog posts and attachments carrying it, plus each selected space's own
 labels. Requests grow with the number of labels and labelled content, never one per page.
+
+Data Center has no label list: each selected space's pages, blog posts and attachments are listed
+without bodies, with their labels expanded (`metadata.labels`), one partition per space.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE
+from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
 from source_confluence.records import container_of, label_record
 from source_confluence.streams.base import ReadContext, describe_space
 from source_confluence.streams.walk import translate_http_errors
@@ -26,8 +29,9 @@ LABELLED = ((PAGE, "pages"), (BLOGPOST, "blog_posts"), (ATTACHMENT, "attachments
 class LabelPartition(Partition):
     """Everything carrying one label."""
 
-    def __init__(self, label: Mapping[str, Any], context: ReadContext) -> None:
+    def __init__(self, label: Mapping[str, Any], client: LabelLists, context: ReadContext) -> None:
         self._label = label
+        self._client = client
         self._context = context
 
     def to_slice(self) -> Mapping[str, Any] | None:
@@ -46,7 +50,7 @@ class LabelPartition(Partition):
             for content_type, stream in LABELLED:
                 if not selection.content_type_enabled(stream):
                     continue
-                for page in self._context.client.labelled(label_id, content_type):
+                for page in self._client.labelled(label_id, content_type):
                     if content_type == ATTACHMENT:
                         self._context.containers.resolve(container_of(item) for item in page.results)
                     for item in page.results:
@@ -94,7 +98,58 @@ class SpaceLabelsPartition(Partition):
                     yield Record(data=label_record(label, space_id, "space", space_id), stream_name=STREAM)
 
 
+class SpaceContentLabelsPartition(Partition):
+    """Everything labelled in one space, read with the content (Data Center)."""
+
+    def __init__(self, space: Mapping[str, Any], client: LabelsWithContent, context: ReadContext) -> None:
+        self._space = space
+        self._client = client
+        self._context = context
+
+    def to_slice(self) -> Mapping[str, Any] | None:
+        return {"space_id": str(self._space["id"])}
+
+    def stream_name(self) -> str:
+        return STREAM
+
+    def __hash__(self) -> int:
+        return hash((STREAM, "space", str(self._space["id"])))
+
+    def read(self) -> Iterable[Record]:
+        space_id = str(self._space["id"])
+        selection = self._context.selection
+        with translate_http_errors(STREAM, describe_space(self._space)):
+            for content_type, stream in LABELLED:
+                if not selection.content_type_enabled(stream):
+                    continue
+                for page in self._client.labelled_in_space(space_id, content_type):
+                    if content_type == ATTACHMENT:
+                        self._context.containers.resolve(
+                            container_of(item) for item in page.results if item.get("labels"))
+                    for item in page.results:
+                        yield from self._records(item, content_type, space_id)
+
+    def _records(self, item: Mapping[str, Any], content_type: str, space_id: str) -> Iterator[Record]:
+        labels = item.get("labels") or []
+        if not labels:
+            return
+        content_id = str(item["id"])
+        if content_type == ATTACHMENT:
+            container_id, container_type = container_of(item)
+            if not self._context.selection.allows_container(container_id, container_type, space_id):
+                return
+        elif not self._context.selection.allows_content(content_id, content_type, space_id):
+            return
+        for label in labels:
+            yield Record(data=label_record(label, content_id, content_type, space_id), stream_name=STREAM)
+
+
 def label_partitions(context: ReadContext) -> Iterator[Partition]:
     yield SpaceLabelsPartition(context)
-    for label in context.client.labels():
-        yield LabelPartition(label, context)
+    client = context.client
+    if isinstance(client, LabelLists):
+        for label in client.labels():
+            yield LabelPartition(label, client, context)
+    elif isinstance(client, LabelsWithContent):
+        for space in context.directory.spaces():
+            yield SpaceContentLabelsPartition(space, client, context)

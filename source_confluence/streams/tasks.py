@@ -9,6 +9,7 @@ State per space keeps one cursor per container type in `extra`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -20,10 +21,12 @@ from source_confluence.api import CONTAINER_TYPES
 from source_confluence.directories import Container, chunked
 from source_confluence.records import task_record
 from source_confluence.selection import CONTAINER_STREAM
-from source_confluence.state import PartitionedCursor, PartitionState
+from source_confluence.state import PartitionedCursor, PartitionState, parse_window
 from source_confluence.streams.base import ReadContext, describe_space
-from source_confluence.streams.walk import modified_at, translate_http_errors
+from source_confluence.streams.walk import Bound, HighMark, modified_at, translate_http_errors
+from source_confluence.transport import ConfluenceHttpError
 
+LOGGER = logging.getLogger("airbyte")
 STREAM = "tasks"
 
 
@@ -54,7 +57,17 @@ class TasksPartition(Partition):
             if prior is not None and prior.complete and prior.extra:
                 yield from self._changed_since(prior)
             else:
-                yield from self._full(prior)
+                try:
+                    yield from self._full(prior)
+                except ConfluenceHttpError as error:
+                    latest = self._cursor.get(self._key)
+                    if error.status != 400 or latest is None or not latest.resume:
+                        raise
+                    # A saved or mid-listing page link expired: list the space's tasks again from the
+                    # start (repeats are fine, a gap is not); otherwise every later sync would fail too.
+                    LOGGER.warning(f"Stream '{STREAM}', {describe_space(self._space)}: a page link was rejected "
+                                   "(expired); listing the space's tasks again from the start.")
+                    yield from self._full(None)
 
     # -- first sync: every task of the space ----------------------------------------------------
     def _full(self, prior: PartitionState | None) -> Iterator[Record]:
@@ -65,7 +78,7 @@ class TasksPartition(Partition):
             marks = {t: self._newest_container_mark(t) for t in self._types}
             link = self._context.client.tasks_link(self._space_id, None, (), self._bodies())
             state = PartitionState(extra=marks, resume={"order": "asc", "next": link})
-        for page in self._context.client.pages_from(link):
+        for page in self._context.client.task_pages_from(link):
             yield from self._records(page.results)
             if page.next_link:
                 state = replace(state, resume={"order": "asc", "next": page.next_link})
@@ -87,38 +100,40 @@ class TasksPartition(Partition):
             changed, new_mark = self._changed_containers(container_type, mark)
             for chunk in chunked(changed):
                 path = self._context.client.tasks_link(None, container_type, chunk, self._bodies())
-                for page in self._context.client.pages_from(path):
+                for page in self._context.client.task_pages_from(path):
                     yield from self._records(page.results)
             marks[container_type] = new_mark
             self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks), updated_at=_newest(marks)))
 
     def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
-        lower, lower_ids = mark.get("updated_at"), set(mark.get("ids") or [])
-        high, high_ids = lower, list(lower_ids)
-        changed: list[str] = []
         client = self._context.client
-        order = "asc" if client.filters_by_modified_time else "desc"
+        by_minute = client.filters_by_modified_time
+        lower, lower_ids = mark.get("updated_at"), list(mark.get("ids") or [])
+        window = parse_window(mark.get("window")) if by_minute else None
+        bound = Bound(lower, lower_ids, window, by_minute)
+        high = HighMark(lower, lower_ids, window, by_minute)
+        changed: dict[str, None] = {}
+        order = "asc" if by_minute else "desc"
         first = client.walk_link(container_type, self._space_id, order, lower, bodies=False)
         for page in client.pages_from(first):
             reached = False
             for raw in page.results:
                 updated_at, raw_id = modified_at(raw), str(raw["id"])
-                if lower is not None and updated_at is not None and (
-                        updated_at < lower or (updated_at == lower and raw_id in lower_ids)):
+                if bound.covers(updated_at, raw_id):
                     if order == "asc":
                         continue
                     reached = True
                     break
                 parent = str(raw["parentId"]) if raw.get("parentId") else None
                 self._context.containers.remember(Container(raw_id, container_type, self._space_id, parent))
-                changed.append(raw_id)
-                if updated_at is not None and (high is None or updated_at > high):
-                    high, high_ids = updated_at, [raw_id]
-                elif updated_at is not None and updated_at == high:
-                    high_ids.append(raw_id)
+                changed[raw_id] = None
+                high.see(updated_at, raw_id)
             if reached:
                 break
-        return changed, {"updated_at": high, "ids": high_ids}
+        new_mark: dict[str, Any] = {"updated_at": high.high, "ids": high.high_ids}
+        if high.window:
+            new_mark["window"] = {at: list(ids) for at, ids in high.window.items()}
+        return list(changed), new_mark
 
     # -- shared ---------------------------------------------------------------------------------
     def _bodies(self) -> bool:

@@ -4,11 +4,18 @@ request), never one request per user.
 It runs after the other streams of the sync, once their records have named their authors, owners,
 assignees and mentioned people. Selected without any content stream, it gathers those accounts from
 a metadata-only listing of pages and blog posts (no bodies, 250 per request).
+
+Because users come last, a sync killed before them would lose the accounts named by the records it
+had already delivered. With `users` incremental, the accounts referenced so far are saved in the
+users state (`extra.pending`) before every content checkpoint that adds new ones; the next sync
+resolves them too, and a completed users read clears them.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
@@ -21,6 +28,33 @@ from source_confluence.streams.base import ReadContext
 
 STREAM = "users"
 KEY = {"scope": "site"}
+PENDING = "pending"
+
+
+def pending_accounts(state: PartitionState | None) -> list[str]:
+    pending = (state.extra or {}).get(PENDING) if state is not None else None
+    return [str(a) for a in pending if isinstance(a, str)] if isinstance(pending, list) else []
+
+
+class PendingUsers:
+    """Saves the referenced accounts into the users state, ahead of the content checkpoints."""
+
+    def __init__(self, context: ReadContext, cursor: PartitionedCursor) -> None:
+        self._context = context
+        self._cursor = cursor
+        self._lock = threading.Lock()
+        self._prior = cursor.get(KEY) or PartitionState()
+        self._carried = set(pending_accounts(self._prior))
+        self._saved = 0
+
+    def save(self) -> None:
+        referenced = self._context.users.referenced()
+        with self._lock:
+            if len(referenced) <= self._saved:
+                return  # nothing new: the last saved state still covers every delivered record
+            self._saved = len(referenced)
+            pending = sorted(self._carried.union(referenced))
+            self._cursor.checkpoint(KEY, replace(self._prior, extra={**(self._prior.extra or {}), PENDING: pending}))
 
 
 class UsersPartition(Partition):
@@ -40,6 +74,7 @@ class UsersPartition(Partition):
 
     def read(self) -> Iterable[Record]:
         users = self._context.users
+        users.reference(*pending_accounts(self._cursor.get(KEY)))
         for space in self._context.directory.spaces():
             users.reference(space.get("authorId"))
         if self._gather:

@@ -10,6 +10,11 @@ v2 lists have no "modified since" filter, so:
   next link, so a restart continues the same walk.
 Ties at the cursor's exact instant are settled by `ids_at_cursor`: nothing missed, nothing repeated.
 
+Where the server filters by modification time itself (Data Center's CQL), it compares to the minute:
+the walk always reads oldest first from the cursor's minute, and the state keeps every id emitted
+within the cursor's minute with its time (`window`). A change made in that minute but seen only now
+(the search index lagged, or it landed just before the cursor) is read; nothing is read twice.
+
 After the walk, when the deletion check is due, the partition lists ids only (no bodies, 250 per
 request) and emits a `deleted` tombstone for every previously synced id that is gone (purged).
 """
@@ -34,6 +39,7 @@ from source_confluence.timestamps import normalize_timestamp, parse_timestamp
 from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
+MAX_WALK_RESTARTS = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class RecordConverter(Protocol):
     def tombstone(self, content_id: str) -> dict[str, Any]:
         """The record emitted for content purged from Confluence."""
 
+    # Optional: `skipped(raw)` sees what the walk leaves out (archived content before the first sync).
     # Optional: `refresh(listed, since, emitted) -> Iterable[dict]` re-emits items whose change
     # created no version, found in the deletion check's id scan (`listed`: id -> object).
 
@@ -67,6 +74,72 @@ class RecordConverter(Protocol):
 def modified_at(raw: Mapping[str, Any]) -> str | None:
     version = raw.get("version") or {}
     return normalize_timestamp(version.get("createdAt")) or normalize_timestamp(raw.get("createdAt"))
+
+
+def minute_of(timestamp: str) -> str:
+    """The start of a canonical timestamp's minute (UTC minutes start where any zone's do)."""
+    return timestamp[:17] + "00.000Z"
+
+
+class Bound:
+    """What a walk has already emitted: everything before `lower`, and the ids at it.
+
+    With `by_minute` (a server that filters to the minute), "before" means before the cursor's
+    minute, and within that minute an item counts as emitted only in the version emitted (`window`).
+    `exact` bounds (a start_date, not a cursor) keep everything before the instant out.
+    """
+
+    def __init__(self, lower: str | None, lower_ids: Iterable[str], window: Mapping[str, Iterable[str]] | None,
+                 by_minute: bool, exact: bool = False) -> None:
+        self.lower = lower
+        self.lower_ids = set(lower_ids)
+        self.by_minute = by_minute and lower is not None and not exact
+        self.floor = minute_of(lower) if self.by_minute and lower is not None else lower
+        self.emitted = {(str(i), at) for at, ids in (window or {}).items() for i in ids}
+        if lower is not None:
+            self.emitted.update((i, lower) for i in self.lower_ids)
+
+    def covers(self, updated_at: str | None, raw_id: str) -> bool:
+        if self.lower is None or updated_at is None or self.floor is None:
+            return False
+        if updated_at < self.floor:
+            return True
+        if self.by_minute:
+            return (raw_id, updated_at) in self.emitted
+        return updated_at == self.lower and raw_id in self.lower_ids
+
+
+class HighMark:
+    """The newest change seen so far, the ids at it, and (by minute) everything seen in its minute."""
+
+    def __init__(self, high: str | None, high_ids: Iterable[str], window: Mapping[str, Iterable[str]] | None,
+                 by_minute: bool) -> None:
+        self.high = high
+        self.high_ids = list(high_ids)
+        self.by_minute = by_minute
+        self._window: dict[str, list[str]] = {at: list(ids) for at, ids in (window or {}).items()} if by_minute else {}
+        if by_minute and high is not None:
+            at_high = self._window.setdefault(high, [])
+            at_high.extend(i for i in self.high_ids if i not in at_high)
+
+    def see(self, updated_at: str | None, raw_id: str) -> None:
+        if updated_at is None:
+            return
+        if self.high is None or updated_at > self.high:
+            self.high, self.high_ids = updated_at, [raw_id]
+        elif updated_at == self.high:
+            self.high_ids.append(raw_id)
+        if self.by_minute:
+            ids = self._window.setdefault(updated_at, [])
+            if raw_id not in ids:
+                ids.append(raw_id)
+
+    @property
+    def window(self) -> dict[str, tuple[str, ...]] | None:
+        if not self.by_minute or self.high is None:
+            return None
+        floor = minute_of(self.high)
+        return {at: tuple(ids) for at, ids in sorted(self._window.items()) if at >= floor}
 
 
 class ModifiedWalkPartition(Partition):
@@ -90,7 +163,30 @@ class ModifiedWalkPartition(Partition):
     def read(self) -> Iterable[Record]:
         prior = self._cursor.get(self._source.key) if self._use_state else None
         with translate_http_errors(self._source.stream, self._source.describe):
-            yield from self._read(prior)
+            yield from self._read_restarting(prior)
+
+    def _read_restarting(self, prior: PartitionState | None) -> Iterator[Record]:
+        """A page link can expire mid-walk (HTTP 400): the walk restarts from its last checkpoint,
+        newest first down to that cursor, which re-reads at most the pages since the checkpoint."""
+        for _ in range(MAX_WALK_RESTARTS):
+            before = self._cursor.get(self._source.key)
+            try:
+                yield from self._read(prior)
+                return
+            except ConfluenceHttpError as error:
+                latest = self._cursor.get(self._source.key)
+                if error.status != 400 or latest is None or not latest.resume or latest == before:
+                    raise  # no page of this walk was read: the request itself is wrong
+                LOGGER.warning(
+                    f"Stream '{self._source.stream}', {self._source.describe}: a page link was rejected "
+                    "mid-walk (expired); reading again from the last checkpoint."
+                )
+                prior = replace(latest, resume=None)
+        raise AirbyteTracedException(
+            message=f"Confluence kept rejecting the page links of stream '{self._source.stream}' "
+            f"({self._source.describe}) as expired; the next sync continues from the last checkpoint.",
+            failure_type=FailureType.transient_error,
+        )
 
     def _read(self, prior: PartitionState | None) -> Iterator[Record]:
         if prior and prior.resume:
@@ -115,19 +211,22 @@ class ModifiedWalkPartition(Partition):
                                  self._context.config.include_bodies)
         start = prior or PartitionState(updated_at=lower)
         yield from self._walk(first, replace(start, resume={"order": order, "next": first}), resuming=False,
-                              from_scratch=prior is None)
+                              from_scratch=prior is None, exact_lower=prior is None)
 
-    def _walk(self, link: str, state: PartitionState, resuming: bool, from_scratch: bool = False) -> Iterator[Record]:
+    def _walk(self, link: str, state: PartitionState, resuming: bool, from_scratch: bool = False,
+              exact_lower: bool = False) -> Iterator[Record]:
         resume = state.resume or {}
         order = resume.get("order", "desc")
-        lower, lower_ids = state.updated_at, set(state.ids_at_cursor)
+        by_minute = self._context.client.filters_by_modified_time
+        bound = Bound(state.updated_at, state.ids_at_cursor, state.window, by_minute, exact=exact_lower)
         if order == "asc":
             # Oldest first, the cursor itself is the newest instant emitted so far.
-            high, high_ids = state.updated_at, list(state.ids_at_cursor)
+            mark = HighMark(state.updated_at, state.ids_at_cursor, state.window, by_minute)
         else:
-            high = resume.get("high") if resuming else None
-            high_ids = list(resume.get("high_ids") or []) if resuming else []
+            mark = HighMark(resume.get("high") if resuming else None,
+                            resume.get("high_ids") or [] if resuming else [], None, False)
         skip_archived = not self._context.config.include_archived and not state.complete
+        skipped = getattr(self._converter, "skipped", None)
         emitted: set[str] = set()
         for page in self._context.client.pages_from(link):
             batch: list[Mapping[str, Any]] = []
@@ -135,19 +234,15 @@ class ModifiedWalkPartition(Partition):
             for raw in page.results:
                 updated_at = modified_at(raw)
                 raw_id = str(raw.get("id"))
-                if lower is not None and updated_at is not None and (
-                    updated_at < lower or (updated_at == lower and raw_id in lower_ids)
-                ):
+                if bound.covers(updated_at, raw_id):
                     if order == "desc":
                         reached_bound = True
                         break
                     continue  # a server-side filter overlaps the bound (minute precision): skip repeats
-                if updated_at is not None:
-                    if high is None or updated_at > high:
-                        high, high_ids = updated_at, [raw_id]
-                    elif updated_at == high:
-                        high_ids.append(raw_id)
+                mark.see(updated_at, raw_id)
                 if skip_archived and raw.get("status") == "archived":
+                    if skipped is not None:
+                        skipped(raw)
                     continue
                 batch.append(raw)
             if batch:
@@ -158,7 +253,7 @@ class ModifiedWalkPartition(Partition):
                     emitted.add(data["id"])
                     yield Record(data=data, stream_name=self._source.stream)
             done = reached_bound or not page.next_link
-            after = _state_after(order, state, high, high_ids, page.next_link, done)
+            after = _state_after(order, state, mark, page.next_link, done)
             if done:
                 yield from self._finish(after, emitted, from_scratch)
                 return
@@ -210,14 +305,16 @@ def _id_sort_key(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (0, value)
 
 
-def _state_after(order: str, state: PartitionState, high: str | None, high_ids: list[str],
-                 next_link: str | None, done: bool) -> PartitionState:
+def _state_after(order: str, state: PartitionState, mark: HighMark, next_link: str | None,
+                 done: bool) -> PartitionState:
+    high, high_ids = mark.high, mark.high_ids
     if order == "asc" or done:
         # Oldest first everything up to `high` has been emitted; newest first, only once at the bound.
         return replace(
             state,
             updated_at=high or state.updated_at,
             ids_at_cursor=tuple(high_ids) if high else state.ids_at_cursor,
+            window=mark.window if mark.by_minute else state.window,
             complete=done or state.complete,
             resume=None if done else {"order": "asc", "next": next_link},
         )

@@ -1,0 +1,164 @@
+"""SIGKILL at random points of a large sync, then a resume from the last state the platform received.
+
+The real console script runs as a subprocess, exactly as the platform runs the image: its stdout is
+read line by line, and after a random number of records and state messages the process is killed
+(SIGKILL, no chance to flush or clean up). What was read until then is what a platform would have
+received; the next run starts from the last state message of each stream, as the platform would.
+The union of every run must be the whole site (at-least-once), and records may repeat only where a
+checkpoint did not yet cover them: at most one page per partition per kill.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
+
+from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from integration_tests.conftest import ALL_STREAMS, catalog
+from integration_tests.reliability import API_TOKEN as TOKEN
+from integration_tests.reliability import EMAIL, SECRETS, LeakGuard, truth
+
+pytestmark = pytest.mark.integration
+
+CONSOLE_SCRIPT = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "source-confluence"
+SITE = SiteSpec(spaces=3, pages=600, blog_posts=60, footer_comments=300, inline_comments=100, tasks=150,
+                attachments=100, labels=20, users=15, seed=23, body_bytes=400)
+PAGE_SIZE = 20
+SEEDS = range(12)
+PARALLEL_CHAINS = 3
+"""Most of a run is the interpreter starting; three chains at once keep the suite near a minute."""
+RUN_DEADLINE_SECONDS = 90
+INCREMENTAL = ("pages", "blog_posts", "comments", "tasks", "attachments")
+# Partitions per incremental stream on this site: one per space, or one per site-wide list.
+PARTITIONS = {"pages": SITE.spaces, "blog_posts": SITE.spaces, "tasks": SITE.spaces, "comments": 2, "attachments": 1}
+
+
+@dataclass
+class Run:
+    records: dict[str, list[str]] = field(default_factory=dict)
+    states: dict[str, dict] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    killed: bool = False
+    returncode: int | None = None
+    output: str = ""
+
+
+@dataclass
+class Chain:
+    seed: int
+    runs: list[Run] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def kill_site() -> Iterator[ConfluenceDouble]:
+    with ConfluenceDouble(SITE, email=EMAIL, api_token=TOKEN) as double:
+        yield double
+
+
+def read_once(double: ConfluenceDouble, workdir: Path, states: dict[str, dict], kill_after: int | None) -> Run:
+    config = workdir / "config.json"
+    config.write_text(json.dumps({**double.config(), "page_size": PAGE_SIZE, "num_workers": 2}))
+    catalog_file = workdir / "catalog.json"
+    catalog_file.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog(ALL_STREAMS))))
+    args = [str(CONSOLE_SCRIPT), "read", "--config", str(config), "--catalog", str(catalog_file)]
+    if states:
+        state_file = workdir / "state.json"
+        state_file.write_text(json.dumps(list(states.values())))
+        args += ["--state", str(state_file)]
+    run = Run(states=dict(states))
+    seen = 0
+    lines: list[str] = []
+    with (workdir / "stderr.txt").open("w+") as stderr:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        started = time.monotonic()
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            message = json.loads(line)
+            kind = message["type"]
+            if kind == "RECORD":
+                data = message["record"]["data"]
+                run.records.setdefault(message["record"]["stream"], []).append(data.get("id") or data["account_id"])
+            elif kind == "STATE":
+                run.states[message["state"]["stream"]["stream_descriptor"]["name"]] = message["state"]
+            elif kind == "TRACE" and message["trace"]["type"] == "ERROR":
+                run.errors.append(message["trace"]["error"]["message"])
+            if kind in ("RECORD", "STATE"):
+                seen += 1
+            if (kill_after is not None and seen >= kill_after) or time.monotonic() - started > RUN_DEADLINE_SECONDS:
+                process.kill()  # SIGKILL: no flush, no finally blocks, like an evicted pod
+                run.killed = True
+                break
+        process.stdout.close()
+        run.returncode = process.wait(timeout=30)
+        stderr.seek(0)
+        run.output = "".join(lines) + stderr.read()
+    assert time.monotonic() - started <= RUN_DEADLINE_SECONDS + 5, "a run hung"
+    return run
+
+
+def kill_and_resume(double: ConfluenceDouble, root: Path, seed: int) -> Chain:
+    rng = random.Random(seed)
+    workdir = root / f"seed-{seed}"
+    workdir.mkdir()
+    # A full first run emits about 2,000 records and state messages: kill anywhere in it; a third of
+    # the chains are killed a second time, early in the resumed run.
+    kills = [rng.randint(1, 2000)] + ([rng.randint(1, 400)] if seed % 3 == 0 else [])
+    chain = Chain(seed)
+    states: dict[str, dict] = {}
+    for kill_after in [*kills, None]:
+        run = read_once(double, workdir, states, kill_after)
+        chain.runs.append(run)
+        states = run.states
+        if not run.killed:
+            break
+    return chain
+
+
+def test_sigkill_at_random_points_then_resume_loses_nothing(kill_site, tmp_path):
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=PARALLEL_CHAINS) as pool:
+        chains = list(pool.map(lambda seed: kill_and_resume(kill_site, tmp_path, seed), SEEDS))
+    elapsed = time.monotonic() - started
+    expected = truth(kill_site, ALL_STREAMS)
+    guard = LeakGuard(SECRETS)
+    kills = 0
+    for chain in chains:
+        last = chain.runs[-1]
+        assert not last.killed and last.returncode == 0 and not last.errors, (chain.seed, last.errors)
+        kills += sum(run.killed for run in chain.runs)
+        union: dict[str, set[str]] = {}
+        for run in chain.runs:
+            guard.add(run.output)
+            for stream, ids in run.records.items():
+                union.setdefault(stream, set()).update(ids)
+        for stream in ALL_STREAMS:
+            assert union.get(stream, set()) == expected[stream], (chain.seed, stream)
+        _assert_repeats_only_at_checkpoints(chain)
+    assert kills >= len(SEEDS) - 1, "the kill points fell after the end of most syncs"
+    guard.assert_clean()
+    # A dozen chains, each a killed run and a resume (some killed twice), fit in about a minute.
+    assert elapsed < 240, elapsed
+
+
+def _assert_repeats_only_at_checkpoints(chain: Chain) -> None:
+    """A run after a kill re-emits, per partition, at most the page its last checkpoint did not cover."""
+    delivered: dict[str, set[str]] = {}
+    for index, run in enumerate(chain.runs):
+        for stream in INCREMENTAL:
+            ids = run.records.get(stream, [])
+            assert max(Counter(ids).values(), default=0) <= 1, (chain.seed, stream)
+            if index:
+                repeated = delivered.get(stream, set()) & set(ids)
+                assert len(repeated) <= PARTITIONS[stream] * PAGE_SIZE, (chain.seed, stream, len(repeated))
+            delivered.setdefault(stream, set()).update(ids)

@@ -1,0 +1,204 @@
+"""What a sync changed, per stream, by comparing the cache's tables before and after it.
+
+Before the sync the key columns of every raw table are copied into an in-memory DuckDB database
+(the cache file is attached read-only and detached again, so PyAirbyte finds it unlocked). After
+it, the rows the sync wrote (newer ``_airbyte_extracted_at`` than anything before) are classified
+against that copy. Incremental streams are merged by primary key, so a row is new when its key was
+not there before; the full-refresh streams are replaced, so their change is the difference of two
+snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import FULL_REFRESH_STREAMS
+
+# stream -> (key column, columns compared)
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "spaces": ("id", ("name", "status")),
+    "pages": ("id", ("status", "version_number")),
+    "blog_posts": ("id", ("status", "version_number")),
+    "comments": ("id", ("status", "version_number", "resolution_status")),
+    "attachments": ("id", ("status", "version_number")),
+    "tasks": ("id", ("status", "updated_at")),
+    "users": ("account_id", ("display_name", "account_status")),
+    "content_labels": ("id", ()),
+}
+
+# Categories of content with a status, first match wins. `r` is the row the sync wrote, `b` the row
+# before it (all nulls when the key is new). A purge tombstone carries no version number.
+_CONTENT_CASES = (
+    ("new", "b.k is null"),
+    ("purged", "r.status = 'deleted' and r.version_number is null"),
+    ("deleted", "r.status = 'deleted' and b.status is distinct from 'deleted'"),
+    ("trashed", "r.status = 'trashed' and b.status is distinct from 'trashed'"),
+    ("archived", "r.status = 'archived' and b.status is distinct from 'archived'"),
+    ("restored", "r.status = 'current' and b.status in ('trashed', 'archived', 'deleted')"),
+    ("updated", "true"),
+)
+CASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "pages": _CONTENT_CASES,
+    "blog_posts": _CONTENT_CASES,
+    "comments": (
+        ("new", "b.k is null"),
+        ("removed", "r.status = 'deleted' and r.version_number is null"),
+        ("resolved", "r.resolution_status = 'resolved' and b.resolution_status is distinct from 'resolved'"),
+        ("updated", "true"),
+    ),
+    "attachments": _CONTENT_CASES,
+    # Tasks are re-read with their changed page, so most rows of an incremental sync are unchanged.
+    "tasks": (
+        ("new", "b.k is null"),
+        ("completed", "r.status = 'complete' and b.status = 'incomplete'"),
+        ("reopened", "r.status = 'incomplete' and b.status = 'complete'"),
+        ("updated", "r.updated_at is distinct from b.updated_at"),
+        ("unchanged", "true"),
+    ),
+    "users": (
+        ("new", "b.k is null"),
+        ("updated", "r.display_name is distinct from b.display_name or r.account_status is distinct from b.account_status"),
+        ("unchanged", "true"),
+    ),
+}
+
+
+@dataclass
+class StreamChange:
+    stream: str
+    records: int
+    """Records the connector sent in this sync."""
+    initial: bool
+    """No table before this sync: everything is new."""
+    categories: dict[str, int] = field(default_factory=dict)
+    """Incremental streams: rows by category; full-refresh streams: added / removed / updated."""
+    rows: int = 0
+    """Rows in the table after the sync."""
+
+    @property
+    def changed(self) -> int:
+        return sum(n for name, n in self.categories.items() if name != "unchanged")
+
+    def describe(self) -> str:
+        """e.g. '12 updated, 3 new, 1 purged' or 'no change'."""
+        if self.initial:
+            return f"{self.rows:,} loaded"
+        parts = [f"{n:,} {name}" for name, n in self.categories.items() if n and name != "unchanged"]
+        unchanged = self.categories.get("unchanged", 0)
+        if unchanged:
+            parts.append(f"{unchanged:,} re-read unchanged")
+        return ", ".join(parts) if parts else "no change"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class ChangeTracker:
+    """``before()`` ahead of the sync, ``after(received)`` once the cache is closed again."""
+
+    def __init__(self, db_path: Path, streams: Iterable[str], schema: str = "main") -> None:
+        self._db_path = Path(db_path)
+        self._streams = [s for s in streams if s in COLUMNS]
+        self._schema = schema
+        self._memory = duckdb.connect(":memory:")
+        self._had_table: dict[str, bool] = {}
+
+    def _attach(self) -> bool:
+        if not self._db_path.exists():
+            return False
+        path = str(self._db_path).replace("'", "''")
+        self._memory.execute(f"attach '{path}' as cache (read_only)")
+        return True
+
+    def _detach(self) -> None:
+        self._memory.execute("detach cache")
+
+    def _tables(self) -> set[str]:
+        rows = self._memory.execute(
+            "select table_name from information_schema.tables where table_catalog = 'cache' and table_schema = ?",
+            [self._schema],
+        ).fetchall()
+        return {name for (name,) in rows}
+
+    def _columns(self, stream: str) -> set[str]:
+        rows = self._memory.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = 'cache' and table_schema = ? and table_name = ?",
+            [self._schema, stream],
+        ).fetchall()
+        return {name for (name,) in rows}
+
+    def _source(self, stream: str) -> str:
+        return f"cache.{_quote(self._schema)}.{_quote(stream)}"
+
+    def _select(self, stream: str) -> str:
+        key, compared = COLUMNS[stream]
+        present = self._columns(stream)
+        # PyAirbyte creates every column of the stream's schema; a missing one still reads as null.
+        cols = [f"{_quote(c) if c in present else 'null'} as {_quote(c)}" for c in compared]
+        return ", ".join([f"{_quote(key)} as k", *cols, "_airbyte_extracted_at as extracted_at"])
+
+    def before(self) -> None:
+        if not self._attach():
+            self._had_table = dict.fromkeys(self._streams, False)
+            return
+        try:
+            tables = self._tables()
+            for stream in self._streams:
+                self._had_table[stream] = stream in tables
+                if stream in tables:
+                    self._memory.execute(
+                        f"create or replace table {_quote('before_' + stream)} as "  # noqa: S608 - quoted identifiers
+                        f"select {self._select(stream)} from {self._source(stream)}"
+                    )
+        finally:
+            self._detach()
+
+    def after(self, received: dict[str, int]) -> list[StreamChange]:
+        if not self._attach():
+            return []
+        try:
+            tables = self._tables()
+            changes = []
+            for stream in self._streams:
+                if stream not in tables:
+                    continue
+                changes.append(self._classify(stream, received.get(stream, 0)))
+            return changes
+        finally:
+            self._detach()
+
+    def _classify(self, stream: str, received: int) -> StreamChange:
+        table = self._source(stream)
+        rows = self._memory.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - quoted identifier
+        if not self._had_table.get(stream):
+            return StreamChange(stream, received, initial=True, rows=rows)
+        before = _quote("before_" + stream)
+        after = f"(select {self._select(stream)} from {table})"  # noqa: S608 - quoted identifiers
+        if stream in FULL_REFRESH_STREAMS:
+            _, compared = COLUMNS[stream]
+            differs = " or ".join(f"r.{_quote(c)} is distinct from b.{_quote(c)}" for c in compared) or "false"
+            added, removed, updated = self._memory.execute(
+                f"select count(*) filter (where b.k is null), count(*) filter (where r.k is null), "  # noqa: S608
+                f"count(*) filter (where r.k is not null and b.k is not null and ({differs})) "
+                f"from {after} r full outer join {before} b on r.k = b.k"
+            ).fetchone()
+            return StreamChange(stream, received, initial=False, rows=rows,
+                                categories={"added": added, "removed": removed, "updated": updated})
+        cases = CASES[stream]
+        label = "case " + " ".join(f"when {cond} then '{name}'" for name, cond in cases) + " end"
+        found = dict(self._memory.execute(
+            f"select {label} as category, count(*) from {after} r left join {before} b on r.k = b.k "  # noqa: S608
+            f"where r.extracted_at > coalesce((select max(extracted_at) from {before}), '-infinity'::timestamp) "
+            f"group by 1"
+        ).fetchall())
+        categories = {name: found.get(name, 0) for name, _ in cases}
+        return StreamChange(stream, received, initial=False, rows=rows, categories=categories)
+
+    def close(self) -> None:
+        self._memory.close()

@@ -1,0 +1,375 @@
+"""Confluence Data Center REST v1 reads (see `api.ConfluenceApi`), for Confluence 7.x and 8.x.
+
+Objects leave in the Cloud v2 shape (`v1_shapes`), so streams and records do not know the flavour.
+
+Lists:
+- Content lists are CQL searches (`/rest/api/content/search`) ordered by `lastmodified asc`. Search
+  pages by offset, and offsets shift when content changes mid-read, so a walk never trusts a large
+  offset: each next page asks again for `lastmodified >= <minute of the last result>` and starts
+  just before the last result, which must come back first (the anchor). If it does not, the list
+  moved: the minute is read again from its start and what was already served is skipped. A link
+  kept in state is the bound alone (start 0), so a resumed walk re-reads at most a minute.
+- Search caps results at 50 when a body is expanded; bodiless lists take `page_size`.
+- Page listings without bodies use the cursor-paginated scan endpoint (Confluence 7.18+); older
+  servers answer 404 and the client falls back to a CQL walk for good.
+- Tasks have no REST API in v1: they are read from the `ac:task-list`s of container bodies.
+- Users come with the content (`history.createdBy`, `version.by`); only users never seen there are
+  asked for, one request each (`/rest/api/user?key=`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from source_confluence import v1_shapes
+from source_confluence.api import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ResultPage, items
+from source_confluence.cql import ServerClock, cql_string, offset_of
+from source_confluence.timestamps import parse_timestamp
+from source_confluence.transport import ConfluenceHttpError, Transport
+
+LOGGER = logging.getLogger("airbyte")
+
+API = "/rest/api"
+SEARCH_BODY_LIMIT = 50
+MAX_RESTARTS_PER_BOUND = 3
+WALK_ORDER = " order by lastmodified asc"
+_WALK_CQL = re.compile(r'^(?P<base>.*?)(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
+CONTENT_EXPAND = ("space", "history", "version", "ancestors")
+COMMENT_EXPAND = ("container", "history", "version", "ancestors", "extensions.inlineProperties",
+                  "extensions.resolution")
+ATTACHMENT_EXPAND = ("container", "history", "version")
+CONTENT_TYPES = {PAGE: "page", BLOGPOST: "blogpost"}
+SPACE_EXPAND = ("description.plain", "homepage", "metadata.labels")
+
+
+class DataCenterClient:
+    filters_by_modified_time = True
+    comment_kinds = (ALL_COMMENTS,)
+
+    def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None) -> None:
+        self.transport = transport
+        self.page_size = page_size
+        self.default_base = site_url.rstrip("/")
+        self._context = urlsplit(self.default_base).path.rstrip("/")
+        self._api = self._context + API
+        self._zone = ZoneInfo(time_zone) if time_zone else None
+        self._lock = threading.Lock()
+        self._clock: ServerClock | None = None
+        self._clock_lock = threading.Lock()
+        self._spaces: dict[str, Mapping[str, Any]] = {}
+        self._users: dict[str, Mapping[str, Any]] = {}
+        self._missing_users: set[str] = set()
+        self._scan_available: bool | None = None
+        self._probe_lock = threading.Lock()
+
+    # -- links -------------------------------------------------------------------------------------
+    def _link(self, path: str, params: Sequence[tuple[str, Any]]) -> str:
+        query = [(key, str(value)) for key, value in params if value not in (None, "")]
+        return f"{self._api}{path}?{urlencode(query, quote_via=quote, safe=',')}"
+
+    def _search(self, cql: str, expand: Sequence[str], limit: int, start: int = 0) -> str:
+        return self._link("/content/search", [("cql", cql), ("expand", ",".join(expand)), ("limit", limit),
+                                              ("start", start)])
+
+    def _limit(self, bodies: bool) -> int:
+        return min(self.page_size, SEARCH_BODY_LIMIT) if bodies else self.page_size
+
+    def _on_site(self, link: str) -> str:
+        """`_links.next` of Data Center is relative to the base URL: it lacks the context path."""
+        if link.startswith(API + "/") and not link.startswith(self._api + "/"):
+            return self._context + link
+        return link
+
+    def _space_key(self, space_id: str) -> str:
+        with self._lock:
+            known = self._spaces.get(space_id)
+        if known is None:
+            for _ in self.spaces():
+                pass
+            with self._lock:
+                known = self._spaces.get(space_id)
+        if known is None:
+            raise ConfluenceHttpError(404, f"{self._api}/space", f"no space with id {space_id}")
+        return str(known["key"])
+
+    def _walk_cql(self, kind: str, space_id: str | None) -> tuple[str, tuple[str, ...]]:
+        if kind in CONTENT_TYPES:
+            space = f" and space = {cql_string(self._space_key(space_id))}" if space_id else ""
+            return f"type = {CONTENT_TYPES[kind]}{space}", CONTENT_EXPAND
+        if kind == ALL_COMMENTS:
+            return "type = comment", COMMENT_EXPAND
+        if kind == ATTACHMENT:
+            return "type = attachment", ATTACHMENT_EXPAND
+        raise ValueError(f"Data Center lists no {kind!r} by modification time")
+
+    # -- reading -----------------------------------------------------------------------------------
+    def _convert(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        users = [user for user in map(v1_shapes.user, v1_shapes.users_in(raw)) if user]
+        if users:
+            with self._lock:
+                for user in users:
+                    self._users[user["accountId"]] = user
+        return v1_shapes.converted(raw)
+
+    def _get(self, link: str) -> tuple[Mapping[str, Any], str]:
+        body, response = self.transport.get(link)
+        if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+            raise ValueError(f"unexpected list response shape from {response.request.path_url}")
+        links = body.get("_links") or {}
+        return body, links.get("base") or self.default_base
+
+    def _follow(self, link: str, convert: Callable[[Mapping[str, Any]], Any]) -> Iterator[ResultPage]:
+        """Lists paged by `_links.next` (offsets, or the scan endpoint's cursor)."""
+        next_link: str | None = link
+        while next_link:
+            body, base = self._get(next_link)
+            following = (body.get("_links") or {}).get("next")
+            next_link = self._on_site(following) if following else None
+            yield ResultPage([convert(raw) for raw in body["results"]], next_link, base)
+
+    def pages_from(self, link: str) -> Iterator[ResultPage]:
+        query = dict(parse_qsl(urlsplit(link).query))
+        if urlsplit(link).path.endswith("/content/search") and _WALK_CQL.match(query.get("cql", "")):
+            return self._walk(link, lambda found: found)
+        return self._follow(link, self._convert)
+
+    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
+        def tasks(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [task for container in found
+                    for task in v1_shapes.tasks_of(container, "page" if container.get("type") == "page" else "blogpost")]
+        return self._walk(link, tasks)
+
+    def _walk(self, link: str, transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Iterator[ResultPage]:
+        """A CQL search ordered by lastmodified asc, paged by moving the bound (see the module doc)."""
+        query = dict(parse_qsl(urlsplit(link).query))
+        match = _WALK_CQL.match(query["cql"])
+        assert match is not None
+        base_cql, bound = match.group("base"), match.group("bound")
+        expand = tuple(part for part in query.get("expand", "").split(",") if part)
+        if "version" not in expand:
+            expand += ("version",)  # the next bound comes from the last result's modification time
+        limit = int(query.get("limit") or self.page_size)
+        start = int(query.get("start") or 0)
+        clock = self.clock()
+        anchor: tuple[str, str | None] | None = None
+        seen: dict[tuple[str, str | None], datetime] = {}
+        restarts = 0
+
+        def cql(at: str | None) -> str:
+            return f"{base_cql} and lastmodified >= {cql_string(at)}{WALK_ORDER}" if at else base_cql + WALK_ORDER
+
+        while True:
+            body, base = self._get(self._search(cql(bound), expand, limit, start))
+            raw = body["results"]
+            found = [(self._convert(item), offset_of((item.get("version") or {}).get("when"))) for item in raw]
+            last, last_offset = found[-1] if found else (None, None)
+            if anchor is not None:
+                if found and _key(found[0][0]) == anchor:
+                    found = found[1:]
+                elif restarts < MAX_RESTARTS_PER_BOUND:
+                    # The list moved under us (content changed, or the bound was read later than
+                    # meant): read this bound again from its start, skipping what was served.
+                    restarts += 1
+                    start, anchor = 0, None
+                    continue
+                elif restarts == MAX_RESTARTS_PER_BOUND:
+                    restarts += 1
+                    LOGGER.warning("Data Center search kept changing order while being read; continuing by offset, "
+                                   "skipping what was already read.")
+            fresh = [item for item, _ in found if _key(item) not in seen]
+            for item, _ in found:
+                seen[_key(item)] = _moment(item)
+            more = bool((body.get("_links") or {}).get("next")) or len(raw) >= int(body.get("limit") or limit)
+            if not more or last is None or not found:
+                # Done; also when a page holds nothing past the anchor (the server promised more but
+                # gave none: asking again would ask the same).
+                yield ResultPage(transform(fresh), None, base)
+                return
+            next_bound, next_at = clock.continuation_bound(_moment(last), last_offset)
+            if next_bound == bound:
+                start = start + len(raw) - 1
+            else:
+                start = sum(1 for moment in seen.values() if moment >= next_at) - 1
+                restarts = 0
+                seen = {key: moment for key, moment in seen.items() if moment >= next_at - timedelta(hours=3)}
+            bound, anchor = next_bound, _key(last)
+            yield ResultPage(transform(fresh), self._search(cql(bound), expand, limit), base)
+
+    def clock(self) -> ServerClock:
+        """How bounds become the server's wall-clock minutes (zone configured, or offset detected once)."""
+        with self._clock_lock:
+            if self._clock is None:
+                self._clock = ServerClock(zone=self._zone) if self._zone is not None else self._detect_clock()
+            return self._clock
+
+    def _detect_clock(self) -> ServerClock:
+        """The server writes times with its current offset: read it off the newest change."""
+        newest = self._search("type in (page, blogpost) order by lastmodified desc", ("version",), 1)
+        body, _ = self._get(newest)
+        when = (body["results"][0].get("version") or {}).get("when") if body["results"] else None
+        return ServerClock(offset=offset_of(when))
+
+    # -- ConfluenceApi -----------------------------------------------------------------------------
+    def current_user(self) -> Mapping[str, Any]:
+        body, _ = self.transport.get(f"{self._api}/user/current")
+        return body if isinstance(body, Mapping) else {}
+
+    def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
+        params = [("spaceKey", key) for key in keys] + [("expand", ",".join(SPACE_EXPAND)), ("limit", self.page_size)]
+        for page in self._follow(self._link("/space", params), v1_shapes.space):
+            for space in page.results:
+                with self._lock:
+                    self._spaces[space["id"]] = space
+                yield {**space, "_base_url": page.base_url}
+
+    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
+        base_cql, expand = self._walk_cql(kind, space_id)
+        expand = expand + (("body.storage",) if bodies and kind != ATTACHMENT else ())
+        if order != "asc":
+            return self._search(f"{base_cql} order by lastmodified desc", expand, self._limit(bodies))
+        if lower is not None:
+            bound, _ = self.clock().cursor_bound(parse_timestamp(lower))
+            base_cql += f" and lastmodified >= {cql_string(bound)}"
+        return self._search(base_cql + WALK_ORDER, expand, self._limit(bodies))
+
+    def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
+        if kind == PAGE and space_id is not None:
+            return items(self._page_scan(space_id, ()))
+        expand = ("container", "extensions.resolution") if kind == ALL_COMMENTS else (
+            ("container",) if kind == ATTACHMENT else ())
+        base_cql, _ = self._walk_cql(kind, space_id)
+        return items(self._walk(self._search(base_cql + WALK_ORDER, expand, self.page_size), lambda found: found))
+
+    def _page_scan(self, space_id: str, expand: Sequence[str]) -> Iterator[ResultPage]:
+        """Every current page of a space by the 7.18+ scan endpoint, else by a CQL walk."""
+        key = self._space_key(space_id)
+        if self._scan_available is not False:
+            link = self._link("/content/scan", [("type", "page"), ("spaceKey", key), ("expand", ",".join(expand)),
+                                                ("limit", self.page_size)])
+            pages = self._follow(link, self._convert)
+            first: ResultPage | None = None
+            asked = False
+            if self._scan_available is None:
+                with self._probe_lock:  # one partition finds out; the others wait for its answer
+                    if self._scan_available is None:
+                        first, asked = self._probe_scan(pages), True
+            if self._scan_available:
+                if not asked:
+                    first = next(pages, None)
+                if first is not None:
+                    yield first
+                    yield from pages
+                return
+        cql = f"type = page and space = {cql_string(key)}"
+        yield from self._walk(self._search(cql + WALK_ORDER, tuple(expand), self.page_size), lambda found: found)
+
+    def _probe_scan(self, pages: Iterator[ResultPage]) -> ResultPage | None:
+        try:
+            first = next(pages, None)
+        except ConfluenceHttpError as error:
+            if error.status not in (404, 405):
+                raise
+            LOGGER.info("This Confluence has no /rest/api/content/scan (before 7.18); listing pages by search.")
+            self._scan_available = False
+            return None
+        self._scan_available = True
+        return first
+
+    def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+        unique = [i for i in dict.fromkeys(ids) if i.isdigit()]
+        for start in range(0, len(unique), self.page_size):
+            chunk = unique[start:start + self.page_size]
+            cql = f"type = {CONTENT_TYPES[container_type]} and id in ({', '.join(chunk)})"
+            yield from items(self._walk(self._search(cql + WALK_ORDER, CONTENT_EXPAND, self.page_size),
+                                        lambda found: found))
+
+    def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
+        if container_type == PAGE:
+            return items(self._page_scan(space_id, CONTENT_EXPAND))
+        base_cql, expand = self._walk_cql(container_type, space_id)
+        return items(self._walk(self._search(base_cql + WALK_ORDER, expand, self.page_size), lambda found: found))
+
+    def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None:
+        base_cql, _ = self._walk_cql(container_type, space_id)
+        body, _ = self._get(self._search(f"{base_cql} order by lastmodified desc", ("version",), 1))
+        return self._convert(body["results"][0]) if body["results"] else None
+
+    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
+                   bodies: bool) -> str:
+        # Tasks live in the bodies: the bodies are read whatever `bodies` says (records drop the text).
+        expand = ("space", "version", "body.storage")
+        if space_id is not None:
+            cql = f"type in (page, blogpost) and space = {cql_string(self._space_key(space_id))}"
+        else:
+            ids = ", ".join(i for i in container_ids if i.isdigit()) or "0"
+            cql = f"type = {CONTENT_TYPES[container_type or PAGE]} and id in ({ids})"
+        return self._search(cql + WALK_ORDER, expand, self._limit(True))
+
+    def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
+        expand = COMMENT_EXPAND + (("body.storage",) if bodies else ())
+        link = self._link(f"/content/{container_id}/child/comment",
+                          [("location", "inline"), ("depth", "all"), ("expand", ",".join(expand)),
+                           ("limit", self._limit(bodies))])
+        return items(self._follow(link, self._convert))
+
+    def content_with_labels(self, names: Sequence[str],
+                            container_types: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        labels = ", ".join(cql_string(name.lower()) for name in names)
+        for container_type in container_types:
+            cql = f"type = {CONTENT_TYPES[container_type]} and label in ({labels})"
+            for item in items(self._walk(self._search(cql + WALK_ORDER, ("space", "ancestors"), self.page_size),
+                                         lambda found: found)):
+                yield container_type, item
+
+    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ResultPage]:
+        key = self._space_key(space_id)
+        if content_type == PAGE:
+            yield from self._page_scan(space_id, ("space", "metadata.labels"))
+            return
+        if content_type == BLOGPOST:
+            cql, expand = f"type = blogpost and space = {cql_string(key)}", ("space", "metadata.labels")
+        else:
+            cql, expand = f"type = attachment and space = {cql_string(key)}", ("container", "metadata.labels")
+        yield from self._walk(self._search(cql + WALK_ORDER, expand, self.page_size), lambda found: found)
+
+    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
+        with self._lock:
+            space = self._spaces.get(space_id)
+        return iter(list((space or {}).get("labels") or []))
+
+    def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
+        """Users by user key: those seen in content expansions, then one request per user never seen."""
+        wanted = list(dict.fromkeys(account_ids))
+        with self._lock:
+            unknown = [key for key in wanted if key not in self._users and key not in self._missing_users]
+        for key in unknown:
+            try:
+                body, _ = self.transport.get(self._link("/user", [("key", key)]))
+            except ConfluenceHttpError as error:
+                if error.status not in (400, 404):
+                    raise
+                body = None
+            user = v1_shapes.user(body) if isinstance(body, Mapping) else None
+            with self._lock:
+                if user is not None:
+                    self._users[key] = user
+                else:
+                    self._missing_users.add(key)
+        with self._lock:
+            return [self._users[key] for key in wanted if key in self._users]
+
+
+def _key(item: Mapping[str, Any]) -> tuple[str, str | None]:
+    return str(item.get("id")), (item.get("version") or {}).get("createdAt")
+
+
+def _moment(item: Mapping[str, Any]) -> datetime:
+    at = (item.get("version") or {}).get("createdAt")
+    return parse_timestamp(at) if at else datetime(1970, 1, 1, tzinfo=UTC)
