@@ -231,8 +231,8 @@ class RssSampler(threading.Thread):
         return [[round((i + 1) * end / points, 1), round(kb / 1024, 1)] for i, kb in sorted(slices.items())]
 
 
-def catalog_without(workdir: Path, streams: tuple[str, ...]) -> Path:
-    catalog = json.loads(CATALOG.read_text())
+def catalog_without(workdir: Path, streams: tuple[str, ...], base: Path = CATALOG) -> Path:
+    catalog = json.loads(base.read_text())
     catalog["streams"] = [s for s in catalog["streams"] if s["stream"]["name"] not in streams]
     path = workdir / ("catalog-without-" + "-".join(streams) + ".json")
     path.write_text(json.dumps(catalog))
@@ -458,7 +458,9 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
                 result["changes"] = double.change(args.change_fraction, args.change_seed)
                 double.requests(reset=True)
                 print(f"   applied {result['changes']['applied']['total']} changes", flush=True)
-            catalog = catalog_without(workdir, SNAPSHOT_STREAMS) if scenario == "no_change_incremental" else CATALOG
+            catalog = args.catalog
+            if scenario == "no_change_incremental":
+                catalog = catalog_without(workdir, SNAPSHOT_STREAMS, args.catalog)
             run, new_state = run_connector(config, state, workdir, f"{tag}_{scenario}", double, env=args.env,
                                            catalog=catalog)
             # Streams a run left out keep their state for the next one.
@@ -470,7 +472,7 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
         if args.profile:
             profile_path = Path(args.profile_dir) / f"{tag}_full.pyspy.txt"
             profiled, _ = run_connector(config, None, workdir, f"{tag}_profile", double, profile=profile_path,
-                                        env=args.env)
+                                        env=args.env, catalog=args.catalog)
             result["profile"] = {"wall_s": profiled["wall_s"], "path": str(profile_path),
                                  **summarize_profile(profile_path)}
             print(f"   profile: {profile_path}", flush=True)
@@ -508,7 +510,7 @@ def rate_limit_check(args: argparse.Namespace, workdir: Path, scale: float = 0.1
 
         def sync() -> None:
             outcome["run"], _ = run_connector(double.config(args.workers), None, workdir, "rate_limit", double,
-                                              env=args.env)
+                                              env=args.env, catalog=args.catalog)
 
         thread = threading.Thread(target=sync)
         thread.start()
@@ -601,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-dir", default=tempfile.gettempdir())
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="environment variable for the connector process (repeatable)")
+    parser.add_argument("--catalog", type=Path, default=CATALOG, help="configured catalog (default: every stream)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--report", action="store_true", help="only print the tables of the stored results")
     parser.add_argument("--rate-limit-check", action="store_true",

@@ -120,3 +120,19 @@ def test_scoped_api_token_reads_through_the_gateway(cloud):
     wrong = {**config, "credentials": {**config["credentials"], "api_token": "classic-or-expired"}}
     status = source_for(cloud).check(logging.getLogger("test"), wrong)
     assert status.status == Status.FAILED and "HTTP 401" in status.message and "scoped" in status.message
+
+
+def test_an_access_token_revoked_mid_sync_is_refreshed_once_and_the_sync_completes(cloud, capsys):
+    oauth = cloud.oauth
+    config = {**oauth.config(cloud.url), "page_size": 25}
+    # Atlassian revokes the access token just before the first next-page request arrives.
+    cloud.faults.add(kind="delay", seconds=0, count=1, path_prefix=f"/ex/confluence/{oauth.cloud_id}/wiki/api/v2/pages",
+                     query={"cursor": None}, action=oauth.expire_access_tokens)
+    output = read(source_for(cloud), config, catalog(["pages"]))
+    assert not output.errors
+    assert set(records_by_stream(output)["pages"]) == expected_ids(cloud.site)["pages"]
+    # One token request for the login, one for the 401; each rotated token is handed back.
+    assert [r.accepted for r in oauth.token_requests] == [True, True]
+    handed_back = control_configs(capsys.readouterr().out)
+    assert len(handed_back) == 2
+    assert handed_back[0]["credentials"]["refresh_token"] != handed_back[1]["credentials"]["refresh_token"]

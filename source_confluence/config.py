@@ -94,6 +94,8 @@ class ConnectorConfig:
     content_types: tuple[str, ...] = CONTENT_TYPES
     include_bodies: bool = True
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
+    allow_plain_http: bool = False
+    """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
 
     @property
     def is_cloud(self) -> bool:
@@ -104,8 +106,15 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
     if not isinstance(raw, Mapping):
         raise ConfigError("config", "must be a JSON object.", "Provide the connector settings as an object.")
     credentials = _credentials(raw.get("credentials"))
+    allow_plain_http = _boolean(raw, "allow_plain_http", False)
+    if allow_plain_http and credentials.is_cloud:
+        raise ConfigError("allow_plain_http", "applies to Data Center only: Confluence Cloud serves https only.",
+                          "Turn it off.")
+    site_url = _site_url(raw.get("site_url"), datacenter=not credentials.is_cloud, allow_plain_http=allow_plain_http)
+    _check_deployment_matches(site_url, credentials)
     return ConnectorConfig(
-        site_url=_site_url(raw.get("site_url"), datacenter=not credentials.is_cloud),
+        site_url=site_url,
+        allow_plain_http=allow_plain_http,
         credentials=credentials,
         start_date=_start_date(raw.get("start_date"), now or datetime.now(UTC)),
         space_keys=_space_keys(raw.get("space_keys")),
@@ -127,7 +136,7 @@ _DATACENTER_UI_SEGMENTS = ("display", "pages", "spaces", "rest", "plugins", "x",
                            "dashboard.action", "login.action", "index.action", "homepage.action")
 
 
-def _site_url(value: Any, datacenter: bool = False) -> str:
+def _site_url(value: Any, datacenter: bool = False, allow_plain_http: bool = False) -> str:
     example = ("Use the server's base URL, including a context path if it has one, e.g. "
                "https://wiki.example.com/confluence." if datacenter
                else "Use your site's address, e.g. https://your-domain.atlassian.net.")
@@ -146,12 +155,13 @@ def _site_url(value: Any, datacenter: bool = False) -> str:
         raise ConfigError(
             "site_url", "must not carry a query string, fragment or credentials.", example
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_plain_http:
         raise ConfigError(
             "site_url",
             "uses plain http, which would send your credentials unencrypted.",
             "Use https:// (a Data Center server with its own certificate authority: add it under "
-            "credentials.ca_certificate)." if datacenter else "Use https:// (Confluence Cloud only serves https).",
+            "credentials.ca_certificate; on a trusted network only, allow_plain_http accepts http)."
+            if datacenter else "Use https:// (Confluence Cloud only serves https).",
         )
     try:
         port = parts.port
@@ -173,6 +183,31 @@ def _base_path(path: str, datacenter: bool) -> tuple[str, bool]:
         if index > 0 and segment.lower() in _DATACENTER_UI_SEGMENTS:
             return "/".join(segments[:index]), True
     return path, False
+
+
+CLOUD_DOMAINS = (".atlassian.net",)
+
+
+def _check_deployment_matches(site_url: str, credentials: Credentials) -> None:
+    """Cloud credentials need a Cloud site and Data Center credentials a server, or every request
+    would fail with a puzzling 401 or 404."""
+    host = urlsplit(site_url).hostname or ""
+    on_cloud = host.endswith(CLOUD_DOMAINS)
+    if _is_loopback(host):
+        return  # local test servers speak either flavour
+    if credentials.is_cloud and not on_cloud:
+        raise ConfigError(
+            "credentials.auth_type",
+            f"is a Confluence Cloud method, but {host} is not a Cloud site (*.atlassian.net).",
+            "For a Data Center server choose Personal access token or Username and password. A Cloud site "
+            "on a custom domain keeps its https://<site>.atlassian.net address: use that as site_url.",
+        )
+    if not credentials.is_cloud and on_cloud:
+        raise ConfigError(
+            "credentials.auth_type",
+            f"is a Data Center method, but {host} is a Confluence Cloud site.",
+            "For Confluence Cloud choose API token, OAuth 2.0 or Scoped API token.",
+        )
 
 
 def _valid_host(host: str | None) -> bool:

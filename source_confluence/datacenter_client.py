@@ -149,8 +149,11 @@ class DataCenterClient:
     def _walk(self, link: str, transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Iterator[ResultPage]:
         """A CQL search ordered by lastmodified asc, paged by moving the bound (see the module doc)."""
         query = dict(parse_qsl(urlsplit(link).query))
-        match = _WALK_CQL.match(query["cql"])
-        assert match is not None
+        match = _WALK_CQL.match(query.get("cql", ""))
+        if match is None or not (query.get("limit") or "0").isdigit() or not (query.get("start") or "0").isdigit():
+            # A stored link this client did not write (foreign or corrupted state). Answered like an
+            # expired link, so the caller starts the walk over instead of crashing.
+            raise ConfluenceHttpError(400, urlsplit(link).path, "not a walk link of this connector")
         base_cql, bound = match.group("base"), match.group("bound")
         expand = tuple(part for part in query.get("expand", "").split(",") if part)
         if "version" not in expand:

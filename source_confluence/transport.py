@@ -192,9 +192,11 @@ class ConfluenceErrorHandler(ErrorHandler):
     403 means "skip this space" or "fix your credentials".
     """
 
-    def __init__(self, site_url: str, fail_fast: bool = False) -> None:
+    def __init__(self, site_url: str, fail_fast: bool = False, refreshable: bool = False) -> None:
         self._site_url = site_url
         self._fail_fast = fail_fast
+        # OAuth access tokens can be revoked before their stored expiry: refresh once, then retry.
+        self._refreshable = refreshable
 
     @property
     def max_retries(self) -> int | None:
@@ -247,6 +249,9 @@ class ConfluenceErrorHandler(ErrorHandler):
                 FailureType.transient_error,
                 "Confluence is rate limiting the connector (HTTP 429). Lower num_workers if this persists.",
             )
+        if status == 401 and self._refreshable:
+            return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.config_error,
+                                   "Confluence rejected the OAuth access token (HTTP 401); refreshing it.")
         if status in (400, 401, 403, 404, 410) or 300 <= status < 400:
             return ErrorResolution(ResponseAction.IGNORE, None, None)
         if status >= 500 or status == 408:
@@ -412,7 +417,9 @@ class Transport:
         self._client = HttpClient(
             name=self.name,
             logger=self.logger,
-            error_handler=ConfluenceErrorHandler(self.site_url, fail_fast=self.fail_fast),
+            error_handler=ConfluenceErrorHandler(
+                self.site_url, fail_fast=self.fail_fast,
+                refreshable=hasattr(self.authenticator, "refresh_and_set_access_token")),
             backoff_strategy=ConfluenceBackoffStrategy(self.gate, base_seconds=base),
             session=session,
             authenticator=self.authenticator,

@@ -53,6 +53,11 @@ def self_signed_pem() -> str:
 
 
 # ---- config -----------------------------------------------------------------------------------------
+def site_for(credentials) -> str:
+    cloud = credentials["auth_type"] in ("api_token", "oauth2.0", "scoped_api_token")
+    return "https://example.atlassian.net/wiki" if cloud else "https://wiki.example.com"
+
+
 @pytest.mark.parametrize(
     ("credentials", "expected"),
     [
@@ -65,7 +70,7 @@ def self_signed_pem() -> str:
     ],
 )
 def test_each_method_parses_to_its_family(credentials, expected):
-    parsed = parse_config({"site_url": "https://example.com/wiki", "credentials": credentials}).credentials
+    parsed = parse_config({"site_url": site_for(credentials), "credentials": credentials}).credentials
     assert {"is_cloud": parsed.is_cloud, "uses_gateway": parsed.uses_gateway} == expected
     assert "'t'" not in repr(parsed) and "'p'" not in repr(parsed) and "'s'" not in repr(parsed)
 
@@ -162,7 +167,7 @@ def test_spec_carries_the_oauth_flow_for_the_airbyte_ui():
     ],
 )
 def test_headers_per_method(credentials, header):
-    parsed = parse_config({"site_url": "https://example.com", "credentials": credentials})
+    parsed = parse_config({"site_url": site_for(credentials), "credentials": credentials})
     prepared = build_authenticator(parsed.credentials)(requests.Request("GET", "https://example.com").prepare())
     assert prepared.headers["Authorization"] == header
 
@@ -235,3 +240,32 @@ def test_discover_makes_no_request_and_spends_no_refresh_token(config, capsys):
         assert mocker.call_count == 0
     assert {s.name for s in catalog.streams} >= {"pages", "users"}
     assert '"CONTROL"' not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("site_url", "credentials"),
+    [
+        ("https://wiki.example.com/confluence", {"auth_type": "api_token", "email": "a@b.co", "api_token": "t"}),
+        ("https://wiki.example.com", {"auth_type": "oauth2.0", "client_id": "i", "client_secret": "s", "refresh_token": "r"}),
+        ("https://example.atlassian.net", {"auth_type": "personal_access_token", "personal_access_token": "p"}),
+        ("example.atlassian.net", {"auth_type": "username_password", "username": "u", "password": "p"}),
+    ],
+)
+def test_cloud_site_with_data_center_auth_and_the_reverse_are_config_errors(site_url, credentials):
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"site_url": site_url, "credentials": credentials})
+    assert caught.value.field == "credentials.auth_type"
+    assert "choose" in caught.value.message
+
+
+def test_plain_http_needs_the_data_center_opt_in():
+    pat = {"auth_type": "personal_access_token", "personal_access_token": "p"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"site_url": "http://wiki.example.com", "credentials": pat})
+    assert caught.value.field == "site_url" and "allow_plain_http" in caught.value.message
+    opted_in = parse_config({"site_url": "http://wiki.example.com", "credentials": pat, "allow_plain_http": True})
+    assert opted_in.site_url == "http://wiki.example.com" and opted_in.allow_plain_http
+    cloud = {"auth_type": "api_token", "email": "a@b.co", "api_token": "t"}
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"site_url": "https://example.atlassian.net", "credentials": cloud, "allow_plain_http": True})
+    assert caught.value.field == "allow_plain_http"

@@ -307,3 +307,15 @@ def test_walk_links_name_the_space_by_key_and_an_unknown_space_is_a_404():
         with pytest.raises(ConfluenceHttpError) as missing:
             dc.walk_link(PAGE, "4242", "asc", None, bodies=True)
     assert missing.value.status == 404
+
+
+@pytest.mark.parametrize("link", [
+    "/rest/api/content/search?cql=type%20%3D%20page",  # no lastmodified order: not a walk link
+    "/rest/api/content/search",
+    '/rest/api/content/search?cql=type+%3D+page+order+by+lastmodified+asc&limit=lots',
+])
+def test_a_stored_link_this_client_did_not_write_is_answered_like_an_expired_one(link):
+    # A corrupted or foreign Data Center state must make the stream start over, not crash.
+    with pytest.raises(ConfluenceHttpError) as caught:
+        next(iter(client().task_pages_from(link)))
+    assert caught.value.status == 400
