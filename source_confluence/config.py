@@ -167,6 +167,8 @@ def _site_url(value: Any, datacenter: bool = False, allow_plain_http: bool = Fal
         port = parts.port
     except ValueError as error:
         raise ConfigError("site_url", f"has an invalid port ({error}).", example) from None
+    if port == 0:
+        raise ConfigError("site_url", "has port 0, which no server listens on.", example)
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 keeps its brackets
     netloc = host + (f":{port}" if port else "")
     return f"{parts.scheme}://{netloc}{path}"

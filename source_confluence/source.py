@@ -279,6 +279,9 @@ def _validate_catalog(catalog: ConfiguredAirbyteCatalog) -> list[tuple[StreamDef
             f"unknown stream(s) {', '.join(sorted(unknown))}.",
             f"Refresh the source schema; this connector offers: {', '.join(STREAMS_BY_NAME)}.",
         )
+    if not selected:
+        LOGGER.warning("The catalog selects no stream, so this sync reads nothing. Select streams in the "
+                       "connection's schema settings.")
     return selected
 
 

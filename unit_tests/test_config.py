@@ -65,3 +65,9 @@ def test_defaults():
     assert parsed.content_types == ("pages", "blog_posts", "comments", "attachments", "tasks")
     assert parsed.start_date is None and parsed.deletion_check_interval_hours == 24
     assert parse_config({**CONFIG, "start_date": "2024-01-01"}).start_date == "2024-01-01T00:00:00.000Z"
+
+
+def test_port_zero_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        parse_config({**CONFIG, "site_url": "https://example.atlassian.net:0"})
+    assert caught.value.field == "site_url" and "port 0" in caught.value.message

@@ -282,3 +282,13 @@ def test_incremental_asked_of_a_stream_without_cursor_reads_it_in_full():
         output = read(SourceConfluence(), config(), catalog("spaces", SyncMode.incremental))
     assert not output.errors
     assert [r.record.data["key"] for r in output.records] == ["ENG", "OPS"]
+
+
+def test_an_empty_catalog_reads_nothing_and_says_so():
+    from airbyte_cdk.models import ConfiguredAirbyteCatalog
+
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        output = read(SourceConfluence(), config(), ConfiguredAirbyteCatalog(streams=[]))
+    assert not output.errors and output.records == []
+    assert output.is_in_logs("selects no stream")
