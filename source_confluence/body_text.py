@@ -1033,6 +1033,10 @@ def _h_macro(r: _Renderer, el: Any) -> Any:
             if plain is None:
                 plain = child
             bodies.append(child)
+        elif isinstance(tag, str):
+            # Content placed straight inside the macro (hand-written or legacy storage) is still
+            # text the reader should see: treat it as part of the body.
+            bodies.append(child)
 
     if name in ("code", "noformat"):
         language = ""

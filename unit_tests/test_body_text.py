@@ -646,3 +646,16 @@ def test_never_raises_on_corrupted_trees(fragment, data):
         "", "<", "&", "]]>", "<![CDATA[", "</p>", "<ac:link>", "\x00", "\udfff",
     ]))
     assert_clean(storage_to_text(xml[:cut_start] + junk + xml[cut_end:], NAMES))
+
+
+@pytest.mark.parametrize(
+    ("storage", "expected"),
+    [
+        ("<ac:structured-macro><p>kept</p></ac:structured-macro>", "kept"),
+        ('<ac:structured-macro ac:name="info"><p>kept</p></ac:structured-macro>', "[Info]\n  kept"),
+        ('<ac:structured-macro ac:name="toc"><ac:parameter ac:name="maxLevel">2</ac:parameter>'
+         "</ac:structured-macro>", "[macro: toc]"),
+    ],
+)
+def test_content_placed_straight_inside_a_macro_is_kept(storage, expected):
+    assert storage_to_text(storage) == expected
