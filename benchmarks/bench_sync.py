@@ -205,6 +205,7 @@ class RssSampler(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.samples: list[tuple[float, int]] = []
+        self.peak_steps: list[tuple[float, int]] = []  # (time, VmHWM) whenever the peak rose
         self.done = threading.Event()
         self.started = time.monotonic()
 
@@ -216,8 +217,12 @@ class RssSampler(threading.Thread):
             except OSError:
                 return
             match = re.search(r"VmRSS:\s+(\d+) kB", text)
+            now = time.monotonic() - self.started
             if match:
-                self.samples.append((time.monotonic() - self.started, int(match.group(1))))
+                self.samples.append((now, int(match.group(1))))
+            peak = re.search(r"VmHWM:\s+(\d+) kB", text)
+            if peak and (not self.peak_steps or int(peak.group(1)) > self.peak_steps[-1][1]):
+                self.peak_steps.append((now, int(peak.group(1))))
 
     def timeline(self, points: int = 20) -> list[list[float]]:
         """Peak RSS (MB) in each of `points` equal slices of the run."""
@@ -242,7 +247,7 @@ def catalog_without(workdir: Path, streams: tuple[str, ...], base: Path = CATALO
 def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, workdir: Path, label: str,
                   double: Double, profile: Path | None = None,
                   env: dict[str, str] | None = None,
-                  catalog: Path = CATALOG) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                  catalog: Path = CATALOG, cpus: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     env = env or {}
     config_path = workdir / f"{label}.config.json"
     config_path.write_text(json.dumps(config))
@@ -251,6 +256,8 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
         state_path = workdir / f"{label}.state.json"
         state_path.write_text(json.dumps(state))
         command += ["--state", str(state_path)]
+    if cpus:
+        command = ["taskset", "-c", cpus, *command]
     if profile is not None:
         command = [str(BIN / "py-spy"), "record", "--gil", "--nonblocking", "--rate", "100", "--format", "raw",
                    "--output", str(profile), "--", *command]
@@ -261,7 +268,7 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
     started = time.monotonic()
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, cwd=ROOT, env={**os.environ, **env})
-    sampler = RssSampler(process.pid)
+    sampler = RssSampler(process.pid, interval=0.1)
     sampler.start()
     counter = OutputCounter(started)
     assert process.stdout is not None
@@ -306,7 +313,12 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
         "connector_user_s": round(usage.ru_utime, 2),
         "connector_system_s": round(usage.ru_stime, 2),
         "connector_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "connector_context_switches": {"voluntary": usage.ru_nvcsw, "involuntary": usage.ru_nivcsw},
         "connector_rss_timeline_mb": sampler.timeline(),
+        # When the peak was reached: the last rise of VmHWM the sampler saw (the process may still
+        # have risen after its last sample).
+        "connector_peak_seen_at_s": round(sampler.peak_steps[-1][0], 1) if sampler.peak_steps else None,
+        "connector_peak_rises_mb": [[round(t, 1), round(kb / 1024, 1)] for t, kb in sampler.peak_steps[-8:]],
         "double_cpu_s": round(double_cpu, 2),
         "reader_cpu_s": round((own_after.user - own_before.user) + (own_after.system - own_before.system), 2),
         # Everything else the machine ran meanwhile (other users' jobs): shows a contended run.
@@ -462,14 +474,14 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
             if scenario == "no_change_incremental":
                 catalog = catalog_without(workdir, SNAPSHOT_STREAMS, args.catalog)
             run, new_state = run_connector(config, state, workdir, f"{tag}_{scenario}", double, env=args.env,
-                                           catalog=catalog)
+                                           catalog=catalog, cpus=args.connector_cpus)
             # Streams a run left out keep their state for the next one.
             kept = {entry["stream"]["stream_descriptor"]["name"]: entry for entry in state or []}
             kept.update({entry["stream"]["stream_descriptor"]["name"]: entry for entry in new_state})
             state = list(kept.values())
             result["runs"][scenario] = run
             _progress(run)
-        if args.profile:
+        if args.profile and latency_ms == 0:  # the CPU-bound case
             profile_path = Path(args.profile_dir) / f"{tag}_full.pyspy.txt"
             profiled, _ = run_connector(config, None, workdir, f"{tag}_profile", double, profile=profile_path,
                                         env=args.env, catalog=args.catalog)
@@ -552,38 +564,54 @@ def rate_limit_check(args: argparse.Namespace, workdir: Path, scale: float = 0.1
 
 # ---- report ----------------------------------------------------------------------------------
 def report(out: Path) -> str:
+    """The markdown tables of RESULTS.md, from the stored results."""
     results = [json.loads(p.read_text()) for p in sorted(out.glob("scale-*_latency-*.json"))]
     results.sort(key=lambda r: (r["latency_ms"], r["scale"]))
-    lines = ["| site | latency | sync | wall s | records | records/s | requests | req/1k rec | "
-             "connector CPU s | peak RSS MB | double CPU s |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| site | latency | sync | wall s | records | records/s | requests | requests per 1k records | "
+             "connector CPU s | connector peak RSS MB | double CPU s | other processes' CPU s |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         for name in SCENARIOS:
             run = r["runs"].get(name)
             if run is None:
                 continue
             requests = run["requests"]["total"]
-            per_k = round(1000 * requests / run["total_records"], 1) if run["total_records"] else "-"
+            per_k = f"{1000 * requests / run['total_records']:.1f}" if run["total_records"] else "-"
             lines.append(
-                f"| {r['scale']:g}x | {r['latency_ms']:g} ms | {name} | {run['wall_s']} | {run['total_records']:,} | "
-                f"{run['records_per_s']:,} | {requests:,} | {per_k} | {run['connector_cpu_s']} | "
-                f"{run['connector_peak_rss_mb']} | {run['double_cpu_s']} |")
+                f"| {r['scale']:g}x | {r['latency_ms']:g} ms | {name} | {run['wall_s']:.1f} | {run['total_records']:,} | "
+                f"{run['records_per_s']:,.0f} | {requests:,} | {per_k} | {run['connector_cpu_s']:.1f} | "
+                f"{run['connector_peak_rss_mb']:.0f} | {run['double_cpu_s']:.1f} | {run.get('other_processes_cpu_s', 0):.0f} |")
     lines.append("")
     for r in results:
-        lines.append(f"#### {r['scale']:g}x site, {r['latency_ms']:g} ms latency: per stream")
+        runs = r["runs"]
+        lines.append(f"#### {r['scale']:g}x site, {r['latency_ms']:g} ms per request: per stream")
         lines.append("")
-        lines.append("| stream | " + " | ".join(f"{s}: records | {s}: rec/s | {s}: requests" for s in SCENARIOS) + " |")
-        lines.append("| --- |" + " ---: |" * (3 * len(SCENARIOS)))
+        lines.append("| stream | full: records | full: records/s (whole sync) | full: active s | full: requests | "
+                     "full: requests per 1k records | no_change: requests | no_change_incremental: requests | "
+                     "changed: records | changed: requests |")
+        lines.append("| --- |" + " ---: |" * 9)
         streams = list(STREAM_ORDER) + sorted(
-            {s for run in r["runs"].values() for s in run["requests_by_stream"]} - set(STREAM_ORDER))
+            {s for run in runs.values() for s in run["requests_by_stream"]} - set(STREAM_ORDER))
         for stream in streams:
-            cells = []
-            for name in SCENARIOS:
-                run = r["runs"].get(name, {})
-                records = run.get("records", {}).get(stream)
-                wall = run.get("wall_s") or 1
-                cells += [f"{records:,}" if records else "-", f"{records / wall:,.0f}" if records else "-",
-                          str(run.get("requests_by_stream", {}).get(stream, "-"))]
+            full = runs.get("full", {})
+            records = full.get("records", {}).get(stream)
+            requests = full.get("requests_by_stream", {}).get(stream)
+            active = None
+            if stream in full.get("first_record_s", {}):
+                active = full["last_record_s"][stream] - full["first_record_s"][stream]
+            cells = [
+                f"{records:,}" if records else "-",
+                f"{records / full['wall_s']:,.0f}" if records else "-",
+                f"{active:.1f}" if active is not None else "-",
+                f"{requests:,}" if requests else "-",
+                f"{1000 * requests / records:.1f}" if records and requests else "-",
+            ]
+            for name in ("no_change", "no_change_incremental"):
+                cells.append(str(runs.get(name, {}).get("requests_by_stream", {}).get(stream, "-")))
+            changed = runs.get("changed", {})
+            changed_records = changed.get("records", {}).get(stream)
+            cells += [f"{changed_records:,}" if changed_records else "-",
+                      str(changed.get("requests_by_stream", {}).get(stream, "-"))]
             lines.append(f"| {stream} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -599,11 +627,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--change-seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=len(SCENARIOS), choices=range(len(SCENARIOS) + 1),
                         help="how many of " + ", ".join(SCENARIOS) + " to run (0: only --profile)")
-    parser.add_argument("--profile", action="store_true", help="also profile a full sync with py-spy")
+    parser.add_argument("--profile", action="store_true", help="also profile a full sync at 0 ms with py-spy")
     parser.add_argument("--profile-dir", default=tempfile.gettempdir())
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="environment variable for the connector process (repeatable)")
     parser.add_argument("--catalog", type=Path, default=CATALOG, help="configured catalog (default: every stream)")
+    parser.add_argument("--connector-cpus", default=None, help="run the connector under taskset -c CPUS (experiments)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--report", action="store_true", help="only print the tables of the stored results")
     parser.add_argument("--rate-limit-check", action="store_true",

@@ -86,9 +86,9 @@ def record_arrivals(double: ConfluenceDouble) -> list[tuple[float, str, str, int
     arrivals: list[tuple[float, str, str, int]] = []
     log = double._log
 
-    def logged(method: str, path: str, raw_query: str, status: int) -> None:
+    def logged(method: str, path: str, raw_query: str, status: int, *more: object, **named: object) -> None:
         arrivals.append((time.monotonic(), method, path, status))
-        log(method, path, raw_query, status)
+        log(method, path, raw_query, status, *more, **named)
 
     double._log = logged  # type: ignore[method-assign]
     return arrivals

@@ -6,10 +6,10 @@ wants flat columns. Every function returns exactly the fields of its stream's JS
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from source_confluence.body_text import storage_to_text, word_count
+from source_confluence.body_text import storage_to_text, storage_to_texts, word_count
 from source_confluence.timestamps import normalize_timestamp
 
 DELETED_STATUSES = frozenset({"trashed", "deleted", "purged"})
@@ -59,19 +59,50 @@ def space_record(space: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _body_fields(content: Mapping[str, Any], user_names: Mapping[str, str] | None) -> dict[str, Any]:
+def storage_value(content: Mapping[str, Any]) -> str | None:
+    """The storage-format body of a page, blog post, comment or task; None when not sent."""
     body = content.get("body") or {}
     storage = body.get("storage") if isinstance(body, Mapping) else None
     value = storage.get("value") if isinstance(storage, Mapping) else None
-    if not isinstance(value, str):
+    return value if isinstance(value, str) else None
+
+
+BodyTexts = Mapping[str, str | None]
+"""storage body -> body_text, converted for a whole page of results at once (see body_texts)."""
+
+
+def body_texts(items: Iterable[Mapping[str, Any]], user_names: Mapping[str, str] | None = None) -> BodyTexts:
+    """The body_text of every item of a page of results, converted together: one XML parse for
+    the page instead of one per body (body_text.storage_to_texts), which is what lets a
+    connector thread keep the GIL. Pass the result to the record functions as `texts`, with the
+    same `user_names`: a text is a function of its body and the names only."""
+    values = [value for value in map(storage_value, items) if value]
+    return dict(zip(values, storage_to_texts(values, user_names), strict=True))
+
+
+def _text(value: str, user_names: Mapping[str, str] | None, texts: BodyTexts | None) -> str | None:
+    if texts is not None:
+        text = texts.get(value, _MISSING)
+        if text is not _MISSING:
+            return text
+    return storage_to_text(value, user_names)
+
+
+_MISSING: Any = object()
+
+
+def _body_fields(content: Mapping[str, Any], user_names: Mapping[str, str] | None,
+                 texts: BodyTexts | None = None) -> dict[str, Any]:
+    value = storage_value(content)
+    if value is None:
         return {"body_storage": None, "body_text": None, "word_count": None}
-    text = storage_to_text(value, user_names)
+    text = _text(value, user_names, texts)
     return {"body_storage": value, "body_text": text, "word_count": word_count(text)}
 
 
 def content_record(
     content: Mapping[str, Any], base_url: str, user_names: Mapping[str, str] | None = None,
-    with_parent: bool = True,
+    with_parent: bool = True, texts: BodyTexts | None = None,
 ) -> dict[str, Any]:
     """A page or blog post (v2 shape) as a record; `with_parent` adds the page-only tree fields."""
     version = _map(content.get("version"))
@@ -87,7 +118,7 @@ def content_record(
         record["parent_id"] = _str(content.get("parentId"))
         record["parent_type"] = _str(content.get("parentType"))
         record["position"] = _int(content.get("position"))
-    body = _body_fields(content, user_names)
+    body = _body_fields(content, user_names, texts)
     record.update(
         {
             "author_id": _str(content.get("authorId")),
@@ -118,7 +149,7 @@ def container_of(raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def comment_record(
     comment: Mapping[str, Any], comment_type: str, base_url: str, space_id: str | None,
-    user_names: Mapping[str, str] | None = None,
+    user_names: Mapping[str, str] | None = None, texts: BodyTexts | None = None,
 ) -> dict[str, Any]:
     version = _map(comment.get("version"))
     status = _str(comment.get("status"))
@@ -128,7 +159,7 @@ def comment_record(
     selection = None
     if isinstance(properties, Mapping):
         selection = properties.get("inlineOriginalSelection") or properties.get("inline-original-selection")
-    body = _body_fields(comment, user_names)
+    body = _body_fields(comment, user_names, texts)
     # v2 comments carry no createdAt: the first version's time is the creation time.
     created_at = normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
     return {
@@ -180,11 +211,9 @@ def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: st
     }
 
 
-def task_record(task: Mapping[str, Any]) -> dict[str, Any]:
+def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> dict[str, Any]:
     container_id, container_type = container_of(task)
-    body = task.get("body") or {}
-    storage = body.get("storage") if isinstance(body, Mapping) else None
-    value = storage.get("value") if isinstance(storage, Mapping) else None
+    value = storage_value(task)
     return {
         "id": str(task["id"]),
         "local_id": _str(task.get("localId")),
@@ -192,7 +221,7 @@ def task_record(task: Mapping[str, Any]) -> dict[str, Any]:
         "container_type": container_type,
         "space_id": _str(task.get("spaceId")),
         "status": _str(task.get("status")),
-        "body_text": storage_to_text(value) if isinstance(value, str) else None,
+        "body_text": _text(value, None, texts) if value is not None else None,
         "created_by": _str(task.get("createdBy")),
         "assigned_to": _str(task.get("assignedTo")),
         "completed_by": _str(task.get("completedBy")),

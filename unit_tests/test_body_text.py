@@ -18,6 +18,7 @@ from source_confluence.body_text import (
     _parse_xml,
     _Renderer,
     storage_to_text,
+    storage_to_texts,
     word_count,
 )
 
@@ -611,6 +612,21 @@ SOUP_TOKENS = st.lists(
     ),
     max_size=40,
 )
+
+
+_BODY_JUNK = ["", "<", "&", "&nbsp;", "]]>", "<![CDATA[", "</p>", "<!--", "-->", "<?xml version='1.0'?>", "\x00",
+              "\udfff", "</confluence-storage-body>", "<confluence-storage-body>", "</confluence-storage-root>"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(TREES.map(lambda fragment: fragment[0]), st.sampled_from(_BODY_JUNK), st.none(),
+                          st.tuples(TREES, st.sampled_from(_BODY_JUNK)).map(lambda pair: pair[0][0] + pair[1])),
+                max_size=8))
+def test_converting_a_page_of_bodies_at_once_is_converting_each(bodies):
+    # storage_to_texts parses the bodies side by side in one document; whatever they contain
+    # (a body that closes its neighbour's wrapper, an unterminated CDATA section), the texts
+    # must be those of storage_to_text body by body.
+    assert storage_to_texts(bodies, NAMES) == [storage_to_text(body, NAMES) for body in bodies]
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,6 +17,7 @@ import binascii
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode
@@ -36,6 +37,7 @@ from .model import (
 )
 
 MAX_LIMIT = 250
+SORTED_VIEWS = 512  # cached sort orders (see ConfluenceApi._sorted_view)
 V2 = "/wiki/api/v2"
 
 PAGE_STATUSES = ("current", "archived", "trashed", "deleted", "draft")
@@ -287,7 +289,7 @@ class ConfluenceApi:
         self.wiki_base = self.base_url + "/wiki"
         expected = f"{email}:{api_token}".encode()
         self._auth_header = "Basic " + base64.b64encode(expected).decode()
-        self._sorted: dict[tuple, tuple[int, list, list]] = {}
+        self._sorted: OrderedDict[tuple, tuple[int, list, list]] = OrderedDict()
 
     # ---- entry point ---------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes,
@@ -337,14 +339,19 @@ class ConfluenceApi:
         cache_key = (scope, field_name)
         hit = self._sorted.get(cache_key)
         if hit is not None and hit[0] == self.site.generation:
+            self._sorted.move_to_end(cache_key)
             return hit[1], hit[2]
         keyf = _key_fn(field_name)
         decorated = sorted(((keyf(o), o.num), o) for o in candidates())
         keys = [k for k, _ in decorated]
         objs = [o for _, o in decorated]
-        if len(self._sorted) > 512:
-            self._sorted.clear()
         self._sorted[cache_key] = (self.site.generation, objs, keys)
+        self._sorted.move_to_end(cache_key)
+        # Least recently used out: a sync of a site with hundreds of labels touches more views
+        # than fit, and dropping them all at once also dropped the big, busy ones (the site-wide
+        # comment list), which were then sorted again and again.
+        while len(self._sorted) > SORTED_VIEWS:
+            self._sorted.popitem(last=False)
         return objs, keys
 
     def _list(

@@ -16,7 +16,7 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
 from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
-from source_confluence.records import comment_record, container_of, tombstone_record
+from source_confluence.records import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
@@ -34,6 +34,7 @@ class CommentConverter:
         self._type = comment_type
         self._context = context
         self._names: Mapping[str, str] = {}
+        self._texts: BodyTexts = {}
 
     def prepare(self, results: list[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
@@ -42,6 +43,7 @@ class CommentConverter:
         if mentioned:
             users.resolve(mentioned)
         self._names = users.display_names()
+        self._texts = body_texts(results, self._names)  # the page's bodies in one parse
 
     def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
         container_id, container_type = container_of(raw)
@@ -49,7 +51,8 @@ class CommentConverter:
             return None
         container = self._context.containers.get(container_id or "")
         comment_type = self._type or str(raw.get("_comment_type") or "footer")
-        data = comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names)
+        data = comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names,
+                              texts=self._texts)
         self._context.users.reference(data["author_id"])
         return data
 

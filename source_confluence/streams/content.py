@@ -10,7 +10,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 
 from source_confluence.api import BLOGPOST, PAGE
 from source_confluence.directories import Container
-from source_confluence.records import content_record, tombstone_record
+from source_confluence.records import BodyTexts, body_texts, content_record, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext, describe_space
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
@@ -33,6 +33,7 @@ class ContentConverter:
         self._space_id = space_id
         self._context = context
         self._names: Mapping[str, str] = {}
+        self._texts: BodyTexts = {}
 
     def prepare(self, results: list[Mapping[str, Any]]) -> None:
         users = self._context.users
@@ -42,6 +43,7 @@ class ContentConverter:
             # One bulk lookup per page of results, so mentions read as names in body_text.
             users.resolve(mentioned)
         self._names = users.display_names()
+        self._texts = body_texts(results, self._names)  # the page's bodies in one parse
 
     def skipped(self, raw: Mapping[str, Any]) -> None:
         # Not synced (archived before the first sync), but comments and attachments on it still
@@ -58,7 +60,7 @@ class ContentConverter:
         content_id = self._remember(raw)
         if not self._context.selection.allows_content(content_id, self._kind.container_type, self._space_id):
             return None
-        data = content_record(raw, base_url, self._names, with_parent=self._kind.with_parent)
+        data = content_record(raw, base_url, self._names, with_parent=self._kind.with_parent, texts=self._texts)
         self._context.users.reference(data["author_id"], data["owner_id"], data["version_author_id"])
         return data
 

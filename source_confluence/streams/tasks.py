@@ -19,7 +19,7 @@ from airbyte_cdk.sources.types import Record
 
 from source_confluence.api import CONTAINER_TYPES
 from source_confluence.directories import Container, chunked
-from source_confluence.records import task_record
+from source_confluence.records import body_texts, task_record
 from source_confluence.selection import CONTAINER_STREAM
 from source_confluence.state import PartitionedCursor, PartitionState, parse_window
 from source_confluence.streams.base import ReadContext, describe_space
@@ -142,8 +142,9 @@ class TasksPartition(Partition):
     def _records(self, results: list[Mapping[str, Any]]) -> Iterator[Record]:
         start_date = self._context.config.start_date
         selection = self._context.selection
+        texts = body_texts(results)  # the page's task bodies in one parse
         for raw in results:
-            data = task_record(raw)
+            data = task_record(raw, texts)
             if not selection.allows_container(data["container_id"], data["container_type"], data["space_id"]):
                 continue
             if start_date and data["updated_at"] and data["updated_at"] < start_date:
