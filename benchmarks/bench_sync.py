@@ -5,20 +5,23 @@ Run: ``make bench`` (everything RESULTS.md reports), or e.g.
 
 For every site size (a fraction of the full site below) and per-request latency it starts the
 double (``benchmarks.double_service``, its own process) and runs the console script
-``.venv/bin/source-confluence read`` three times, each a separate process:
+``.venv/bin/source-confluence read`` four times, each a separate process:
 
 1. ``full``: the first sync (no state) of every stream in integration_tests/configured_catalog.json;
 2. ``no_change``: an incremental sync from the state of 1, nothing changed on the site;
-3. ``changed``: an incremental sync from the state of 2 after ``--change-fraction`` (1%) of the
+3. ``no_change_incremental``: the same without content_labels (a snapshot on every sync);
+4. ``changed``: an incremental sync from the state of 3 after ``--change-fraction`` (1%) of the
    content changed through the double (see site_changes.py).
 
 Each run reports wall time, records per stream (counted from the connector's stdout by a reader
 that does not parse records), HTTP requests by endpoint (from the double's request log), the
-connector's peak resident memory and CPU seconds (``wait4`` rusage of that process), the double's
-CPU seconds over the same interval (``/proc/<pid>/stat``) and the reader's own CPU. Results go to
+connector's peak resident memory, CPU seconds and context switches (``wait4`` rusage of that
+process), the double's CPU seconds over the same interval (``/proc/<pid>/stat``), the reader's own
+CPU and what every other process of the machine used meanwhile (``/proc/stat``). Results go to
 ``--out`` as one JSON file per (size, latency); ``--report`` turns them into the markdown tables of
-RESULTS.md. ``--profile`` adds a full sync under py-spy (sampling only while holding the GIL) and
-stores the top functions.
+RESULTS.md. ``--profile`` adds a full sync at 0 ms under py-spy (sampling only the thread holding
+the GIL) and stores the top functions; ``--rate-limit-check`` checks that one 429 pauses every
+worker. Nothing here is a timed test: ``pytest benchmarks`` checks the harness's values only.
 """
 
 from __future__ import annotations
@@ -576,11 +579,12 @@ def report(out: Path) -> str:
             if run is None:
                 continue
             requests = run["requests"]["total"]
-            per_k = f"{1000 * requests / run['total_records']:.1f}" if run["total_records"] else "-"
+            per_k = f"{1000 * requests / run['total_records']:.1f}" if run["total_records"] >= 1000 else "-"
             lines.append(
                 f"| {r['scale']:g}x | {r['latency_ms']:g} ms | {name} | {run['wall_s']:.1f} | {run['total_records']:,} | "
                 f"{run['records_per_s']:,.0f} | {requests:,} | {per_k} | {run['connector_cpu_s']:.1f} | "
-                f"{run['connector_peak_rss_mb']:.0f} | {run['double_cpu_s']:.1f} | {run.get('other_processes_cpu_s', 0):.0f} |")
+                f"{run['connector_peak_rss_mb']:.0f} | {run['double_cpu_s']:.1f} | "
+                f"{max(0.0, run.get('other_processes_cpu_s', 0)):.0f} |")
     lines.append("")
     for r in results:
         runs = r["runs"]

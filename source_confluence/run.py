@@ -18,7 +18,7 @@ _LARGE_BUFFER_BYTES = 128 * 1024
 def keep_large_buffers_out_of_the_heap() -> None:
     """Every page of 250 results is a response of about 1 MB, decoded and freed again. After the
     first such buffer is freed, glibc raises its mmap threshold and serves the next ones from its
-    heaps, where they fragment: resident memory then grows with the length of the sync (+40 MB
+    heaps, where they fragment: resident memory then grows with the length of the sync (+36 MB
     over a 100,000-page site, see benchmarks/RESULTS.md). A fixed threshold keeps large buffers
     mmapped, so they go back to the system when freed. A no-op off glibc, and when the
     MALLOC_*_THRESHOLD_ environment variables already decide."""

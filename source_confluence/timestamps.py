@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 
 _FAST_LENGTH = len("2024-01-01T00:00:00.000Z")
-_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)  # no non-ASCII digits
 _is_canonical = _CANONICAL.fullmatch
 
 

@@ -223,3 +223,10 @@ def test_huge_and_deeply_nested_bodies_keep_their_text():
         words = {w for w in re.sub(r"<[^>]*>", " ", body).split()}
         assert words <= set(record["body_text"].split()), words - set(record["body_text"].split())
         assert record["word_count"] >= len(words)
+
+
+def test_non_ascii_digits_are_not_taken_for_a_canonical_timestamp():
+    from source_confluence.timestamps import normalize_timestamp
+
+    assert normalize_timestamp("2024-01-01T00:00:00.000Z") == "2024-01-01T00:00:00.000Z"
+    assert normalize_timestamp("\u0662\u0660\u0662\u0664-01-01T00:00:00.000Z") != "\u0662\u0660\u0662\u0664-01-01T00:00:00.000Z"
