@@ -1104,39 +1104,28 @@ class ConfluenceApi:
         return [collection[i] for i in self.site.content_by_label.get(label.id, {}) if i in collection]
 
     def _h_label_pages(self, call: Call) -> Response:
-        label = self._existing_label(call)
-        q = call.query
-        space_ids = frozenset(str(i) for i in q.ints("space-id", 100))
-        body_format = q.choice("body-format", BODY_FORMATS)
-        sort = q.sort(PAGE_SORTS)
-        limit = q.limit()
-        return self._list(
-            call,
-            "label-pages",
-            (label.id,),
-            lambda: self._labelled(label, self.site.pages),
-            sort,
-            limit,
-            lambda p: p.status == "current" and (not space_ids or p.space_id in space_ids),
-            lambda p: self._text_with_body(self._page_json(p), p, body_format),
-        )
+        return self._labelled_content(call, "label-pages", self.site.pages, PAGE_SORTS, self._page_json)
 
     def _h_label_blogposts(self, call: Call) -> Response:
+        return self._labelled_content(call, "label-blogposts", self.site.blog_posts, BLOG_SORTS, self._blog_json)
+
+    def _labelled_content(self, call: Call, list_name: str, collection: dict, sorts, to_json) -> Response:
+        """Current pages or blog posts carrying a label (the label endpoints take no status filter)."""
         label = self._existing_label(call)
         q = call.query
         space_ids = frozenset(str(i) for i in q.ints("space-id", 100))
         body_format = q.choice("body-format", BODY_FORMATS)
-        sort = q.sort(BLOG_SORTS)
+        sort = q.sort(sorts)
         limit = q.limit()
         return self._list(
             call,
-            "label-blogposts",
+            list_name,
             (label.id,),
-            lambda: self._labelled(label, self.site.blog_posts),
+            lambda: self._labelled(label, collection),
             sort,
             limit,
-            lambda b: b.status == "current" and (not space_ids or b.space_id in space_ids),
-            lambda b: self._text_with_body(self._blog_json(b), b, body_format),
+            lambda c: c.status == "current" and (not space_ids or c.space_id in space_ids),
+            lambda c: self._text_with_body(to_json(c), c, body_format),
         )
 
     def _h_label_attachments(self, call: Call) -> Response:
