@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 # What a modification-time walk can read. Containers are pages and blog posts.
@@ -32,6 +33,10 @@ class ResultPage:
     """Link of the next page (a path on the API host), or None on the last page."""
     base_url: str
     """Where web links start (e.g. https://site.atlassian.net/wiki), for building web URLs."""
+    proven_before: str | None = None
+    """Server-filtered walks (Data Center): every object whose place in the list's order is before
+    this time has been returned by the walk so far (None: nothing proven yet). A result's own time
+    proves nothing there: search places a hit where it was indexed and loads it as it is now."""
 
 
 class ConfluenceApi(Protocol):
@@ -43,6 +48,9 @@ class ConfluenceApi(Protocol):
     walks then also settle repeats within the cursor's minute."""
     comment_kinds: tuple[str, ...]
     """The comment lists to walk: footer and inline apart (Cloud), or all in one (Data Center)."""
+    visibility_lag: timedelta | None
+    """How long a change may take to show in a walk's list (Data Center's search index lags the
+    database); None where lists read the database (Cloud). Cursors never claim that last stretch."""
 
     def current_user(self) -> Mapping[str, Any]: ...
 

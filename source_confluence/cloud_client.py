@@ -58,6 +58,7 @@ class ApiTransport(Protocol):
 class CloudClient:
     filters_by_modified_time = False
     comment_kinds = (FOOTER_COMMENT, INLINE_COMMENT)
+    visibility_lag = None  # v2 lists read the database
 
     def __init__(self, transport: ApiTransport, page_size: int, web_base: str | None = None) -> None:
         self.transport = transport
@@ -107,7 +108,9 @@ class CloudClient:
         return self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort)
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
-        extra = {"sort": "id"} if kind in CONTAINER_PATHS else {}
+        # An order no change moves an object in: one that changes during the listing is still
+        # listed once (by modification date it could jump past the listing and read as purged).
+        extra = {"sort": "id" if kind in CONTAINER_PATHS else "created-date"}
         return self._all(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **extra)
 
     def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:

@@ -26,6 +26,7 @@ DEFAULT_NUM_WORKERS = 4
 MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
+DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 
 
 class ConfigError(AirbyteTracedException):
@@ -96,6 +97,8 @@ class ConnectorConfig:
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
     allow_plain_http: bool = False
     """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
+    search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES
+    """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
 
     @property
     def is_cloud(self) -> bool:
@@ -128,6 +131,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         include_bodies=_boolean(raw, "include_bodies", True),
         deletion_check_interval_hours=_bounded_int(
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        search_index_lag_minutes=_bounded_int(
+            raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
     )
 
 

@@ -3,12 +3,10 @@
 Objects leave in the Cloud v2 shape (`v1_shapes`), so streams and records do not know the flavour.
 
 Lists:
-- Content lists are CQL searches (`/rest/api/content/search`) ordered by `lastmodified asc`. Search
-  pages by offset, and offsets shift when content changes mid-read, so a walk never trusts a large
-  offset: each next page asks again for `lastmodified >= <minute of the last result>` and starts
-  just before the last result, which must come back first (the anchor). If it does not, the list
-  moved: the minute is read again from its start and what was already served is skipped. A link
-  kept in state is the bound alone (start 0), so a resumed walk re-reads at most a minute.
+- Content lists are CQL searches (`/rest/api/content/search`) ordered by `lastmodified asc`, read
+  by moving a bound that each page must prove (`cql_walk`). A link kept in state is the last proven
+  bound alone (start 0). Search lags the database (`visibility_lag`, the `search_index_lag_minutes`
+  option): cursors never claim the last stretch of it.
 - Search caps results at 50 when a body is expanded; bodiless lists take `page_size`.
 - Page listings without bodies use the cursor-paginated scan endpoint (Confluence 7.18+); older
   servers answer 404 and the client falls back to a CQL walk for good.
@@ -23,7 +21,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -31,6 +29,7 @@ from zoneinfo import ZoneInfo
 from source_confluence import v1_shapes
 from source_confluence.api import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ResultPage, items
 from source_confluence.cql import ServerClock, cql_string, offset_of
+from source_confluence.cql_walk import WALK_ORDER, CqlWalk
 from source_confluence.timestamps import parse_timestamp
 from source_confluence.transport import ConfluenceHttpError, Transport
 
@@ -38,8 +37,7 @@ LOGGER = logging.getLogger("airbyte")
 
 API = "/rest/api"
 SEARCH_BODY_LIMIT = 50
-MAX_RESTARTS_PER_BOUND = 3
-WALK_ORDER = " order by lastmodified asc"
+DEFAULT_INDEX_LAG = timedelta(minutes=10)
 _WALK_CQL = re.compile(r'^(?P<base>.*?)(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
 CONTENT_EXPAND = ("space", "history", "version", "ancestors")
 COMMENT_EXPAND = ("container", "history", "version", "ancestors", "extensions.inlineProperties",
@@ -53,8 +51,10 @@ class DataCenterClient:
     filters_by_modified_time = True
     comment_kinds = (ALL_COMMENTS,)
 
-    def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None) -> None:
+    def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None,
+                 visibility_lag: timedelta = DEFAULT_INDEX_LAG) -> None:
         self.transport = transport
+        self.visibility_lag = visibility_lag
         self.page_size = page_size
         self.default_base = site_url.rstrip("/")
         self._context = urlsplit(self.default_base).path.rstrip("/")
@@ -137,73 +137,36 @@ class DataCenterClient:
     def pages_from(self, link: str) -> Iterator[ResultPage]:
         query = dict(parse_qsl(urlsplit(link).query))
         if urlsplit(link).path.endswith("/content/search") and _WALK_CQL.match(query.get("cql", "")):
-            return self._walk(link, lambda found: found)
+            return self._walk(link, lambda found: found, must_complete=False)
         return self._follow(link, self._convert)
 
     def task_pages_from(self, link: str) -> Iterator[ResultPage]:
         def tasks(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [task for container in found
                     for task in v1_shapes.tasks_of(container, "page" if container.get("type") == "page" else "blogpost")]
-        return self._walk(link, tasks)
+        return self._walk(link, tasks, must_complete=False)
 
-    def _walk(self, link: str, transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Iterator[ResultPage]:
-        """A CQL search ordered by lastmodified asc, paged by moving the bound (see the module doc)."""
+    def _walk(self, link: str, transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+              must_complete: bool = True) -> Iterator[ResultPage]:
+        """A CQL search ordered by lastmodified asc, paged by moving a proven bound (see cql_walk).
+        `must_complete`: a walk that cannot finish fails (listings) instead of stopping early (walks
+        that checkpoint, whose next sync continues from the proven bound)."""
         query = dict(parse_qsl(urlsplit(link).query))
         match = _WALK_CQL.match(query.get("cql", ""))
         if match is None or not (query.get("limit") or "0").isdigit() or not (query.get("start") or "0").isdigit():
             # A stored link this client did not write (foreign or corrupted state). Answered like an
             # expired link, so the caller starts the walk over instead of crashing.
             raise ConfluenceHttpError(400, urlsplit(link).path, "not a walk link of this connector")
-        base_cql, bound = match.group("base"), match.group("bound")
         expand = tuple(part for part in query.get("expand", "").split(",") if part)
         if "version" not in expand:
             expand += ("version",)  # the next bound comes from the last result's modification time
-        limit = int(query.get("limit") or self.page_size)
-        start = int(query.get("start") or 0)
-        clock = self.clock()
-        anchor: tuple[str, str | None] | None = None
-        seen: dict[tuple[str, str | None], datetime] = {}
-        restarts = 0
-
-        def cql(at: str | None) -> str:
-            return f"{base_cql} and lastmodified >= {cql_string(at)}{WALK_ORDER}" if at else base_cql + WALK_ORDER
-
-        while True:
-            body, base = self._get(self._search(cql(bound), expand, limit, start))
-            raw = body["results"]
-            found = [(self._convert(item), offset_of((item.get("version") or {}).get("when"))) for item in raw]
-            last, last_offset = found[-1] if found else (None, None)
-            if anchor is not None:
-                if found and _key(found[0][0]) == anchor:
-                    found = found[1:]
-                elif restarts < MAX_RESTARTS_PER_BOUND:
-                    # The list moved under us (content changed, or the bound was read later than
-                    # meant): read this bound again from its start, skipping what was served.
-                    restarts += 1
-                    start, anchor = 0, None
-                    continue
-                elif restarts == MAX_RESTARTS_PER_BOUND:
-                    restarts += 1
-                    LOGGER.warning("Data Center search kept changing order while being read; continuing by offset, "
-                                   "skipping what was already read.")
-            fresh = [item for item, _ in found if _key(item) not in seen]
-            for item, _ in found:
-                seen[_key(item)] = _moment(item)
-            more = bool((body.get("_links") or {}).get("next")) or len(raw) >= int(body.get("limit") or limit)
-            if not more or last is None or not found:
-                # Done; also when a page holds nothing past the anchor (the server promised more but
-                # gave none: asking again would ask the same).
-                yield ResultPage(transform(fresh), None, base)
-                return
-            next_bound, next_at = clock.continuation_bound(_moment(last), last_offset)
-            if next_bound == bound:
-                start = start + len(raw) - 1
-            else:
-                start = sum(1 for moment in seen.values() if moment >= next_at) - 1
-                restarts = 0
-                seen = {key: moment for key, moment in seen.items() if moment >= next_at - timedelta(hours=3)}
-            bound, anchor = next_bound, _key(last)
-            yield ResultPage(transform(fresh), self._search(cql(bound), expand, limit), base)
+        # An anchor needs a page to stand on: a walk pages by two at least.
+        limit = max(int(query.get("limit") or self.page_size), 2)
+        walk = CqlWalk(self._get, lambda cql, start: self._search(cql, expand, limit, start), self._convert,
+                       self.clock(), match.group("base"), match.group("bound"), int(query.get("start") or 0),
+                       must_complete)
+        for page in walk.pages():
+            yield ResultPage(transform(page.results), page.next_link, page.base_url, page.proven_before)
 
     def clock(self) -> ServerClock:
         """How bounds become the server's wall-clock minutes (zone configured, or offset detected once)."""
@@ -368,11 +331,3 @@ class DataCenterClient:
         with self._lock:
             return [self._users[key] for key in wanted if key in self._users]
 
-
-def _key(item: Mapping[str, Any]) -> tuple[str, str | None]:
-    return str(item.get("id")), (item.get("version") or {}).get("createdAt")
-
-
-def _moment(item: Mapping[str, Any]) -> datetime:
-    at = (item.get("version") or {}).get("createdAt")
-    return parse_timestamp(at) if at else datetime(1970, 1, 1, tzinfo=UTC)

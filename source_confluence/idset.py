@@ -3,6 +3,10 @@
 Deletion reconciliation must remember which ids were synced. Confluence ids are decimal numbers, so
 a sorted set is stored as varint-encoded deltas, zlib-compressed and base64-encoded: about 2-3
 bytes per id instead of ~12 in a JSON list. Non-numeric ids are stored newline-joined instead.
+
+A set grows page by page (every checkpoint saves the ids it covers), so a blob may hold several
+chunks joined by commas: appending one costs the page, not the set; past `MAX_CHUNKS` they are
+merged into one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ from collections.abc import Iterable
 
 _NUMERIC = "n"
 _TEXT = "t"
+_CHUNKS = ","
+MAX_CHUNKS = 128
+
+
+def _bad_chunk() -> bool:
+    raise ValueError("not an encoded id set: empty chunk")
 
 
 def _numbers(values: Iterable[str]) -> list[int] | None:
@@ -55,8 +65,22 @@ def encode_ids(ids: Iterable[str]) -> str:
     return kind + base64.b64encode(zlib.compress(payload, 6)).decode("ascii")
 
 
+def append_ids(blob: str | None, ids: Iterable[str]) -> str:
+    """`blob` with `ids` added (as a new chunk, or all merged into one past MAX_CHUNKS)."""
+    values = ids if isinstance(ids, set | frozenset) else set(ids)
+    if not blob:
+        return encode_ids(values)
+    if not values:
+        return blob
+    if blob.count(_CHUNKS) + 1 >= MAX_CHUNKS:
+        return encode_ids(decode_ids(blob) | values)
+    return blob + _CHUNKS + encode_ids(values)
+
+
 def decode_ids(blob: str) -> set[str]:
-    """Inverse of encode_ids; raises ValueError on anything it did not produce."""
+    """Inverse of encode_ids and append_ids; raises ValueError on anything they did not produce."""
+    if _CHUNKS in blob:
+        return set().union(*(decode_ids(chunk) for chunk in blob.split(_CHUNKS) if chunk or _bad_chunk()))
     if not blob:
         return set()
     kind, body = blob[0], blob[1:]

@@ -10,7 +10,7 @@ import copy
 import logging
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from queue import Queue
 from typing import Any
 
@@ -19,6 +19,7 @@ from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStateType,
     ConfiguredAirbyteCatalog,
     FailureType,
     Level,
@@ -106,7 +107,8 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
     client: ConfluenceApi
     if not credentials.is_cloud:
         client = DataCenterClient(transport(config.site_url, verify=trust_store(credentials.ca_certificate)),
-                                  config.page_size, config.site_url, credentials.server_time_zone)
+                                  config.page_size, config.site_url, credentials.server_time_zone,
+                                  timedelta(minutes=config.search_index_lag_minutes))
     elif credentials.uses_gateway:
         def cloud_id() -> str:
             if credentials.auth_type == "oauth2.0":
@@ -197,7 +199,7 @@ class SourceConfluence(Source):
             ) from None
 
         context.gather_users = not any(definition.name in CONTENT_STREAMS for definition, _ in selected)
-        state_manager = ConnectorStateManager(state=state)
+        state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
         for phase in (False, True):
             batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
@@ -253,6 +255,26 @@ class SourceConfluence(Source):
             logger=logging.getLogger(f"airbyte.{definition.name}"),
             cursor=cursor,
         )
+
+
+def per_stream_states(state: list[AirbyteStateMessage] | None) -> list[AirbyteStateMessage]:
+    """The per-stream states this connector writes. A GLOBAL state (another connector's shape) is not
+    one: its per-stream parts are kept, each checked by its stream like any state, and its shared part
+    is dropped with a warning; a legacy state blob is dropped likewise. Never a crash."""
+    kept: list[AirbyteStateMessage] = []
+    for message in state or []:
+        if message.type == AirbyteStateType.STREAM and message.stream is not None:
+            kept.append(message)
+        elif message.type == AirbyteStateType.GLOBAL and message.global_ is not None:
+            LOGGER.warning("Ignoring the shared part of a GLOBAL saved state: this connector saves one state per "
+                           "stream (the state may come from another connector). Streams without a state of their "
+                           "own read from the start this time.")
+            kept += [AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=stream)
+                     for stream in message.global_.stream_states or []]
+        else:
+            LOGGER.warning(f"Ignoring a saved state of type {message.type}: this connector saves one state per "
+                           "stream. Streams without a state of their own read from the start this time.")
+    return kept
 
 
 def _validate_catalog(catalog: ConfiguredAirbyteCatalog) -> list[tuple[StreamDefinition, SyncMode]]:

@@ -4,19 +4,21 @@ A stream's state holds one entry per partition (usually a space):
 
     {"states": [{"partition": {"space_id": "42"},
                  "cursor": {"updated_at": "2024-05-01T10:00:00.000Z",
-                            "ids_at_cursor": ["981"],
+                            "cursor_versions": {"2024-05-01T10:00:00.000Z": ["981#4"]},
                             "complete": true,
                             "resume": {"order": "desc", "next": "/wiki/api/v2/pages?...&cursor=...",
                                        "high": "...", "high_ids": ["..."]}}}]}
 
-`updated_at` is the low-water mark: every record changed before it was emitted. `ids_at_cursor` are
-the ids already emitted at exactly that instant, so a later read neither misses nor repeats them.
-Where the server filters to the minute (Data Center's CQL), `window` keeps every id emitted within
-the cursor's minute with its time, and "before" means before that minute.
-`resume` describes a read interrupted mid-way (the next page's link), so a restarted sync continues
-where it stopped instead of starting over. Partitions checkpoint after every page through the
-concurrent message repository, which puts the state message on the same queue as the records it
-covers, after them.
+`updated_at` is the low-water mark: every version changed before it (before its minute, where the
+server filters to the minute) was emitted. `cursor_versions` are the versions already emitted at or
+after that point, so a later read neither misses nor repeats them (see streams.frontier). `resume`
+describes a read interrupted mid-way (the next page's link), so a restarted sync continues where it
+stopped instead of starting over. Partitions checkpoint after every page through the concurrent
+message repository, which puts the state message on the same queue as the records it covers, after
+them. States written before `cursor_versions` existed (`ids_at_cursor`, `window`) still resume.
+
+A part that cannot be decoded drops its partition's state only, with a warning naming the stream
+and the partition, which then reads from the start: records may repeat, none are lost.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
+from source_confluence.idset import decode_ids
 from source_confluence.timestamps import normalize_timestamp
 
 LOGGER = logging.getLogger("airbyte")
@@ -42,7 +45,9 @@ LOGGER = logging.getLogger("airbyte")
 @dataclass(frozen=True)
 class PartitionState:
     updated_at: str | None = None
-    ids_at_cursor: tuple[str, ...] = ()
+    cursor_versions: Mapping[str, tuple[str, ...]] | None = None
+    """Versions (`id#number`) emitted at the cursor, or within its minute where the server filters
+    to the minute, by time: the next walk reads them again and skips them (see streams.frontier)."""
     complete: bool = False
     resume: Mapping[str, Any] | None = None
     known: str | None = None
@@ -50,63 +55,112 @@ class PartitionState:
     reconciled_at: str | None = None
     extra: Mapping[str, Any] | None = None
     """Stream-specific cursors (e.g. tasks keep one per container type)."""
-    window: Mapping[str, tuple[str, ...]] | None = None
-    """Where the server filters by minute (Data Center): updated_at -> ids emitted within the
-    cursor's minute, so a change in that minute that shows up late is read, and nothing twice."""
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"updated_at": self.updated_at, "ids_at_cursor": list(self.ids_at_cursor),
-                               "complete": self.complete}
+        out: dict[str, Any] = {"updated_at": self.updated_at, "complete": self.complete}
+        if self.cursor_versions:
+            out["cursor_versions"] = {at: list(keys) for at, keys in self.cursor_versions.items()}
         if self.resume:
             out["resume"] = dict(self.resume)
         if self.known is not None:
             out["known"] = self.known
+        if self.reconciled_at is not None:
             out["reconciled_at"] = self.reconciled_at
         if self.extra:
             out["extra"] = dict(self.extra)
-        if self.window:
-            out["window"] = {at: list(ids) for at, ids in self.window.items()}
         return out
 
     @classmethod
-    def from_json(cls, raw: Any) -> PartitionState | None:
+    def from_json(cls, raw: Any) -> tuple[PartitionState, list[str]]:
+        """The state, and what had to be dropped from it. A part that cannot be decoded is dropped:
+        the cursor's parts together (the partition then reads from the start), each of the deletion
+        check's parts alone (the next check rebuilds it), `extra` alone (its stream decides)."""
         if not isinstance(raw, Mapping):
-            return None
-        updated_at = normalize_timestamp(raw.get("updated_at"))
-        ids = raw.get("ids_at_cursor") or []
-        resume = raw.get("resume")
-        if not isinstance(ids, list) or (resume is not None and not _valid_resume(resume)):
-            return None
-        known = raw.get("known")
+            raise StateError("it is not an object")
+        dropped: list[str] = []
+        try:
+            cursor = _cursor_parts(raw)
+        except StateError as error:
+            dropped.append(f"{error}, so the partition reads from the start")
+            cursor = {}
+        deletions: dict[str, Any] = {}
+        try:
+            deletions["known"] = _known(raw)
+        except StateError as error:
+            dropped.append(f"{error}, so the next deletion check starts a new baseline (content purged before "
+                           "then is not reported)")
+        try:
+            deletions["reconciled_at"] = _timestamp(raw, "reconciled_at")
+        except StateError as error:
+            dropped.append(f"{error}, so the deletion check runs now and re-reads every resolved inline comment")
         extra = raw.get("extra")
-        if (known is not None and not isinstance(known, str)) or (extra is not None and not isinstance(extra, Mapping)):
-            return None
-        window = parse_window(raw.get("window"))
-        if raw.get("window") is not None and window is None:
-            return None
-        return cls(
-            updated_at=updated_at,
-            ids_at_cursor=tuple(str(i) for i in ids),
-            complete=bool(raw.get("complete", updated_at is not None)),
-            resume=dict(resume) if resume else None,
-            known=known,
-            reconciled_at=normalize_timestamp(raw.get("reconciled_at")),
-            extra=dict(extra) if extra else None,
-            window=window or None,
-        )
+        if extra is not None and not isinstance(extra, Mapping):
+            dropped.append("`extra` is not an object")
+            extra = None
+        return cls(**cursor, **deletions, extra=dict(extra) if extra else None), dropped
 
 
-def parse_window(raw: Any) -> dict[str, tuple[str, ...]] | None:
-    """A stored minute window, or None when absent or malformed."""
-    if not isinstance(raw, Mapping):
+def _cursor_parts(raw: Mapping[str, Any]) -> dict[str, Any]:
+    updated_at = _timestamp(raw, "updated_at")
+    versions = parse_versions(raw.get("cursor_versions"), "cursor_versions")
+    # Written before versions were kept: the ids at the cursor, and Data Center's minute window.
+    legacy_ids = raw.get("ids_at_cursor")
+    if legacy_ids is not None:
+        if not isinstance(legacy_ids, list) or not all(isinstance(i, str | int) for i in legacy_ids):
+            raise StateError("`ids_at_cursor` is not a list of ids")
+        if updated_at is not None and legacy_ids:
+            versions[updated_at] = tuple(dict.fromkeys((*versions.get(updated_at, ()), *map(str, legacy_ids))))
+    for at, keys in parse_versions(raw.get("window"), "window").items():
+        versions[at] = tuple(dict.fromkeys((*versions.get(at, ()), *keys)))
+    resume = raw.get("resume")
+    if resume is not None and not _valid_resume(resume):
+        raise StateError("`resume` is not a page link on the site")
+    complete = raw.get("complete", updated_at is not None)
+    if not isinstance(complete, bool):
+        raise StateError("`complete` is not true or false")
+    return {"updated_at": updated_at, "cursor_versions": versions or None, "complete": complete,
+            "resume": dict(resume) if resume else None}
+
+
+def _known(raw: Mapping[str, Any]) -> str | None:
+    known = raw.get("known")
+    if known is not None:
+        if not isinstance(known, str):
+            raise StateError("`known` is not an encoded id set")
+        try:
+            decode_ids(known)
+        except ValueError:
+            raise StateError("`known` is not an encoded id set") from None
+    return known
+
+
+class StateError(ValueError):
+    """A part of a saved partition state that cannot be decoded."""
+
+
+def _timestamp(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is None:
         return None
-    window: dict[str, tuple[str, ...]] = {}
-    for at, ids in raw.items():
+    moment = normalize_timestamp(value) if isinstance(value, str) else None
+    if moment is None:
+        raise StateError(f"`{name}` is not a timestamp")
+    return moment
+
+
+def parse_versions(raw: Any, name: str) -> dict[str, tuple[str, ...]]:
+    """Stored versions by time ({} when absent); StateError when malformed."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise StateError(f"`{name}` is not an object")
+    versions: dict[str, tuple[str, ...]] = {}
+    for at, keys in raw.items():
         moment = normalize_timestamp(at)
-        if moment is None or not isinstance(ids, list):
-            return None
-        window[moment] = tuple(str(i) for i in ids)
-    return window
+        if moment is None or not isinstance(keys, list) or not all(isinstance(k, str | int) for k in keys):
+            raise StateError(f"`{name}` is not a map of times to versions")
+        versions[moment] = tuple(str(k) for k in keys)
+    return versions
 
 
 def _valid_resume(resume: Any) -> bool:
@@ -116,6 +170,8 @@ def _valid_resume(resume: Any) -> bool:
         and isinstance(resume.get("next"), str)
         and resume["next"].startswith("/")
         and not resume["next"].startswith("//")  # protocol-relative: another host
+        and (resume.get("high") is None or normalize_timestamp(resume.get("high")) is not None)
+        and isinstance(resume.get("high_ids") or [], list)
     )
 
 
@@ -141,28 +197,41 @@ class PartitionedCursor(Cursor):
             self._partitions[partition_key(entry[0])] = entry
 
     def _parse(self, raw: Mapping[str, Any]) -> list[tuple[dict[str, Any], PartitionState]]:
+        """Every partition state that can be decoded; each part that cannot is dropped with a
+        warning, and its partition reads from the start."""
         if not raw:
             return []
         entries = raw.get("states") if isinstance(raw, Mapping) else None
+        if not isinstance(entries, list):
+            self._ignore("every partition", "it is not in this connector's format (it may come from another "
+                         "connector or an older version); the stream reads from the start this time (records may "
+                         "repeat, none are lost)")
+            return []
         parsed: list[tuple[dict[str, Any], PartitionState]] = []
-        if isinstance(entries, list):
-            for entry in entries:
-                if not isinstance(entry, Mapping) or not isinstance(entry.get("partition"), Mapping):
-                    parsed = []
-                    break
-                state = PartitionState.from_json(entry.get("cursor"))
-                if state is None:
-                    parsed = []
-                    break
-                parsed.append((dict(entry["partition"]), state))
-            else:
-                return parsed
-        LOGGER.warning(
-            f"Ignoring the saved state of stream '{self.stream_name}': it is not in this connector's "
-            "format (it may come from another connector or an older version). The stream reads "
-            "from the start this time."
-        )
-        return []
+        for number, entry in enumerate(entries):
+            partition = entry.get("partition") if isinstance(entry, Mapping) else None
+            if not isinstance(partition, Mapping):
+                self._ignore(f"entry {number + 1}", "it names no partition, so it is not used")
+                continue
+            where = f"partition {json.dumps(dict(partition), sort_keys=True)}"
+            try:
+                state, dropped = PartitionState.from_json(entry.get("cursor"))
+            except StateError as error:
+                self._ignore(where, f"{error}; it reads from the start this time (records may repeat, none are lost)")
+                continue
+            for problem in dropped:
+                self._ignore(where, problem)
+            parsed.append((dict(partition), state))
+        return parsed
+
+    def _ignore(self, what: str, why: str) -> None:
+        LOGGER.warning(f"Ignoring part of the saved state of stream '{self.stream_name}' ({what}): {why}.")
+
+    def discard(self, partition: Mapping[str, Any], why: str) -> None:
+        """Drops a partition state that its stream cannot use (e.g. undecodable stream-specific parts)."""
+        with self._lock:
+            self._partitions.pop(partition_key(partition), None)
+        self._ignore(f"partition {json.dumps(dict(partition), sort_keys=True)}", f"{why}; it reads from the start")
 
     def get(self, partition: Mapping[str, Any]) -> PartitionState | None:
         with self._lock:

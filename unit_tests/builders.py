@@ -49,8 +49,8 @@ def content_list_request(kind: str, space_id: str, descending: bool, cursor: str
     return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")
 
 
-def spaces_request(keys: list[str] | None = None) -> HttpRequest:
-    params = [("keys", key) for key in keys or []] + [("description-format", "plain"), ("limit", "250")]
+def spaces_request(keys: list[str] | None = None, limit: int = 250) -> HttpRequest:
+    params = [("keys", key) for key in keys or []] + [("description-format", "plain"), ("limit", str(limit))]
     return HttpRequest(f"{SITE}/wiki/api/v2/spaces?{urlencode(params)}")
 
 
@@ -65,8 +65,8 @@ def list_response(results: list[dict[str, Any]], next_link: str | None = None) -
     return json_response({"results": results, "_links": links})
 
 
-def next_link(kind: str, space_id: str, descending: bool, cursor: str) -> str:
-    request = content_list_request(kind, space_id, descending, cursor)
+def next_link(kind: str, space_id: str, descending: bool, cursor: str, limit: int = 250) -> str:
+    request = content_list_request(kind, space_id, descending, cursor, limit)
     return request._parsed_url.path + "?" + request._parsed_url.query
 
 

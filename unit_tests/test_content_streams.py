@@ -72,7 +72,7 @@ def test_first_sync_reads_oldest_first_and_checkpoints_every_page():
     assert first_page_cursor["updated_at"] == T2
     assert first_page_cursor["resume"]["next"].endswith("cursor=c2")
     final = states[-1]["states"][0]["cursor"]
-    assert cursor_of(states[-1]) == {"updated_at": T3, "ids_at_cursor": ["3"], "complete": True}
+    assert cursor_of(states[-1]) == {"updated_at": T3, "cursor_versions": {T3: ["3#2"]}, "complete": True}
     # A complete first read is the baseline of the deletion check: every id it emitted.
     assert decode_ids(final["known"]) == {"1", "2", "3"}
 
@@ -101,7 +101,7 @@ def test_incremental_walks_newest_first_and_stops_at_cursor_without_next_page():
         output = read(SourceConfluence(), config(), catalog(), state)
         http.assert_number_of_calls(request, 1)
     assert [r.record.data["id"] for r in output.records] == ["4", "3"]
-    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
+    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "cursor_versions": {T4: ["4#2"]}, "complete": True}
 
 
 def test_a_record_changed_in_the_cursors_instant_is_not_missed():
@@ -112,7 +112,8 @@ def test_a_record_changed_in_the_cursors_instant_is_not_missed():
                  list_response([page("5", T2), page("2", T2), page("1", T1)]))
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["5"]
-    assert stream_states(output)[-1]["states"][0]["cursor"]["ids_at_cursor"] == ["5"]
+    # Both versions at the cursor's instant are remembered (2 from an older state, by id alone).
+    assert stream_states(output)[-1]["states"][0]["cursor"]["cursor_versions"] == {T2: ["2", "5#2"]}
 
 
 def test_no_change_incremental_emits_nothing_and_keeps_cursor():
@@ -135,7 +136,7 @@ def test_interrupted_walk_resumes_from_saved_link_and_then_moves_cursor_to_its_h
                  list_response([page("2", T2), page("1", T1)]))
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["2"]
-    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "ids_at_cursor": ["4"], "complete": True}
+    assert cursor_of(stream_states(output)[-1]) == {"updated_at": T4, "cursor_versions": {T4: ["4"]}, "complete": True}
 
 
 def test_expired_resume_link_falls_back_to_a_fresh_walk():
@@ -221,7 +222,7 @@ def test_foreign_state_falls_back_to_a_full_read_with_a_warning():
         http.get(content_list_request("pages", "100", descending=False), list_response([page("1", T1)]))
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["1"]
-    assert output.is_in_logs("Ignoring the saved state of stream 'pages'")
+    assert output.is_in_logs("Ignoring part of the saved state of stream 'pages'")
 
 
 def test_rate_limited_request_is_retried_after_retry_after():
@@ -251,8 +252,9 @@ def test_due_deletion_check_emits_tombstones_for_purged_ids_only():
     with HttpMocker() as http:
         http.get(spaces_request(), list_response([space()]))
         http.get(content_list_request("pages", "100", descending=True), list_response([page("4", T4), page("3", T3)]))
-        # Page 2 was purged: it is in no listing any more.
+        # Page 2 was purged: it is in no listing any more, and a look-up by id does not find it either.
         http.get(ids_request("100"), list_response([{"id": "1"}, {"id": "3"}, {"id": "4"}, {"id": "99"}]))
+        http.get(by_id_request(["2"]), list_response([]))
         output = read(SourceConfluence(), config(), catalog(), state)
     records = [r.record.data for r in output.records]
     assert [r["id"] for r in records] == ["4", "2"]
@@ -263,6 +265,32 @@ def test_due_deletion_check_emits_tombstones_for_purged_ids_only():
     # 99 was never synced (e.g. archived before the first sync), so it is not remembered.
     assert decode_ids(final["known"]) == {"1", "3", "4"}
     assert final["reconciled_at"] > long_ago
+
+
+def by_id_request(ids: list[str]):
+    from urllib.parse import urlencode
+
+    from airbyte_cdk.test.mock_http import HttpRequest
+
+    from unit_tests.builders import SITE
+    params = [*[("id", i) for i in ids], *[("status", s) for s in ("current", "archived", "trashed", "deleted")],
+              ("limit", "250")]
+    return HttpRequest(f"{SITE}/wiki/api/v2/pages?{urlencode(params)}")
+
+
+def test_a_page_moved_to_another_space_is_not_taken_for_purged():
+    long_ago = "2020-01-01T00:00:00.000Z"
+    state = StateBuilder().with_stream_state("pages", space_state("100", T3, ["3"], reconciled_at=long_ago)).build()
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("3", T3)]))
+        http.get(ids_request("100"), list_response([{"id": "1"}, {"id": "3"}]))
+        # Page 2 left space 100's list, but it lives on in space 200.
+        http.get(by_id_request(["2"]), list_response([page("2", T4, space_id="200")]))
+        output = read(SourceConfluence(), config(), catalog(), state)
+    assert output.records == []
+    # Still this space's to report if it is purged before space 200's partition syncs it.
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3"}
 
 
 def test_deletion_check_that_is_not_due_costs_no_request():

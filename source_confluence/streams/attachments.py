@@ -36,8 +36,8 @@ class AttachmentConverter:
         self._context.users.reference(data["author_id"])
         return data
 
-    def tombstone(self, content_id: str) -> dict[str, Any]:
-        return tombstone_record(content_id, self._context.now)
+    def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
+        return tombstone_record(content_id, deleted_at)
 
 
 def attachment_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:

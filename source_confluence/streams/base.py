@@ -58,6 +58,23 @@ class SpaceDirectory:
         return spaces
 
 
+class TombstoneClock:
+    """When a sync's tombstones say content was deleted: the sync's start, or the newest version any
+    partition emitted before if that is later, never earlier than a tombstone given before
+    (thread-safe). Never later than a time Confluence has shown, so a restore that follows carries
+    a later (or equal) time. A destination that keeps the greatest cursor then agrees with one that
+    keeps the last record, even when two partitions report one purge (a page moved, then purged)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: str | None = None
+
+    def stamp(self, now: str, newest: str | None) -> str:
+        with self._lock:
+            self._latest = max(t for t in (now, newest, self._latest) if t is not None)
+            return self._latest
+
+
 @dataclass
 class ReadContext:
     """Everything a partition needs to read: config, API client, and the per-sync lookups."""
@@ -71,6 +88,7 @@ class ReadContext:
     """The sync's start (canonical timestamp): deletion checks and `users.resolved_at` use it."""
     gather_users: bool = False
     """True when `users` runs without content streams and must find the accounts itself."""
+    tombstone_clock: TombstoneClock = field(default_factory=lambda: TombstoneClock())
     _selection: Selection | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 

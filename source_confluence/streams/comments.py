@@ -19,6 +19,7 @@ from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT,
 from source_confluence.records import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
+from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.timestamps import normalize_timestamp
 from source_confluence.transport import ConfluenceHttpError
@@ -56,27 +57,30 @@ class CommentConverter:
         self._context.users.reference(data["author_id"])
         return data
 
-    def tombstone(self, content_id: str) -> dict[str, Any]:
-        return tombstone_record(content_id, self._context.now, comment_type=self._type)
+    def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
+        return tombstone_record(content_id, deleted_at, comment_type=self._type)
 
-    def refresh(self, listed: Mapping[str, Mapping[str, Any]], since: str, emitted: set[str]) -> Iterator[dict[str, Any]]:
-        """Inline comments resolved or reopened since the last scan: resolving creates no comment
-        version, so the modification walk cannot see it. One request per affected container."""
+    def refresh(self, listed: Mapping[str, Mapping[str, Any]], since: str | None,
+                emitted: set[str]) -> Iterator[dict[str, Any]]:
+        """Inline comments resolved or reopened since the last scan (`since`; None: whenever):
+        resolving creates no comment version, so the modification walk cannot see it. One request
+        per affected container."""
         if self._type not in ("inline", None):
             return
         changed: dict[tuple[str, str], set[str]] = {}
         for comment_id, raw in listed.items():
             at = normalize_timestamp(raw.get("resolutionLastModifiedAt"))
-            if at and at > since and comment_id not in emitted:
+            if at and (since is None or at >= since) and comment_id not in emitted:
                 container_id, container_type = container_of(raw)
                 if container_id and container_type in CONTAINER_TYPES:
                     changed.setdefault((container_type, container_id), set()).add(comment_id)
         client = self._context.client
         for (container_type, container_id), ids in sorted(changed.items()):
             try:
-                found = [raw for raw in client.inline_comments_of(container_type, container_id,
-                                                                  self._context.config.include_bodies)
-                         if str(raw.get("id")) in ids]
+                found = [raw for raw in read_fully(
+                    lambda c=container_type, i=container_id: client.inline_comments_of(
+                        c, i, self._context.config.include_bodies),
+                    STREAM, f"the inline comments of {container_type} {container_id}") if str(raw.get("id")) in ids]
             except ConfluenceHttpError as error:
                 if error.status != 404:
                     raise

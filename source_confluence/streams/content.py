@@ -64,8 +64,8 @@ class ContentConverter:
         self._context.users.reference(data["author_id"], data["owner_id"], data["version_author_id"])
         return data
 
-    def tombstone(self, content_id: str) -> dict[str, Any]:
-        return tombstone_record(content_id, self._context.now, space_id=self._space_id)
+    def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
+        return tombstone_record(content_id, deleted_at, space_id=self._space_id)
 
 
 def content_partitions(

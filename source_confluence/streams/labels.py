@@ -20,7 +20,7 @@ from airbyte_cdk.sources.types import Record
 from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
 from source_confluence.records import container_of, label_record
 from source_confluence.streams.base import ReadContext, describe_space
-from source_confluence.streams.walk import translate_http_errors
+from source_confluence.streams.errors import translate_http_errors
 
 STREAM = "content_labels"
 LABELLED = ((PAGE, "pages"), (BLOGPOST, "blog_posts"), (ATTACHMENT, "attachments"))

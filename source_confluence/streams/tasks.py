@@ -14,16 +14,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_confluence.api import CONTAINER_TYPES
 from source_confluence.directories import Container, chunked
 from source_confluence.records import body_texts, task_record
 from source_confluence.selection import CONTAINER_STREAM
-from source_confluence.state import PartitionedCursor, PartitionState, parse_window
+from source_confluence.state import PartitionedCursor, PartitionState, StateError, parse_versions
 from source_confluence.streams.base import ReadContext, describe_space
-from source_confluence.streams.walk import Bound, HighMark, modified_at, translate_http_errors
+from source_confluence.streams.errors import translate_http_errors
+from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.streams.walk import MAX_WALK_RESTARTS, advance, cap_of
+from source_confluence.timestamps import normalize_timestamp
 from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
@@ -41,6 +46,7 @@ class TasksPartition(Partition):
         self._key = {"space_id": self._space_id}
         selection = context.selection
         self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
+        self._pages_read = 0
 
     def to_slice(self) -> Mapping[str, Any] | None:
         return self._key
@@ -52,22 +58,36 @@ class TasksPartition(Partition):
         return hash((STREAM, self._space_id))
 
     def read(self) -> Iterable[Record]:
-        prior = self._cursor.get(self._key) if self._use_state else None
+        prior = self._prior()
         with translate_http_errors(STREAM, describe_space(self._space)):
-            if prior is not None and prior.complete and prior.extra:
-                yield from self._changed_since(prior)
-            else:
+            for _ in range(MAX_WALK_RESTARTS):
+                self._pages_read = 0
                 try:
-                    yield from self._full(prior)
+                    if prior is not None and prior.complete and prior.extra:
+                        yield from self._changed_since(prior)
+                    else:
+                        yield from self._full(prior)
+                    return
                 except ConfluenceHttpError as error:
-                    latest = self._cursor.get(self._key)
-                    if error.status != 400 or latest is None or not latest.resume:
-                        raise
-                    # A saved or mid-listing page link expired: list the space's tasks again from the
-                    # start (repeats are fine, a gap is not); otherwise every later sync would fail too.
+                    if error.status != 400 or self._pages_read == 0 and not (prior and prior.resume):
+                        raise  # not an expired link: the request itself is wrong
+                    # A page link expired: start again from the last checkpoint (an interrupted
+                    # listing of the space's tasks starts over: repeats are fine, a gap is not).
                     LOGGER.warning(f"Stream '{STREAM}', {describe_space(self._space)}: a page link was rejected "
-                                   "(expired); listing the space's tasks again from the start.")
-                    yield from self._full(None)
+                                   "(expired); reading again from the last checkpoint.")
+                    latest = self._cursor.get(self._key)
+                    prior = latest if latest is not None and latest.complete and latest.extra else None
+            raise AirbyteTracedException(
+                message=f"Confluence kept rejecting the page links of stream '{STREAM}' ({describe_space(self._space)}) "
+                "as expired; the next sync continues from the last checkpoint.",
+                failure_type=FailureType.transient_error)
+
+    def _prior(self) -> PartitionState | None:
+        prior = self._cursor.get(self._key) if self._use_state else None
+        if prior is not None and prior.extra is not None and not all(map(_valid_mark, prior.extra.values())):
+            self._cursor.discard(self._key, "its container marks (`extra`) cannot be decoded")
+            return None
+        return prior
 
     # -- first sync: every task of the space ----------------------------------------------------
     def _full(self, prior: PartitionState | None) -> Iterator[Record]:
@@ -78,62 +98,80 @@ class TasksPartition(Partition):
             marks = {t: self._newest_container_mark(t) for t in self._types}
             link = self._context.client.tasks_link(self._space_id, None, (), self._bodies())
             state = PartitionState(extra=marks, resume={"order": "asc", "next": link})
+        last_link: str | None = link
         for page in self._context.client.task_pages_from(link):
+            self._pages_read += 1
             yield from self._records(page.results)
+            last_link = page.next_link
             if page.next_link:
                 state = replace(state, resume={"order": "asc", "next": page.next_link})
                 self._cursor.checkpoint(self._key, state)
+        if last_link is not None:
+            return  # the listing stopped early (Data Center's search kept moving): continue next time
         self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True,
                                                    updated_at=_newest(state.extra)))
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
         newest = self._context.client.newest_container(container_type, self._space_id)
         if newest is None:
-            return {"updated_at": None, "ids": []}
-        return {"updated_at": modified_at(newest), "ids": [str(newest["id"])]}
+            return {"updated_at": None}
+        seen = Seen()
+        seen.add(modified_at(newest), version_key(newest))
+        frontier = Frontier(None, by_minute=self._context.client.filters_by_modified_time)
+        return _mark(frontier.advanced(seen.by_time, seen.high, cap_of(self._context)))
 
     # -- later syncs: tasks of the containers changed since the marks -----------------------------
     def _changed_since(self, prior: PartitionState) -> Iterator[Record]:
         marks = dict(prior.extra or {})
         for container_type in self._types:
-            mark = marks.get(container_type) or {"updated_at": None, "ids": []}
-            changed, new_mark = self._changed_containers(container_type, mark)
+            changed, new_mark = self._changed_containers(container_type, marks.get(container_type) or {})
             for chunk in chunked(changed):
                 path = self._context.client.tasks_link(None, container_type, chunk, self._bodies())
+                last_link: str | None = path
                 for page in self._context.client.task_pages_from(path):
+                    self._pages_read += 1
                     yield from self._records(page.results)
+                    last_link = page.next_link
+                if last_link is not None:
+                    raise AirbyteTracedException(
+                        message="Confluence's search results kept changing while the connector read the tasks of "
+                        "changed pages; the next sync reads them again.",
+                        failure_type=FailureType.transient_error)
             marks[container_type] = new_mark
             self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks), updated_at=_newest(marks)))
 
     def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        """The containers changed since the mark (a walk like the content streams'), and the new mark."""
         client = self._context.client
         by_minute = client.filters_by_modified_time
-        lower, lower_ids = mark.get("updated_at"), list(mark.get("ids") or [])
-        window = parse_window(mark.get("window")) if by_minute else None
-        bound = Bound(lower, lower_ids, window, by_minute)
-        high = HighMark(lower, lower_ids, window, by_minute)
+        frontier = _frontier(mark, by_minute)
+        descending = not by_minute
+        cap = cap_of(self._context)
+        seen = Seen()
         changed: dict[str, None] = {}
-        order = "asc" if by_minute else "desc"
-        first = client.walk_link(container_type, self._space_id, order, lower, bodies=False)
+        first = client.walk_link(container_type, self._space_id, "desc" if descending else "asc",
+                                 frontier.cursor, bodies=False)
         for page in client.pages_from(first):
+            self._pages_read += 1
             reached = False
             for raw in page.results:
-                updated_at, raw_id = modified_at(raw), str(raw["id"])
-                if bound.covers(updated_at, raw_id):
-                    if order == "asc":
-                        continue
+                updated_at, key = modified_at(raw), version_key(raw)
+                decision = frontier.decide(updated_at, key, descending)
+                if decision is Decision.STOP:
                     reached = True
                     break
+                if decision is Decision.SKIP:
+                    continue
+                raw_id = str(raw["id"])
                 parent = str(raw["parentId"]) if raw.get("parentId") else None
                 self._context.containers.remember(Container(raw_id, container_type, self._space_id, parent))
                 changed[raw_id] = None
-                high.see(updated_at, raw_id)
+                seen.add(updated_at, key)
+            done = reached or not page.next_link
+            frontier = advance(frontier, seen, page, descending, done, cap, by_minute)
             if reached:
                 break
-        new_mark: dict[str, Any] = {"updated_at": high.high, "ids": high.high_ids}
-        if high.window:
-            new_mark["window"] = {at: list(ids) for at, ids in high.window.items()}
-        return list(changed), new_mark
+        return list(changed), _mark(frontier)
 
     # -- shared ---------------------------------------------------------------------------------
     def _bodies(self) -> bool:
@@ -151,6 +189,38 @@ class TasksPartition(Partition):
                 continue
             self._context.users.reference(data["created_by"], data["assigned_to"], data["completed_by"])
             yield Record(data=data, stream_name=STREAM)
+
+
+def _frontier(mark: Mapping[str, Any], by_minute: bool) -> Frontier:
+    """A container mark as a frontier; marks written before versions were kept hold `ids`/`window`."""
+    versions = {at: list(keys) for at, keys in (mark.get("cursor_versions") or {}).items()}
+    if mark.get("ids") and mark.get("updated_at"):
+        versions.setdefault(mark["updated_at"], []).extend(str(i) for i in mark["ids"])
+    for at, keys in (mark.get("window") or {}).items():
+        versions.setdefault(at, []).extend(keys)
+    return Frontier.of(mark.get("updated_at"), versions, by_minute)
+
+
+def _mark(frontier: Frontier) -> dict[str, Any]:
+    mark: dict[str, Any] = {"updated_at": frontier.cursor}
+    if frontier.versions:
+        mark["cursor_versions"] = frontier.versions_json()
+    return mark
+
+
+def _valid_mark(mark: Any) -> bool:
+    if not isinstance(mark, Mapping):
+        return False
+    try:
+        if mark.get("updated_at") is not None and normalize_timestamp(mark["updated_at"]) != mark["updated_at"]:
+            return False
+        if not isinstance(mark.get("ids") or [], list):
+            return False
+        parse_versions(mark.get("cursor_versions"), "cursor_versions")
+        parse_versions(mark.get("window"), "window")
+    except StateError:
+        return False
+    return True
 
 
 def _newest(marks: Mapping[str, Any] | None) -> str | None:

@@ -1,0 +1,104 @@
+"""The deletion check: purged content vanishes from every list, so it is found by comparing ids.
+
+When the check is due (`deletion_check_interval_hours`), a partition lists its ids without bodies
+(250 per request) and compares them with every id it has synced (kept compressed in its state, and
+saved with every checkpoint, so an interrupted sync forgets none). An
+id that is gone is confirmed by a look-up by id before it becomes a `deleted` tombstone: a page
+moved to another space is gone from this space's list but not purged: it stays in this partition's
+set (and is looked up again at each check) until it is purged, so its tombstone cannot fall between
+the two spaces' partitions.
+
+A tombstone's `updated_at` is later than every version the partition emitted (streams.base's
+TombstoneClock), so a destination that keeps the greatest cursor (Airbyte's dedup) and one that
+keeps the last record (PyAirbyte's merge) both end with the tombstone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from airbyte_cdk.sources.types import Record
+
+from source_confluence.api import CONTAINER_TYPES
+from source_confluence.idset import decode_ids, encode_ids
+from source_confluence.state import PartitionState
+from source_confluence.streams.errors import read_fully
+from source_confluence.timestamps import parse_timestamp
+
+LOGGER = logging.getLogger("airbyte")
+
+
+class DeletionCheck:
+    def __init__(self, source: Any, converter: Any, context: Any) -> None:
+        self._source = source
+        self._converter = converter
+        self._context = context
+
+    def run(self, state: PartitionState, emitted: set[str], newest: str | None) -> Iterator[Record | PartitionState]:
+        """Tombstones (as records) and then the partition's state after the check (last item).
+
+        `state.known` already holds every id the partition emitted (each checkpoint saves them); it
+        is None only when the set was lost (a state written before it existed, or undecodable), and
+        then this check lists the partition to start a new one."""
+        now = self._context.now
+        if state.known is not None and not self._due(state.reconciled_at):
+            yield state
+            return
+        listed = self._listing()
+        current = set(listed)
+        # Changes that create no version (inline comment resolutions) show up in the id scan: those
+        # since the last check (every one, when that time is not known).
+        refresh = getattr(self._converter, "refresh", None)
+        refreshed: set[str] = set()
+        if refresh is not None:
+            for data in refresh(listed, state.reconciled_at, emitted):
+                refreshed.add(data["id"])
+                yield Record(data=data, stream_name=self._source.stream)
+        synced = (decode_ids(state.known) if state.known is not None else set()) | emitted | refreshed
+        missing = synced - current
+        gone = self._confirmed_gone(missing)
+        if gone:
+            LOGGER.info(f"Stream '{self._source.stream}', {self._source.describe}: {len(gone)} purged "
+                        "item(s) found by the deletion check; emitting them with status deleted.")
+        at = self._context.tombstone_clock.stamp(now, newest)
+        for content_id in sorted(gone, key=_id_sort_key):
+            yield Record(data=self._converter.tombstone(content_id, at), stream_name=self._source.stream)
+        if state.known is not None:
+            current &= synced
+        # Found elsewhere (moved to another space): still this partition's to report once purged, in
+        # case it is purged before the other space's partition has synced it.
+        yield replace(state, known=encode_ids(current | (missing - gone)), reconciled_at=now)
+
+    def _listing(self) -> dict[str, Mapping[str, Any]]:
+        items = read_fully(lambda: self._context.client.listing(self._source.kind, self._source.space_id),
+                           self._source.stream, f"the deletion check's id scan of {self._source.describe}")
+        return {str(item.get("id")): item for item in items}
+
+    def _confirmed_gone(self, missing: set[str]) -> set[str]:
+        """Ids missing from the list that no look-up by id finds either (containers only: pages can
+        move between spaces, comments and attachments are listed site-wide)."""
+        if not missing or self._source.kind not in CONTAINER_TYPES:
+            return missing
+        found = read_fully(lambda: self._context.client.containers(self._source.kind, sorted(missing)),
+                           self._source.stream, f"the deletion check's look-up by id in {self._source.describe}")
+        return missing - {str(item.get("id")) for item in found}
+
+    def _due(self, reconciled_at: str | None) -> bool:
+        interval = self._context.config.deletion_check_interval_hours
+        if interval == 0 or reconciled_at is None:
+            return True
+        elapsed = parse_timestamp(self._context.now) - parse_timestamp(reconciled_at)
+        return elapsed >= timedelta(hours=interval)
+
+
+def _id_sort_key(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (0, value)
+
+
+def versions_newest(versions: Mapping[str, Any] | None, *times: str | None) -> str | None:
+    candidates = [t for t in (*(versions or {}), *times) if t]
+    return max(candidates) if candidates else None

@@ -1,0 +1,138 @@
+"""The invariants every sync must keep, whatever the adversary did.
+
+- No loss: after a sync that completed, the warehouse shows every object that did not change during
+  the sync (nor, on Data Center, within the index's lag before it) exactly as the site has it: its
+  version and status, a tombstone once it is purged (or, on Data Center, trashed), its tasks' status.
+- No cursor past a gap: whenever a partition checkpoints, every version its cursor claims (changed
+  before the cursor, or before the cursor's minute where the server filters to the minute) was
+  emitted before that checkpoint.
+- No regression: an id's records arrive in non-decreasing `updated_at`, so a destination that keeps
+  the last record (PyAirbyte's merge) and one that keeps the greatest cursor (Airbyte's dedup) agree.
+- Bounded repeats: a version is emitted again only by a sync that follows a disruption (a kill, a
+  failed sync, a corrupted state); otherwise at most once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from unit_tests.adversary.site import CONTAINERS, Obj, Site
+from unit_tests.adversary.wire import iso_utc
+
+STREAM_OF = {"page": "pages", "blogpost": "blog_posts", "footer": "comments", "inline": "comments",
+             "attachment": "attachments"}
+CLOUD_LISTED = {"page": ("current", "archived", "trashed"), "blogpost": ("current", "trashed"),
+                "attachment": ("current", "archived", "trashed"), "footer": ("current",), "inline": ("current",)}
+ID_FIELD = {"users": "account_id"}
+
+
+def version_of(stream: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two records of an id the same version, for counting repeats."""
+    return (data.get("version_number"), data.get("status"), data.get("resolution_status"))
+
+
+class Warehouse:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.emitted: set[tuple[str, str, Any]] = set()
+        """(stream, id, version number) of every record committed so far."""
+        self.counts: Counter[tuple[str, str, tuple[Any, ...]]] = Counter()
+
+    def load(self, records: Iterable[tuple[str, dict[str, Any]]], disrupted: bool) -> list[str]:
+        problems = []
+        seen_now: Counter[tuple[str, str, tuple[Any, ...]]] = Counter()
+        for stream, data in records:
+            key = (stream, str(data.get(ID_FIELD.get(stream, "id"))))
+            previous = self.rows.get(key)
+            if previous is not None and (data.get("updated_at") or "") < (previous.get("updated_at") or ""):
+                problems.append(f"{key}: updated_at went back from {previous.get('updated_at')} to {data.get('updated_at')}")
+            self.rows[key] = data
+            self.emitted.add((stream, key[1], data.get("version_number")))
+            version = (stream, key[1], version_of(stream, data))
+            seen_now[version] += 1
+            if stream != "tasks" and data.get("status") != "deleted":
+                if seen_now[version] > 1:
+                    problems.append(f"{version} emitted twice in one sync")
+                elif self.counts[version] and not disrupted:
+                    problems.append(f"{version} emitted again after an undisturbed sync")
+        self.counts.update(seen_now)
+        return problems
+
+    def row(self, stream: str, obj_id: str) -> dict[str, Any] | None:
+        return self.rows.get((stream, obj_id))
+
+
+def listed(flavour: str, obj: Obj) -> bool:
+    """Whether the flavour's lists show the object at all (else it must end as a tombstone)."""
+    if flavour == "cloud":
+        return obj.status in CLOUD_LISTED[obj.kind]
+    return obj.status == "current"
+
+
+def settled_problems(site: Site, warehouse: Warehouse, flavour: str, settled_before: int,
+                     blind: set[str]) -> list[str]:
+    """Objects whose last change came before `settled_before` must read as the site has them
+    (`blind`: ids whose removal may go unreported, see the machine's state corruption)."""
+    problems: list[str] = []
+    for obj in list(site.objects.values()) + list(site.purged.values()):
+        if site.changed_at.get(obj.id, 0) >= settled_before:
+            continue
+        stream = STREAM_OF[obj.kind]
+        row = warehouse.row(stream, obj.id)
+        purged = obj.id in site.purged
+        if purged or not listed(flavour, obj):
+            if row is not None and row.get("status") != "deleted" and obj.id not in blind:
+                problems.append(f"{stream} {obj.id} is gone ({'purged' if purged else obj.status}) but the warehouse "
+                                f"shows status {row.get('status')}")
+            continue
+        if row is None:
+            problems.append(f"{stream} {obj.id} v{obj.version} ({obj.status}) never arrived")
+            continue
+        if (row.get("version_number"), row.get("status")) != (obj.version, obj.status):
+            problems.append(f"{stream} {obj.id}: warehouse has v{row.get('version_number')} {row.get('status')}, "
+                            f"site has v{obj.version} {obj.status}")
+        if flavour == "cloud" and obj.kind == "inline" and row.get("resolution_status") != obj.resolution:
+            problems.append(f"comment {obj.id}: resolution {row.get('resolution_status')} != {obj.resolution}")
+        if obj.kind in CONTAINERS:
+            problems += _task_problems(obj, warehouse, flavour)
+    return problems
+
+
+def _task_problems(container: Obj, warehouse: Warehouse, flavour: str) -> list[str]:
+    problems = []
+    for local, status in container.tasks.items():
+        task_id = container.task_ids[local] if flavour == "cloud" else f"{container.id}-{local}"
+        row = warehouse.row("tasks", task_id)
+        if row is None or row.get("status") != status:
+            problems.append(f"task {task_id} of {container.id}: warehouse {row and row.get('status')}, site {status}")
+    return problems
+
+
+def checkpoint_problems(site: Site, flavour: str, stream: str, state: dict[str, Any],
+                        emitted: set[tuple[str, str, Any]]) -> list[str]:
+    """Every version a partition's cursor claims must have been emitted before the checkpoint."""
+    if stream == "tasks":
+        return []
+    problems = []
+    for entry in state.get("states") or []:
+        cursor = entry["cursor"].get("updated_at")
+        if not cursor:
+            continue
+        floor = cursor if flavour == "cloud" else cursor[:17] + "00.000Z"
+        for obj in site.objects.values():
+            if STREAM_OF[obj.kind] != stream or not listed(flavour, obj) or not _in(entry["partition"], obj, site):
+                continue
+            if iso_utc(obj.at) < floor and (stream, obj.id, obj.version) not in emitted:
+                problems.append(f"{stream} {entry['partition']}: cursor {cursor} claims {obj.id} v{obj.version} "
+                                f"({iso_utc(obj.at)}), never emitted")
+    return problems
+
+
+def _in(partition: dict[str, Any], obj: Obj, site: Site) -> bool:
+    if "space_id" in partition:
+        return obj.space_id == partition["space_id"]
+    if "comment_type" in partition and partition["comment_type"] in ("footer", "inline"):
+        return obj.kind == partition["comment_type"]
+    return True

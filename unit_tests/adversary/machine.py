@@ -1,0 +1,154 @@
+"""The stateful test both flavours share: syncs, kills, corrupted states and changes in between.
+
+A rule-based state machine (hypothesis) builds a site, then runs syncs of the real connector code
+against the flavour's fake, with the adversary changing the site between any two requests. After
+every sync it checks the invariants of `checks`; each checkpoint is checked as it is emitted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from unit_tests.adversary import checks, moves
+from unit_tests.adversary.harness import Connector
+from unit_tests.adversary.moves import CREATE, apply
+from unit_tests.adversary.site import Site
+
+SOAK = os.environ.get("ADVERSARY_SOAK") == "1"
+TRACE = os.environ.get("ADVERSARY_TRACE") == "1"
+"""Prints every sync's records and states (for reading a failing example)."""
+"""`make soak`: thousands of examples per walk instead of a few hundred."""
+
+
+def machine_settings(examples: int) -> settings:
+    return settings(max_examples=examples * (20 if SOAK else 1), stateful_step_count=12, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                           HealthCheck.data_too_large])
+
+
+GARBAGE = st.sampled_from(["", "n!!!", "tAAAA", 7, None, [], {"x": 1}, "2024-13-45", "/\\evil", ["/x"]])
+STATE_FIELDS = ("updated_at", "ids_at_cursor", "cursor_versions", "known", "reconciled_at", "resume", "extra",
+                "window", "complete")
+
+
+class SyncMachine(RuleBasedStateMachine):
+    """Subclasses set `flavour`, build `fake` and say how the index (if any) settles."""
+
+    flavour = "cloud"
+    settle_lag_ms = 0
+    flavour_moves: st.SearchStrategy[Any] | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.site = Site(spaces=2)
+        self.fake = self.make_fake()
+        self.connector: Connector | None = None
+        self.warehouse = checks.Warehouse()
+        self.disrupted = False
+        self.problems: list[str] = []
+        self.syncs = 0
+        self.blind: set[str] = set()
+        """Ids whose purge may go unreported: their partition's deletion-check set was corrupted."""
+
+    @classmethod
+    def between_requests(cls) -> st.SearchStrategy[Any]:
+        """Built once per class: strategies are costly to build and validate, draws are not."""
+        if "_between" not in cls.__dict__:
+            cls._between = moves.between_requests(cls.flavour_moves)
+        return cls._between
+
+    def make_fake(self) -> Any:
+        raise NotImplementedError
+
+    def changed(self, obj_id: str) -> None:
+        """Data Center queues the change for its index; Cloud lists read the database."""
+
+    def flavour_move(self, move: Any) -> bool:
+        return False
+
+    @initialize(page_size=st.integers(1, 4), objects=st.lists(CREATE, max_size=14), options=st.fixed_dictionaries({}))
+    def build(self, page_size: int, objects: list[Any], options: dict[str, Any]) -> None:
+        for move in objects:
+            apply(self.site, move, self.changed)
+            self.site.tick(1)
+        self.connector = Connector(self.flavour, self.fake.answer, page_size, self.extra_config())
+        self.settle()
+
+    def extra_config(self) -> dict[str, Any]:
+        return {}
+
+    def settle(self) -> None:
+        """Between syncs, time may let the index catch up; nothing to do for Cloud."""
+
+    @rule(move=moves.between_requests())
+    def change_between_syncs(self, move: Any) -> None:
+        if move is not None:
+            apply(self.site, move, self.changed)
+
+    @rule(data=st.data(), kill=st.one_of(st.none(), st.none(), st.integers(1, 40)))
+    def sync(self, data: st.DataObject, kill: int | None) -> None:
+        assert self.connector is not None
+        started = self.site.clock
+        emitted = set(self.warehouse.emitted)
+        disturbed = {"now": False}
+
+        between = self.between_requests()
+
+        def before_request() -> None:
+            move = data.draw(between, label="between requests")
+            if move is None:
+                return
+            if not self.flavour_move(move):
+                apply(self.site, move, self.changed)
+            if move[0] == "expire":
+                disturbed["now"] = True
+
+        def on_state(stream: str, state: Any, log: list[Any]) -> None:
+            now = emitted | {(s, str(d.get("id")), d.get("version_number")) for kind, s, d in log if kind == "record"}
+            self.problems += checks.checkpoint_problems(self.site, self.flavour, stream, state, now)
+
+        result = self.connector.sync(started, before_request, on_state, kill_after=kill)
+        if TRACE:
+            print(f"--- sync {self.syncs + 1} at {started} killed={result.killed}")
+            for kind, stream, entry in result.log:
+                print(kind, stream, {k: entry.get(k) for k in ("id", "version_number", "status", "updated_at")}
+                      if kind == "record" else json.dumps(entry)[:400])
+        records, _ = result.committed()
+        self.problems += self.warehouse.load(records, self.disrupted or disturbed["now"])
+        self.syncs += 1
+        if result.killed:
+            self.disrupted = True
+            return
+        self.problems += checks.settled_problems(self.site, self.warehouse, self.flavour, started - self.settle_lag_ms,
+                                                 self.blind)
+        self.disrupted = disturbed["now"]
+        self.site.tick(1)
+        self.settle()
+
+    @precondition(lambda self: self.connector is not None and bool(self.connector.states))
+    @rule(data=st.data())
+    def corrupt_state(self, data: st.DataObject) -> None:
+        assert self.connector is not None
+        stream = data.draw(st.sampled_from(sorted(self.connector.states)), label="stream")
+        entries = self.connector.states[stream].get("states") or []
+        if not entries:
+            return
+        entry = data.draw(st.sampled_from(entries), label="partition")
+        field = data.draw(st.sampled_from(STATE_FIELDS), label="field")
+        entry["cursor"][field] = data.draw(GARBAGE, label="garbage")
+        json.dumps(self.connector.states)  # still JSON, as the platform stores it
+        self.disrupted = True
+        if field == "known":
+            # The ids synced so far are forgotten: purges among them can no longer be reported
+            # (documented); everything else must still hold.
+            self.blind.update(obj_id for (name, obj_id) in self.warehouse.rows if name == stream)
+
+    @invariant()
+    def nothing_lost_nothing_repeated(self) -> None:
+        assert not self.problems, "\n".join(self.problems[:20])
