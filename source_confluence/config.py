@@ -26,6 +26,8 @@ DEFAULT_NUM_WORKERS = 4
 MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
+DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
+MAX_RATE_LIMIT_WAIT_MINUTES = 60
 
 
 class ConfigError(AirbyteTracedException):
@@ -96,6 +98,8 @@ class ConnectorConfig:
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
     allow_plain_http: bool = False
     """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
+    max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
+    """Rate-limit waiting allowed per request, and the longest Retry-After honoured (transport.py)."""
 
     @property
     def is_cloud(self) -> bool:
@@ -128,6 +132,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         include_bodies=_boolean(raw, "include_bodies", True),
         deletion_check_interval_hours=_bounded_int(
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        max_rate_limit_wait_minutes=_bounded_int(
+            raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
     )
 
 
