@@ -12,9 +12,11 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http import rate_limiting
 
 from integration_tests.conftest import records_by_stream
 from integration_tests.reliability import (
@@ -39,6 +41,15 @@ MID_WALK = {"cursor": None}
 @pytest.fixture(autouse=True)
 def guard(capfd, caplog):
     yield from leak_guard(capfd, caplog)
+
+
+@pytest.fixture
+def cdk_sleeps(monkeypatch) -> list[float]:
+    """The CDK's retry sleeps, recorded instead of slept: its retry loop sleeps through the
+    module-level `time` of `rate_limiting`, the seam replaced here."""
+    slept: list[float] = []
+    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=slept.append))
+    return slept
 
 
 @pytest.fixture
@@ -79,15 +90,43 @@ def test_retry_after_is_honoured_in_both_forms(guard, site, form):
     assert gap < 8
 
 
-@pytest.mark.parametrize("absurd", ["9223372036854775807", "Fri, 31 Dec 9999 23:59:59 GMT", "1e400"])
-def test_absurd_retry_after_is_capped_not_overflowed(guard, site, monkeypatch, absurd):
-    # The production cap is five minutes; a test proves it is applied, with a smaller cap.
-    monkeypatch.setattr(transport, "MAX_RETRY_AFTER_SECONDS", 0.5)
-    site.faults.add(status=429, count=1, headers={"Retry-After": absurd}, path_prefix=PAGES, query=MID_WALK)
+@pytest.mark.parametrize(("asked", "described"), [
+    ("12000", "3 h 20 min"), ("9223372036854775807", "more than a year"),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", "more than a year"), ("1e400", "more than a year"),
+])
+def test_a_retry_after_beyond_the_limit_ends_the_sync_promptly_and_loses_nothing(guard, site, asked, described):
+    # Before: every retry slept the 300 s cap, up to ~45 minutes before failing.
+    site.latency_ms = 20  # every worker still has pages to read when the first 429 arrives
+    streams = ["pages", "blog_posts", "comments"]
+    site.faults.add(status=429, count=None, headers={"Retry-After": asked}, path_prefix=PAGES, query=MID_WALK)
+    started = time.monotonic()
+    output = run(guard, site, streams, expect_failure=True, num_workers=3, page_size=10)
+    assert time.monotonic() - started < 20
+    message = assert_failed_clearly(output, FailureType.transient_error, f"asked the connector to wait {described}",
+                                    PAGES, "checkpointed")
+    assert "cursor" not in message
+    # No request was retried after the refusal: each refused URL was asked for once.
+    assert set(_refusals_per_url(site).values()) == {1}
+    _assert_resumable(guard, site, output, streams)
+
+
+def test_ten_429s_in_a_row_on_one_request_are_waited_out(guard, site, cdk_sleeps):
+    # Before: the CDK's count of 8 retries ended the sync after ~16 s of 429s.
+    site.faults.add(status=429, count=10, headers={"Retry-After": "1"}, path_prefix=PAGES, query=MID_WALK)
     output = run(guard, site, ["pages"], num_workers=1)
     assert_complete(output, site, ["pages"])
-    [gap] = retry_gaps(site, 429)
-    assert 1.4 <= gap < 8
+    assert statuses(site).count(429) == 10
+    assert cdk_sleeps == [2.0] * 10  # Retry-After plus the CDK's extra second, each time
+
+
+def test_a_rate_limit_that_never_lifts_ends_after_the_waiting_budget(guard, site, cdk_sleeps):
+    site.faults.add(status=429, count=None, headers={"Retry-After": "1"}, path_prefix=PAGES, query=MID_WALK)
+    output = run(guard, site, ["pages"], expect_failure=True, num_workers=1, max_rate_limit_wait_minutes=1)
+    assert_failed_clearly(output, FailureType.transient_error, "kept rate limiting", "1 min", PAGES)
+    # 30 retries of 1 s + the CDK's second fill the minute; the 31st refusal ends the sync.
+    assert cdk_sleeps == [2.0] * 30
+    assert max(_refusals_per_url(site).values()) == 31
+    _assert_resumable(guard, site, output, ["pages"])
 
 
 def test_a_429_storm_on_every_endpoint_is_ridden_out(guard, site):
@@ -138,14 +177,6 @@ def test_data_center_429_waits_for_retry_after_not_the_whole_interval(guard, sit
     output = run(guard, site, ["pages"], num_workers=1)
     assert_complete(output, site, ["pages"])
     assert time.monotonic() - started < 20
-
-
-def test_rate_limit_that_never_lifts_ends_in_a_transient_error(guard, site, monkeypatch):
-    monkeypatch.setattr(transport, "MAX_RETRIES", 2)
-    site.faults.add(status=429, count=None, headers={"Retry-After": "0"}, path_prefix=PAGES, query=MID_WALK)
-    output = run(guard, site, ["pages"], expect_failure=True, num_workers=1)
-    assert_failed_clearly(output, FailureType.transient_error, "rate limit")
-    _assert_resumable(guard, site, output, ["pages"])
 
 
 # -- server errors, timeouts, broken connections and bodies ---------------------------------------
@@ -201,6 +232,25 @@ def test_json_that_stays_broken_ends_in_a_transient_error(guard, site, monkeypat
     site.faults.add(kind="invalid_json", count=None, path_prefix=PAGES, query=MID_WALK)
     output = run(guard, site, ["pages"], expect_failure=True)
     assert_failed_clearly(output, FailureType.transient_error, "invalid JSON")
+    _assert_resumable(guard, site, output, ["pages"])
+
+
+@pytest.mark.parametrize("body", ["", "null", "{}", '{"message": "maintenance"}', "[]"])
+def test_an_empty_or_shapeless_200_is_retried(guard, site, body):
+    # Before: taken as success, then "ValueError: unexpected list response shape" failed the stream.
+    site.faults.add(status=200, count=2, body=body, path_prefix=PAGES, query=MID_WALK)
+    site.faults.add(status=200, count=1, body=body, path_prefix="/wiki/api/v2/footer-comments")
+    output = run(guard, site, ["pages", "comments"])
+    assert_complete(output, site, ["pages", "comments"])
+    assert [rule.hits for rule in site.faults.rules] == [2, 1]
+
+
+def test_an_empty_200_that_persists_ends_in_a_transient_error_naming_the_path(guard, site, monkeypatch):
+    monkeypatch.setattr(transport, "MAX_RETRIES", 2)
+    site.faults.add(status=200, count=None, body="", path_prefix=PAGES, query=MID_WALK)
+    output = run(guard, site, ["pages"], expect_failure=True)
+    message = assert_failed_clearly(output, FailureType.transient_error, "empty body", PAGES, "3 times in a row")
+    assert "?" not in message and "cursor" not in message  # the path only, never the query
     _assert_resumable(guard, site, output, ["pages"])
 
 
@@ -315,6 +365,15 @@ def _interrupted_state(guard, site, streams) -> _Interrupted:
         assert any(entry["cursor"].get("resume") for entry in stream_state(failed, stream)["states"]), stream
     ids = {s: set(r) for s, r in records_by_stream(failed).items()}
     return _Interrupted(states, ids)
+
+
+def _refusals_per_url(site) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for request in site.requests:
+        if request.status == 429:
+            url = request.path + "?" + "&".join(f"{k}={v}" for k, v in sorted(request.query.items()))
+            counts[url] = counts.get(url, 0) + 1
+    return counts
 
 
 def _assert_resumable(guard, site, failed, streams) -> None:

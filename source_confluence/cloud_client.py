@@ -52,6 +52,8 @@ class ApiTransport(Protocol):
 
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, requests.Response]: ...
 
+    def get_list(self, path_or_url: str) -> tuple[Any, requests.Response]: ...
+
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
 
 
@@ -71,7 +73,7 @@ class CloudClient:
         """Follows `_links.next` from `link` (a first-page URL or a stored next link) to the end."""
         next_link: str | None = link
         while next_link:
-            body, response = self.transport.get(next_link)
+            body, response = self.transport.get_list(next_link)
             if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
                 raise ValueError(f"unexpected list response shape from {response.request.path_url}")
             links = body.get("_links") or {}

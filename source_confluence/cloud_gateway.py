@@ -50,6 +50,10 @@ class GatewayTransport:
         transport = self._target()
         return transport.get(self._path(path_or_url), params)
 
+    def get_list(self, path_or_url: str) -> tuple[Any, requests.Response]:
+        transport = self._target()
+        return transport.get_list(self._path(path_or_url))
+
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]:
         transport = self._target()
         return transport.post(self._path(path), body)

@@ -27,6 +27,8 @@ MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
+DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
+MAX_RATE_LIMIT_WAIT_MINUTES = 60
 
 
 class ConfigError(AirbyteTracedException):
@@ -99,6 +101,8 @@ class ConnectorConfig:
     """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
     search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
+    max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
+    """Rate-limit waiting allowed per request, and the longest Retry-After honoured (transport.py)."""
 
     @property
     def is_cloud(self) -> bool:
@@ -133,6 +137,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
         search_index_lag_minutes=_bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
+        max_rate_limit_wait_minutes=_bounded_int(
+            raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
     )
 
 

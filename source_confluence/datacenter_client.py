@@ -119,7 +119,7 @@ class DataCenterClient:
         return v1_shapes.converted(raw)
 
     def _get(self, link: str) -> tuple[Mapping[str, Any], str]:
-        body, response = self.transport.get(link)
+        body, response = self.transport.get_list(link)
         if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
             raise ValueError(f"unexpected list response shape from {response.request.path_url}")
         links = body.get("_links") or {}

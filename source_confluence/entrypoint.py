@@ -9,13 +9,17 @@ The CDK also parses the config, catalog and state files itself, and a malformed 
 stack trace. Here a config or catalog that cannot be read is a config_error saying what to do, and a
 state that cannot be read (another connector's, a corrupted blob) is dropped with a warning: the
 streams it covered read from the start, which repeats records but never loses any.
+
+Everything the entrypoint emits passes the secret filter here, once (see `redaction`): the CDK
+filters only some of its messages, and an error body that repeats a credential reaches the others.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
 from source_confluence.config import ConfigError, parse_config
+from source_confluence.redaction import redact_all, redacted_exception, register_config_secrets
 
 
 def _describe(error: Any) -> str:
@@ -117,6 +122,19 @@ class ConfluenceEntrypoint(AirbyteEntrypoint):
         source.read_config = lambda path: read_config_file(read_config, path)
         source.read_catalog = lambda path: read_catalog_file(read_catalog, path)
         source.read_state = lambda path: read_state_file(read_state, path)
+
+    def run(self, parsed_args: argparse.Namespace) -> Iterable[str]:
+        """The CDK's run, every emitted line and any escaping exception passed through the filter."""
+        try:
+            yield from redact_all(super().run(parsed_args))
+        except Exception as error:  # noqa: BLE001 - re-raised, sanitized, with its failure type
+            raise redacted_exception(error) from None
+
+    @staticmethod
+    def set_up_secret_filter(config: Any, connection_specification: Mapping[str, Any]) -> None:
+        AirbyteEntrypoint.set_up_secret_filter(config, connection_specification)
+        if isinstance(config, Mapping):
+            register_config_secrets(config, connection_specification)
 
     @staticmethod
     def validate_connection(source_spec: ConnectorSpecification, config: Any) -> None:

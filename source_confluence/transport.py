@@ -1,22 +1,16 @@
 """HTTP plumbing shared by both API flavours, on the CDK's `HttpClient`.
 
-The CDK client does the retrying; this module tells it what to retry (error handler), how long to
-wait (backoff strategy: `Retry-After`, capped, else exponential with jitter), and adds what
-Confluence needs on top: one rate gate shared by all workers so a 429 (or Data Center's
-`X-RateLimit-Remaining: 0`) slows everyone, JSON bodies parsed once, HTML login pages recognised,
-requests pinned to the configured origin (scheme, host, port), and the credential in the
-`Authorization` header registered with the CDK's secret filter so no log line can carry it.
+The CDK client does the retrying; `retry_policy` tells it what to retry and how long to wait. This
+module adds what Confluence needs on top: one rate gate shared by all workers so a 429 (or Data
+Center's `X-RateLimit-Remaining: 0`) slows everyone, JSON bodies parsed once (and list pages checked
+for their shape, `get_list`), HTML login pages recognised, requests pinned to the configured origin
+(scheme, host, port), and every credential put on the wire registered with the CDK's secret filter.
 """
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
-import json
 import logging
-import random
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,15 +18,18 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
-from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import AbstractOauth2Authenticator
 from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_token import AbstractHeaderAuthenticator
-from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
+from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after, rate_limit_pause
+from source_confluence.redaction import register_header_secret, register_secret
+from source_confluence.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, RetryLimits, response_json
+
+__all__ = ["ConfluenceHttpError", "RateGate", "Transport", "parse_retry_after", "rate_limit_pause", "response_json"]
 
 USER_AGENT = f"source-confluence/{__version__} (Airbyte connector)"
 # Module-level so tests can shorten them without a config field; Transport reads them when built.
@@ -40,13 +37,12 @@ REQUEST_TIMEOUT: tuple[float, float] = (10.0, 120.0)  # connect, read (seconds)
 BACKOFF_BASE_SECONDS = 1.0
 """First retry of a 5xx, timeout or broken body waits base/2..base seconds, doubling per attempt."""
 MAX_BACKOFF_SECONDS = 60.0
-MIN_BACKOFF_SECONDS = 0.01
-"""A zero wait would make the CDK fall back to its own uncapped exponential schedule."""
-MAX_RETRY_AFTER_SECONDS = 300.0
 MAX_RETRIES = 8
-MAX_RETRY_TIME_SECONDS = 1800
+"""Retries of one request after 5xx answers, timeouts, dropped connections or broken bodies."""
+RATE_LIMIT_WAIT_SECONDS = 600.0
+"""Default of `max_rate_limit_wait_minutes`: total rate-limit waiting of one request, and the longest
+single Retry-After honoured (a longer one ends the sync at once)."""
 MAX_REDIRECTS = 3
-_PARSED_BODY = "_confluence_json"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -78,214 +74,6 @@ class ConfluenceHttpError(AirbyteTracedException):
 
     def __str__(self) -> str:
         return self.internal_message or ""
-
-
-class RateGate:
-    """Blocks every worker until a rate-limit pause is over (shared across threads)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open_at = 0.0
-
-    def close_for(self, seconds: float) -> bool:
-        """Pauses requests for `seconds`; True when this extends the pause (for logging once)."""
-        with self._lock:
-            until = time.monotonic() + seconds
-            extended = until > self._open_at + 0.5
-            self._open_at = max(self._open_at, until)
-            return extended
-
-    def remaining(self) -> float:
-        with self._lock:
-            return max(self._open_at - time.monotonic(), 0.0)
-
-    def wait(self) -> None:
-        while True:
-            remaining = self.remaining()
-            if remaining <= 0:
-                return
-            time.sleep(min(remaining, 1.0))
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped; None if absent."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        # Huge values (9223372036854775807) must be capped, not overflow a sleep.
-        return min(float(int(text[:12])), MAX_RETRY_AFTER_SECONDS)
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = None
-    if seconds is not None:
-        return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS) if seconds == seconds else None
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if moment is None:
-        return None
-    delta = moment.timestamp() - (time.time() if now is None else now)
-    return min(max(delta, 0.0), MAX_RETRY_AFTER_SECONDS)
-
-
-def rate_limit_pause(headers: Mapping[str, str]) -> float | None:
-    """Seconds to pause when Confluence Data Center says the token bucket is empty, else None.
-
-    Data Center sends `X-RateLimit-Remaining` on every response; at 0 the next request would be
-    refused, so everyone waits for `Retry-After` or one refill interval (`X-RateLimit-Interval-Seconds`).
-    """
-    remaining = (headers.get("X-RateLimit-Remaining") or "").strip()
-    try:
-        if not remaining or float(remaining) > 0:
-            return None
-    except ValueError:
-        return None
-    for name in ("Retry-After", "X-RateLimit-Interval-Seconds"):
-        wait = parse_retry_after(headers.get(name))
-        if wait is not None:
-            return wait
-    return 1.0
-
-
-class ConfluenceBackoffStrategy(BackoffStrategy):
-    def __init__(self, gate: RateGate, base_seconds: float = 1.0, max_seconds: float = MAX_BACKOFF_SECONDS) -> None:
-        self._gate = gate
-        self._base = base_seconds
-        self._max = max_seconds
-
-    def backoff_time(self, response_or_exception: Any, attempt_count: int) -> float | None:
-        wait = None
-        rate_limited = isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429
-        if isinstance(response_or_exception, requests.Response):
-            headers = response_or_exception.headers
-            wait = parse_retry_after(headers.get("Retry-After"))
-            if wait is None and rate_limited:
-                wait = parse_retry_after(headers.get("X-RateLimit-Interval-Seconds"))
-        if wait is None:
-            # Full jitter keeps workers that failed together from retrying together.
-            ceiling = min(self._max, self._base * (2 ** max(attempt_count - 1, 0)))
-            # Jitter, not security: any pseudo-random spread will do.
-            wait = random.uniform(ceiling / 2, ceiling)  # noqa: S311  # nosec B311
-        if rate_limited:
-            self._gate.close_for(wait)
-        # A retry must not jump a pause another worker's 429 started.
-        return max(wait, self._gate.remaining(), MIN_BACKOFF_SECONDS)
-
-
-def _looks_like_html(response: requests.Response) -> bool:
-    content_type = response.headers.get("Content-Type", "").lower()
-    if "html" in content_type:
-        return True
-    head = response.content[:200].lstrip().lower()
-    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
-
-
-class ConfluenceErrorHandler(ErrorHandler):
-    """Maps Confluence responses to CDK actions with messages that tell the user what to do.
-
-    400/401/403/404 and redirects are handed back to the caller (IGNORE): only it knows whether a
-    403 means "skip this space" or "fix your credentials".
-    """
-
-    def __init__(self, site_url: str, fail_fast: bool = False, refreshable: bool = False) -> None:
-        self._site_url = site_url
-        self._fail_fast = fail_fast
-        # OAuth access tokens can be revoked before their stored expiry: refresh once, then retry.
-        self._refreshable = refreshable
-
-    @property
-    def max_retries(self) -> int | None:
-        return 0 if self._fail_fast else MAX_RETRIES
-
-    @property
-    def max_time(self) -> int | None:
-        return MAX_RETRY_TIME_SECONDS
-
-    def _retry(self, failure_type: FailureType, message: str) -> ErrorResolution:
-        action = ResponseAction.FAIL if self._fail_fast else ResponseAction.RETRY
-        return ErrorResolution(response_action=action, failure_type=failure_type, error_message=message)
-
-    def interpret_response(self, response_or_exception: Any = None) -> ErrorResolution:
-        host = urlsplit(self._site_url).hostname
-        if isinstance(response_or_exception, requests.exceptions.Timeout):
-            return self._retry(
-                FailureType.transient_error,
-                f"Confluence at {host} did not answer in time. If this persists, lower page_size.",
-            )
-        if isinstance(response_or_exception, requests.exceptions.SSLError):
-            return ErrorResolution(
-                ResponseAction.FAIL,
-                FailureType.config_error,
-                f"TLS verification failed for {host}: {type(response_or_exception).__name__}. "
-                "Check the site URL (site_url) and the server's certificate.",
-            )
-        if isinstance(response_or_exception, requests.exceptions.ConnectionError):
-            text = str(response_or_exception)
-            if "Name or service not known" in text or "NameResolution" in text or "nodename" in text:
-                return ErrorResolution(
-                    ResponseAction.FAIL,
-                    FailureType.config_error,
-                    f"The host {host} could not be found. Check site_url "
-                    "(e.g. https://your-domain.atlassian.net).",
-                )
-            return self._retry(FailureType.transient_error, f"Could not connect to {host}; the connection failed.")
-        if isinstance(response_or_exception, Exception):
-            return self._retry(
-                FailureType.transient_error,
-                f"Request to {host} failed: {type(response_or_exception).__name__}.",
-            )
-        response: requests.Response = response_or_exception
-        status = response.status_code
-        if 200 <= status < 300:
-            return self._interpret_body(response)
-        if status == 429:
-            return ErrorResolution(
-                ResponseAction.FAIL if self._fail_fast else ResponseAction.RATE_LIMITED,
-                FailureType.transient_error,
-                "Confluence is rate limiting the connector (HTTP 429). Lower num_workers if this persists.",
-            )
-        if status == 401 and self._refreshable:
-            return ErrorResolution(ResponseAction.REFRESH_TOKEN_THEN_RETRY, FailureType.config_error,
-                                   "Confluence rejected the OAuth access token (HTTP 401); refreshing it.")
-        if status in (400, 401, 403, 404, 410) or 300 <= status < 400:
-            return ErrorResolution(ResponseAction.IGNORE, None, None)
-        if status >= 500 or status == 408:
-            return self._retry(FailureType.transient_error, f"Confluence answered HTTP {status}; retrying.")
-        return ErrorResolution(
-            ResponseAction.FAIL,
-            FailureType.system_error,
-            f"Confluence answered HTTP {status} for {urlsplit(response.url).path}.",
-        )
-
-    def _interpret_body(self, response: requests.Response) -> ErrorResolution:
-        if not response.content:
-            setattr(response, _PARSED_BODY, None)
-            return ErrorResolution(ResponseAction.SUCCESS, None, None)
-        if _looks_like_html(response):
-            return ErrorResolution(
-                ResponseAction.FAIL,
-                FailureType.config_error,
-                "Confluence answered with an HTML page instead of JSON: a single sign-on proxy or a login "
-                "page is in front of the API. Check site_url, and that the credentials are an API token "
-                "for this site.",
-            )
-        try:
-            setattr(response, _PARSED_BODY, json.loads(response.content))
-        except ValueError:
-            # Truncated or corrupted bodies are transient on a busy site: retry them.
-            return self._retry(FailureType.transient_error, "Confluence sent an incomplete or invalid JSON body.")
-        return ErrorResolution(ResponseAction.SUCCESS, None, None)
-
-
-def response_json(response: requests.Response) -> Any:
-    if hasattr(response, _PARSED_BODY):
-        return getattr(response, _PARSED_BODY)
-    return response.json()
 
 
 def error_detail(response: requests.Response) -> str:
@@ -324,39 +112,30 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
 
 
-def register_secret(value: str | None) -> None:
-    """Adds a credential to the CDK's log filter unless the filter already hides it."""
-    if value and len(value) >= 4 and filter_secrets(value) == value:
-        add_to_secrets(value)
-
-
-def register_header_secret(header_value: str | None) -> None:
-    """An Authorization value: both the whole value and its credential part after the scheme."""
-    if not header_value:
-        return
-    register_secret(header_value)
-    _, _, credential = header_value.partition(" ")
-    register_secret(credential.strip())
-
-
 def register_authenticator_secrets(authenticator: AuthBase) -> None:
-    """Registers what a static authenticator will put on the wire, before the first request: the
-    CDK logs outbound headers (at debug level) before the request is sent. OAuth authenticators
-    register their access tokens themselves when they refresh them."""
+    """Registers what an authenticator will put on the wire, before the first request: the CDK
+    logs outbound headers (at debug level) before the request is sent. An OAuth authenticator's
+    access token is registered from each request's header; its refresh token (rotated on every
+    refresh) and client secret here, again before each request."""
     if isinstance(authenticator, AbstractHeaderAuthenticator):
         register_header_secret(authenticator.token)
     elif isinstance(authenticator, HTTPBasicAuth):
         basic = requests.auth._basic_auth_str(authenticator.username, authenticator.password)
         register_header_secret(basic)
+    elif isinstance(authenticator, AbstractOauth2Authenticator):
+        register_secret(authenticator.get_refresh_token())
+        register_secret(authenticator.get_client_secret())
 
 
 class _PinnedAdapter(requests.adapters.HTTPAdapter):
     """The last line of defence: nothing leaves for another origin, whatever built the request,
     and every credential actually sent is known to the secret filter."""
 
-    def __init__(self, origin: tuple[str, str, int | None], **kwargs: Any) -> None:
+    def __init__(self, origin: tuple[str, str, int | None], authenticator: AuthBase, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._origin = origin
+        self._authenticator = authenticator
+        self._registered: str | None = None
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         if origin_of(request.url or "") != self._origin:
@@ -366,7 +145,11 @@ class _PinnedAdapter(requests.adapters.HTTPAdapter):
                 internal_message=f"refused request to host {urlsplit(request.url or '').hostname!r}",
                 failure_type=FailureType.system_error,
             )
-        register_header_secret(request.headers.get("Authorization"))
+        header = request.headers.get("Authorization")
+        if header != self._registered:  # a new (refreshed) credential: register it once
+            register_header_secret(header)
+            register_authenticator_secrets(self._authenticator)
+            self._registered = header
         return super().send(request, *args, **kwargs)
 
 
@@ -388,6 +171,8 @@ class Transport:
     trusted network)."""
     backoff_base_seconds: float | None = None
     """None: BACKOFF_BASE_SECONDS. Tests pass a small value to keep retries fast."""
+    max_rate_limit_wait_seconds: float | None = None
+    """None: RATE_LIMIT_WAIT_SECONDS (the config's `max_rate_limit_wait_minutes`)."""
 
     def __post_init__(self) -> None:
         self._origin = origin_of(self.site_url)
@@ -407,30 +192,44 @@ class Transport:
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
         session.headers["Accept"] = "application/json"
-        adapter = _PinnedAdapter(self._origin, pool_connections=self.pool_size, pool_maxsize=self.pool_size)
+        adapter = _PinnedAdapter(self._origin, self.authenticator, pool_connections=self.pool_size,
+                                 pool_maxsize=self.pool_size)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         # Every response, retries included, may carry Data Center's rate-limit headers.
         session.hooks["response"].append(self._observe_rate_limit)
         session.max_redirects = MAX_REDIRECTS
-        base = BACKOFF_BASE_SECONDS if self.backoff_base_seconds is None else self.backoff_base_seconds
-        self._client = HttpClient(
-            name=self.name,
-            logger=self.logger,
-            error_handler=ConfluenceErrorHandler(
-                self.site_url, fail_fast=self.fail_fast,
-                refreshable=hasattr(self.authenticator, "refresh_and_set_access_token")),
-            backoff_strategy=ConfluenceBackoffStrategy(self.gate, base_seconds=base),
-            session=session,
-            authenticator=self.authenticator,
-            request_timeout=REQUEST_TIMEOUT,
+        self.limits = RetryLimits(
+            max_retries=MAX_RETRIES,
+            rate_limit_wait=(RATE_LIMIT_WAIT_SECONDS if self.max_rate_limit_wait_seconds is None
+                             else self.max_rate_limit_wait_seconds),
+            backoff_base=BACKOFF_BASE_SECONDS if self.backoff_base_seconds is None else self.backoff_base_seconds,
+            max_backoff=MAX_BACKOFF_SECONDS,
+            read_timeout=REQUEST_TIMEOUT[1],
         )
+        strategy = ConfluenceBackoffStrategy(self.gate, self.limits)
+        refreshable = hasattr(self.authenticator, "refresh_and_set_access_token")
+
+        def client(expect_list: bool) -> HttpClient:
+            # One client per expectation (any JSON, or a list page); both share the session and
+            # the strategy, so retries of either count against the same limits and gate.
+            handler = ConfluenceErrorHandler(self.site_url, self.limits, fail_fast=self.fail_fast,
+                                             refreshable=refreshable, expect_list=expect_list)
+            return HttpClient(name=self.name, logger=self.logger, error_handler=handler, backoff_strategy=strategy,
+                              session=session, authenticator=self.authenticator, request_timeout=REQUEST_TIMEOUT)
+
+        self._client, self._list_client = client(False), client(True)
 
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         pause = rate_limit_pause(response.headers)
-        if pause and self.gate.close_for(pause):
+        if not pause:
+            return
+        if pause > self.limits.rate_limit_wait:
+            # Not waited out here: the next request is refused with the same wait, which ends the sync.
+            return
+        if self.gate.close_for(pause):
             self.logger.info(f"Confluence's rate limit is used up (X-RateLimit-Remaining: 0); pausing requests "
-                             f"for {pause:.1f} s.")
+                             f"for {describe_wait(pause)}.")
 
     def absolute_url(self, path_or_url: str) -> str:
         """Joins a path onto the site and refuses any URL on another origin."""
@@ -447,17 +246,22 @@ class Transport:
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, requests.Response]:
         return self._send("GET", path_or_url, params=params)
 
+    def get_list(self, path_or_url: str) -> tuple[Any, requests.Response]:
+        """One page of a list: a 2xx answer that is not an object with a `results` array (empty,
+        `null`, an error object) is a broken answer, retried like a 5xx."""
+        return self._send("GET", path_or_url, client=self._list_client)
+
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]:
         return self._send("POST", path, json_body=body)
 
     def _send(
         self, method: str, path_or_url: str, params: Mapping[str, Any] | None = None,
-        json_body: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None, client: HttpClient | None = None,
     ) -> tuple[Any, requests.Response]:
         url = self.absolute_url(path_or_url)
         for _ in range(MAX_REDIRECTS + 1):
             self.gate.wait()
-            _, response = self._client.send_request(
+            _, response = (client or self._client).send_request(
                 method,
                 url,
                 request_kwargs={"allow_redirects": False, "verify": self.verify},

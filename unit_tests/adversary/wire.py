@@ -39,6 +39,9 @@ class FakeTransport:
     def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, FakeResponse]:
         return self._send("GET", path_or_url, params, None)
 
+    def get_list(self, path_or_url: str) -> tuple[Any, FakeResponse]:
+        return self._send("GET", path_or_url, None, None)
+
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, FakeResponse]:
         return self._send("POST", path, None, body)
 
