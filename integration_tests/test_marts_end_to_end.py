@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,8 +25,10 @@ import duckdb
 import pytest
 
 from integration_tests.confluence_double import ConfluenceDouble, Site, SiteSpec
-from integration_tests.mart_truth import FirstSync, Landed, MartTruth, Window, naive
+from integration_tests.mart_truth import MartTruth, Window
 from integration_tests.site_truth import expected_ids
+from integration_tests.sync_history import FIRST, SECOND, FirstSync, Landed, naive
+from pipeline.sync import INCREMENTAL_WRITE_STRATEGY
 
 pytestmark = [pytest.mark.integration, pytest.mark.pipeline]
 
@@ -41,9 +44,9 @@ STALE_AFTER_DAYS = 177
 # sync's cursors, as real edits after a sync would be.
 MUTATED_AT = datetime(2026, 7, 6, 9, 0, tzinfo=UTC)
 MEETING_NOTES = "meeting-notes"
-# The incremental streams are read as PyAirbyte configures them (merge on the primary key); the two
-# snapshot streams in a full-refresh pass with the replace strategy, so a label removed in
-# Confluence also leaves the table (a merge would keep the old pair).
+# The streams are loaded as the project's pipeline loads them: the incremental ones appended (every
+# version read stays in the table), the two snapshot streams in a full-refresh pass with the replace
+# strategy, so a label removed in Confluence also leaves the table.
 INCREMENTAL_STREAMS = ["pages", "blog_posts", "comments", "tasks", "attachments", "users"]
 SNAPSHOT_STREAMS = ["spaces", "content_labels"]
 RATIO_TOLERANCE = 1e-6
@@ -147,7 +150,7 @@ def _sync(source: Any, cache: Any) -> Window:
     # Loads are stamped to the millisecond: widen the window by one on each side.
     start = _utc_now() - timedelta(milliseconds=1)
     source.select_streams(INCREMENTAL_STREAMS)
-    source.read(cache=cache)
+    source.read(cache=cache, write_strategy=INCREMENTAL_WRITE_STRATEGY)
     source.select_streams(SNAPSHOT_STREAMS)
     # A full snapshot stream: replace, so labels removed (or on content no longer current) leave the table.
     source.read(cache=cache, force_full_refresh=True, write_strategy="replace")
@@ -193,7 +196,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     # The same models built on a machine whose local time zone is not UTC (see the test using them).
     other_dir = work_dir / "other_tz"
     other_dir.mkdir()
-    _run_dbt(["run", "--select", "+confluence__recent_updates"], db_path, f"{schema}_{OTHER_TIME_ZONE_SCHEMA}",
+    # `build` limited to models and snapshots: staging reads the history snapshots, which `run` skips.
+    _run_dbt(["build", "--select", "+confluence__recent_updates", "--resource-type", "model", "--resource-type", "snapshot"],
+             db_path, f"{schema}_{OTHER_TIME_ZONE_SCHEMA}",
              other_dir, {"TZ": OTHER_TIME_ZONE})
     truth = MartTruth(Landed.of(double.site, first), as_of=AS_OF, stale_after_days=STALE_AFTER_DAYS,
                       meeting_notes_label=MEETING_NOTES)
@@ -266,8 +271,13 @@ def test_raw_tables_hold_what_the_connector_documents(pipeline: Pipeline):
     }
     for table, want in expected.items():
         got = ids(table)
-        assert len(got) == len(set(got)), f"{table}: PyAirbyte merge keeps one row per id"
         assert set(got) == want, f"{table}: {len(set(got) - want)} unexpected, {len(want - set(got))} missing"
+    # Appended: every version a sync read is a row, the live one beside its trashed version or tombstone.
+    for table, kinds in (("pages", ("page",)), ("blog_posts", ("blogpost",)), ("comments", ("comment",)),
+                         ("attachments", ("attachment",))):
+        rows_per_id = Counter(ids(table))
+        reads = {object_id: len(r) for (kind, object_id), r in landed.reads.items() if kind in kinds}
+        assert rows_per_id == reads, table
     assert set(ids("spaces")) == set(landed.site.spaces)
     assert {f"{c}:{label}" for c, label in landed.label_pairs} <= expected["content_labels"]
     # The scenario put every kind of deletion in the warehouse.
@@ -377,7 +387,8 @@ def test_meeting_notes_digest(pipeline: Pipeline):
 
 
 def test_source_deleted_content(pipeline: Pipeline):
-    expected = pipeline.truth.source_deleted_content(pipeline.first_window, pipeline.second_window)
+    windows = {FIRST: pipeline.first_window, SECOND: pipeline.second_window}
+    expected = pipeline.truth.source_deleted_content(windows)
     actual = keyed(pipeline.rows("confluence__source_deleted_content"), ("object_type", "object_id"))
     assert_rows_match("confluence__source_deleted_content", actual, expected)
     m = pipeline.mutations
@@ -386,6 +397,17 @@ def test_source_deleted_content(pipeline: Pipeline):
     assert expected[("attachment", m.trashed_attachment)]["deletion_kind"] == "trashed"
     # The site-wide comment lists drop trashed comments: the connector can only report them as purged.
     assert expected[("comment", m.trashed_comment)]["deletion_kind"] == "purged"
+    # Everything deleted after the first sync was seen live by it, and keeps what it was.
+    first = pipeline.truth.landed.first
+    deleted_since = {k: r for k, r in expected.items() if r["deletion_detected_at"] is pipeline.second_window}
+    assert {("page", m.trashed_page), ("page", m.purged_page), ("comment", m.trashed_comment)} <= set(deleted_since)
+    assert all(r["was_seen_live"] and r["last_seen_live_at"] is pipeline.first_window for r in deleted_since.values())
+    purged = actual[("page", m.purged_page)]
+    assert (purged["title"], purged["author_account_id"]) == (first.content[m.purged_page].title,
+                                                              first.content[m.purged_page].author_id)
+    assert all(r["title"] is not None and r["author_account_id"] is not None for r in deleted_since.values())
+    # Deleted before the first sync: never seen live.
+    assert any(not r["was_seen_live"] and r["first_imported_at"] is pipeline.first_window for r in expected.values())
 
 
 def test_marts_do_not_depend_on_the_machine_time_zone(pipeline: Pipeline):

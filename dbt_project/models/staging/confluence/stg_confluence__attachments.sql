@@ -12,7 +12,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('attachments', ref('confluence__attachments_history')) }}
 
 ),
 

@@ -13,7 +13,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('blog_posts', ref('confluence__blog_posts_history')) }}
 
 ),
 

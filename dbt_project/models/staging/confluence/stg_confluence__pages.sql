@@ -13,7 +13,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('pages', ref('confluence__pages_history')) }}
 
 ),
 
