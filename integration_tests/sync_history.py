@@ -33,9 +33,9 @@ def content_type_of(obj: Content) -> str:
 
 
 def comment_created_at(comment: Comment) -> datetime | None:
-    """`created_at` of a Cloud comment record: v2 comments carry no creation time, so the connector
-    has it only for comments never edited (version 1, whose version time is the creation time)."""
-    return naive(comment.version.created_at) if comment.version.number == 1 else None
+    """`created_at` of a Cloud comment record: its first version's time (the connector asks for
+    version 1 of every comment it reads at a later version)."""
+    return naive(comment.created_at)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class Mutations:
     meeting_notes_page: str
     trashed_comment: str
     trashed_attachment: str
+    edited_comment: str
 
 
 @dataclass
@@ -130,6 +131,10 @@ def apply_mutations(site: Site) -> Mutations:
                    and c.version.number == 1 and c.container_id in page_ids - taken)
     attachment = next(a for a in sorted(site.attachments.values(), key=lambda a: a.num)
                       if a.status == "current" and a.container_id in page_ids - taken)
+    # Written before the first sync, read by it at version 1, edited since: it still counts as written then.
+    edited = next(c for c in sorted(site.comments.values(), key=lambda c: int(c.id))
+                  if c.status == "current" and c.version.number == 1 and c.id != comment.id
+                  and c.container_id in page_ids - taken and c.created_at.month != MUTATED_AT.month)
     trasher = next(a for a in accounts if a != attachment.version.author_id)
 
     site.trash_page(trashed.id, at=MUTATED_AT, author_id=accounts[1])
@@ -139,7 +144,10 @@ def apply_mutations(site: Site) -> Mutations:
     site.add_label(task.container_id, MEETING_NOTES)
     site.trash_comment(comment.id, at=MUTATED_AT + timedelta(hours=3), author_id=accounts[3])
     site.trash_attachment(attachment.id, at=MUTATED_AT + timedelta(hours=4), author_id=trasher)
-    return Mutations(trashed.id, purged.id, archived.id, task.id, task.container_id, comment.id, attachment.id)
+    site.edit_comment(edited.id, "<p>Reworded after the first sync.</p>", at=MUTATED_AT + timedelta(hours=5),
+                      author_id=edited.version.author_id)
+    return Mutations(trashed.id, purged.id, archived.id, task.id, task.container_id, comment.id, attachment.id,
+                     edited.id)
 
 
 def _utc_now() -> datetime:
@@ -305,6 +313,14 @@ def test_contributors(pipeline: Pipeline):
     assert_rows_match("confluence__contributors", actual, expected)
     assert any(r["contributor_rank"] > 1 for r in expected.values())
     assert any(r["comments_written_count"] and r["tasks_completed_count"] for r in expected.values())
+    # Every live comment on live content counts once, in the month it was written, edited or not.
+    truth = pipeline.truth
+    comments = [c for c in truth.landed.comments.values() if truth.landed.container_is_live(c.container_id)]
+    assert any(c.version.number > 1 for c in comments)
+    assert sum(r["comments_written_count"] for (p, _, _), r in actual.items() if p == "month") == len(comments)
+    edited = truth.site.comments[pipeline.mutations.edited_comment]
+    month = actual[("month", naive(edited.created_at).date().replace(day=1), edited.version.author_id)]
+    assert month["comments_written_count"] >= 1 and edited.version.number == 2
 
 
 def test_label_distribution(pipeline: Pipeline):
