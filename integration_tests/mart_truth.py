@@ -455,6 +455,11 @@ class MartTruth:
         """task id -> the words its text must contain (the body's text before any mention or date)."""
         return {t.id: task_phrase(t) for t in self.landed.tasks.values()}
 
+    def meeting_note_mentions(self) -> dict[str, dict[str, str]]:
+        """task id -> {account id: display name} of the users its body mentions (all are in the users stream)."""
+        return {t.id: {a: self.site.users[a].display_name for a in re.findall(r'ri:account-id="([^"]+)"', t.body)}
+                for t in self.landed.tasks.values()}
+
     # -- confluence__source_deleted_content --
     def source_deleted_content(self, windows: dict[str, Window]) -> dict[tuple, Row]:
         """Rows keyed (object type, object id); `windows` maps each sync to its `Window`, which stands

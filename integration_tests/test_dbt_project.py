@@ -580,6 +580,10 @@ def test_meeting_notes_digest(warehouse: Warehouse) -> None:
         ("2024-06-17 Team sync", 3, 2, 1, "t-3", "incomplete", None, False),
         ("2024-06-24 Ops standup", 1, 1, 0, "t-4", "incomplete", "Bob Brown", False),
     ]
+    # Mentions of users the users stream knows read as their names; others keep the account id.
+    texts = {r["task_id"]: r["task_text"] for r in warehouse.rows("select * from {s}.confluence__meeting_notes_digest")}
+    assert texts["t-3"] == "Collect feedback from @Alice Able and @u-ghost"
+    assert texts["t-1"] == "Write the migration plan"
     meeting = warehouse.one("select * from {s}.confluence__meeting_notes_digest where task_id = 't-2'")
     assert (meeting["meeting_date"], meeting["author_name"], meeting["completed_by_name"]) == (
         date(2024, 6, 17),
@@ -675,6 +679,15 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
         problems += [f"{node['name']}.{name}: empty description" for name, text in documented.items() if not text.strip()]
     assert problems == []
     assert (duckdb_warehouse.work_dir / "target" / "index.html").exists()
+    # The history snapshots: described, with their own columns documented (the rest are the raw table's).
+    snapshots = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "snapshot"}
+    assert len(snapshots) == 4
+    for uid, node in snapshots.items():
+        built = {name.lower() for name in catalog["nodes"][uid]["columns"]}
+        documented = {name.lower() for name, col in node["columns"].items() if col["description"].strip()}
+        assert node["description"].strip() and documented <= built, node["name"]
+        assert {"id", "_airbyte_raw_id", "_airbyte_extracted_at", "dbt_valid_from", "dbt_valid_to"} <= documented
+        assert not {"body_storage", "body_text"} & built, "the history leaves the bodies out"
 
 
 def test_source_freshness_uses_airbyte_extracted_at(duckdb_warehouse: Warehouse) -> None:

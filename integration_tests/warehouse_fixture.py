@@ -31,7 +31,8 @@ ENG  p-100 Engineering Home (root, stale: last update 2023-12-15, 199 days)
        p-103 Old design (stale at exactly 180 days: updated 2024-01-03)
        p-104 Q1 plan (not stale: updated 2024-01-04, 179 days)
        p-105 Scratch (bob, 2024-06-05, trashed on 2024-06-18)
-       p-106 2024-06-17 Team sync (meeting notes, 3 action items)
+       p-106 2024-06-17 Team sync (meeting notes, 3 action items; one mentions alice and u-ghost,
+             shown as the connector writes mentions whose name it does not know: @<account id>)
      b-200 blog post "Release 1.0" (alice, 2024-06-11)
 OPS  p-300 Ops Home (root, stale: 2023-09-04, 301 days)
        p-301 On-call (carol, 2024-05-06; v5 by bob on 2024-06-25)
@@ -700,7 +701,7 @@ RECORDS: list[RawRecord] = [
         "t-3",
         container_id="p-106",
         space_id=ENG,
-        text="Collect feedback",
+        text="Collect feedback from @u-alice and @u-ghost",
         created=_ts("2024-06-17", "14:00:00"),
         updated=_ts("2024-06-17", "14:00:00"),
         assignee=None,
