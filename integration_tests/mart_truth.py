@@ -1,11 +1,10 @@
 """Expected rows of the ten dbt marts, computed from the Confluence double's site model alone.
 
 Nothing here reads the warehouse or the connector's records: every value comes from the in-memory
-``Site`` (plus a snapshot of it taken when the first sync ran) and the rules documented in
+``Site``, what the scenario's syncs read of it (``sync_history``) and the rules documented in
 ``dbt_project/models/docs/marts.md`` and the marts' YAML. Where the connector's documented behaviour
 decides what lands in the warehouse, the view of the site is narrowed the same way; each such place
-says so. The warehouse is PyAirbyte's DuckDB cache, which merges every stream on its primary key:
-one row per id, the latest read winning.
+says so.
 
 Timestamps are returned as naive UTC ``datetime`` (what DuckDB hands back for the marts' columns),
 ratios as ``Decimal`` rounded half-up to 4 places (``confluence_safe_ratio``).
@@ -16,29 +15,32 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from integration_tests.confluence_double import Attachment, BlogPost, Comment, Page, Site, Task
+from integration_tests.confluence_double import BlogPost, Comment, Page, Site, Task
+from integration_tests.sync_history import (
+    Content,
+    FirstSync,
+    Landed,
+    Seen,
+    comment_created_at,
+    content_type_of,
+    naive,
+)
 
-LIVE_STATUSES = ("current", "archived")  # int_confluence__content.is_live: not deleted, current or archived
-DELETED_STATUSES = ("trashed", "deleted", "purged")
+__all__ = ["FirstSync", "Landed", "MartTruth", "Window", "naive"]
+
 PERIODS = ("week", "month")
 CONTENT_TYPES = ("page", "blogpost")
 
-Content = Page | BlogPost
 Row = dict[str, Any]
 
 
 # ---- small helpers -------------------------------------------------------------------------
-
-
-def naive(dt: datetime | None) -> datetime | None:
-    """The site's aware UTC time as DuckDB returns the marts' timestamps (naive, UTC)."""
-    return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def period_start(period: str, moment: datetime | date) -> date:
@@ -67,58 +69,9 @@ def round_4(value: Fraction) -> Decimal:
     return Decimal(rounded) / Decimal(10_000)
 
 
-def content_type_of(obj: Content) -> str:
-    return "page" if isinstance(obj, Page) else "blogpost"
-
-
 def task_phrase(task: Task) -> str:
     """The plain words a task starts with (its body before any mention or date), unescaped."""
     return html.unescape(re.split(r"<", task.body, maxsplit=1)[0]).strip()
-
-
-# ---- what the first sync saw -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Synced:
-    """One object as a sync read it."""
-
-    kind: str  # page | blogpost | attachment
-    space_id: str | None
-    status: str
-    version: int
-
-
-@dataclass(frozen=True)
-class FirstSync:
-    """The site as the first sync read it; taken right before that sync (the site does not change during it)."""
-
-    content: dict[str, Synced]
-    attachments: dict[str, Synced]
-    comment_ids: frozenset[str]
-    task_ids: frozenset[str]
-
-    @classmethod
-    def capture(cls, site: Site) -> FirstSync:
-        with site.lock:
-            content: list[Content] = [*site.pages.values(), *site.blog_posts.values()]
-            return cls(
-                content={c.id: Synced(content_type_of(c), c.space_id, c.status, c.version.number) for c in content},
-                # The connector lists attachments that are current, archived or trashed.
-                attachments={a.id: Synced("attachment", None, a.status, a.version.number)
-                             for a in site.attachments.values() if a.status in ("current", "archived", "trashed")},
-                # The site-wide comment lists show current comments only.
-                comment_ids=frozenset(i for i, c in site.comments.items() if c.status == "current"),
-                task_ids=frozenset(site.tasks),
-            )
-
-    def unchanged(self, obj: Content | Attachment) -> bool:
-        """Whether the object's current version is the one the first sync read."""
-        seen = self.content.get(obj.id) or self.attachments.get(obj.id)
-        return seen is not None and seen.status == obj.status and seen.version == obj.version.number
-
-
-# ---- the warehouse as the site and the connector's rules predict it --------------------------------
 
 
 @dataclass(frozen=True)
@@ -130,79 +83,6 @@ class Window:
 
     def __contains__(self, moment: object) -> bool:
         return isinstance(moment, datetime) and self.start <= moment <= self.end
-
-
-@dataclass(frozen=True)
-class Tombstone:
-    """A purged object as the connector emits it: status deleted, few fields."""
-
-    object_id: str
-    object_type: str  # page | blogpost | comment | attachment
-    space_id: str | None  # pages and blog posts carry their partition's space; comments and attachments none
-
-
-@dataclass
-class Landed:
-    """What the raw tables hold after the first sync, the mutations and the incremental second sync."""
-
-    site: Site
-    first: FirstSync
-    content: dict[str, Content] = field(default_factory=dict)
-    comments: dict[str, Comment] = field(default_factory=dict)
-    attachments: dict[str, Attachment] = field(default_factory=dict)
-    tombstones: list[Tombstone] = field(default_factory=list)
-    label_pairs: list[tuple[str, str]] = field(default_factory=list)  # (content id, label id), pages and blog posts
-
-    @classmethod
-    def of(cls, site: Site, first: FirstSync) -> Landed:
-        landed = cls(site, first)
-        for obj in [*site.pages.values(), *site.blog_posts.values()]:
-            # The first sync skips archived content (include_archived=false); later syncs read
-            # whatever changed, archived or not. Unchanged content keeps its first-sync row.
-            if first.unchanged(obj) and obj.status == "archived":
-                continue
-            landed.content[obj.id] = obj
-        for content_id, seen in sorted(first.content.items()):
-            if content_id not in site.pages and content_id not in site.blog_posts and seen.status != "archived":
-                # Purged after being synced: the deletion check emits a tombstone carrying its partition's space.
-                landed.tombstones.append(Tombstone(content_id, seen.kind, seen.space_id))
-        landed.comments = {i: c for i, c in site.comments.items() if c.status == "current"}
-        for comment_id in sorted(first.comment_ids - set(landed.comments)):
-            # Trashed or purged comments leave the site-wide lists: a tombstone at the deletion check.
-            landed.tombstones.append(Tombstone(comment_id, "comment", None))
-        landed.attachments = {i: a for i, a in site.attachments.items() if a.status in ("current", "archived", "trashed")}
-        for attachment_id in sorted(set(first.attachments) - set(site.attachments)):
-            landed.tombstones.append(Tombstone(attachment_id, "attachment", None))
-        # content_labels is a full snapshot, loaded with replace; the label endpoints list current
-        # content only, so labels of archived or trashed content are not in it.
-        for content_id, label_ids in site.labels_by_content.items():
-            obj = site.pages.get(content_id) or site.blog_posts.get(content_id)
-            if obj is not None and obj.status == "current":
-                landed.label_pairs.extend((content_id, label_id) for label_id in label_ids)
-        return landed
-
-    @property
-    def live(self) -> dict[str, Content]:
-        return {i: c for i, c in self.content.items() if c.status in LIVE_STATUSES}
-
-    @property
-    def tasks(self) -> dict[str, Task]:
-        """The task list API lists every task of the site, whatever its container's status."""
-        return dict(self.site.tasks)
-
-    @property
-    def orphan_task_ids(self) -> frozenset[str]:
-        """Tasks of content purged after the first sync: task removal is not detected, so they stay in the
-        warehouse, but their container's tombstone makes them not live and no mart counts them."""
-        return self.first.task_ids - set(self.site.tasks)
-
-    def container_is_live(self, container_id: str) -> bool:
-        """int_confluence__tasks / contribution events: a synced container must be live; an unsynced one counts as live."""
-        obj = self.content.get(container_id)
-        if obj is not None:
-            return obj.status in LIVE_STATUSES
-        # A tombstone is not live; a container never synced (archived before the first sync) is.
-        return not any(t.object_id == container_id for t in self.tombstones)
 
 
 # ---- the marts -------------------------------------------------------------------------------
@@ -284,10 +164,10 @@ class MartTruth:
             if c.version.number > 1:
                 events.append(("content_updated", c.version.author_id, naive(c.version.created_at)))
         for comment in self.landed.comments.values():
-            # v2 comments carry no creation time: the connector sets created_at only for comments
-            # never edited (version 1), and contributions without a time are not counted.
-            if comment.version.number == 1 and self.landed.container_is_live(comment.container_id):
-                events.append(("comment_written", comment.version.author_id, naive(comment.version.created_at)))
+            # Contributions without a time are not counted (see comment_created_at).
+            created = comment_created_at(comment)
+            if created is not None and self.landed.container_is_live(comment.container_id):
+                events.append(("comment_written", comment.version.author_id, created))
         for task in self.landed.tasks.values():
             if (task.status == "complete" and task.completed_by and task.completed_at
                     and self.landed.container_is_live(task.container_id)):
@@ -455,7 +335,7 @@ class MartTruth:
         for c in self.landed.live.values():
             comments = by_container.get(c.id, [])
             key, name = self.space(c.space_id)
-            created = [naive(x.version.created_at) for x in comments if x.version.number == 1]
+            created = [at for x in comments if (at := comment_created_at(x)) is not None]
             rows[c.id] = {
                 "content_type": content_type_of(c),
                 "title": c.title,
@@ -470,7 +350,6 @@ class MartTruth:
                                                        if x.comment_type == "inline" and x.resolution_status != "resolved"),
                 "reply_count": sum(1 for x in comments if x.parent_comment_id is not None),
                 "commenter_count": len({x.version.author_id for x in comments}),
-                # created_at is known for never-edited comments only (see contribution_events)
                 "last_comment_at": max(created) if created else None,
             }
         space_totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -576,58 +455,48 @@ class MartTruth:
         """task id -> the words its text must contain (the body's text before any mention or date)."""
         return {t.id: task_phrase(t) for t in self.landed.tasks.values()}
 
+    def meeting_note_mentions(self) -> dict[str, dict[str, str]]:
+        """task id -> {account id: display name} of the users its body mentions (all are in the users stream)."""
+        return {t.id: {a: self.site.users[a].display_name for a in re.findall(r'ri:account-id="([^"]+)"', t.body)}
+                for t in self.landed.tasks.values()}
+
     # -- confluence__source_deleted_content --
-    def source_deleted_content(self, first_window: Window, second_window: Window) -> dict[tuple, Row]:
-        """Rows keyed (object type, object id). A `Window` stands for "a load or detection time inside it".
+    def source_deleted_content(self, windows: dict[str, Window]) -> dict[tuple, Row]:
+        """Rows keyed (object type, object id); `windows` maps each sync to its `Window`, which stands
+        for "a load or detection time inside it".
 
-        PyAirbyte merges on the primary key, so a deleted version replaces the live row: the warehouse
-        never keeps a live version beside it (was_seen_live false, last_seen_live_at null, first import =
-        the load of the deleted version), and a purged object's title, author and creation time are gone.
+        As marts.md defines them, from the versions the syncs read (the raw rows, `Landed.reads`):
+        an object is in the mart when the latest version read is deleted; `first_imported_at` is the
+        first load, `last_seen_live_at` the last load of a live version (`was_seen_live` whether there
+        was one), `deletion_detected_at` the first load of a deleted version after that, and a
+        tombstone's title, space, container, author and creation time are the last live version's.
         """
-        first = self.landed.first
         rows: dict[tuple, Row] = {}
-
-        def load_of(obj: Content | Attachment) -> Window:
-            # Deleted before the first sync and untouched since: that sync brought the deleted version.
-            return first_window if first.unchanged(obj) else second_window
-
-        def loads(window: Window) -> Row:
-            return {"deletion_detected_at": window, "first_imported_at": window,
-                    "last_seen_live_at": None, "was_seen_live": False}
-
-        for c in self.landed.content.values():
-            if c.status not in DELETED_STATUSES:
+        for (kind, object_id), reads in self.landed.reads.items():
+            latest = reads[-1][1]
+            if not latest.is_deleted:
                 continue
-            key, name = self.space(c.space_id)
-            rows[(content_type_of(c), c.id)] = {
-                "title": c.title, "space_id": c.space_id, "space_key": key, "space_name": name,
-                "container_id": None, "source_status": c.status,
-                "deletion_kind": "purged" if c.status in ("deleted", "purged") else "trashed",
-                "deleted_at": naive(c.version.created_at), "created_at": naive(c.created_at),
-                "author_account_id": c.author_id, "author_name": self.name(c.author_id),
-                **loads(load_of(c)),
-            }
-        for a in self.landed.attachments.values():
-            if a.status not in DELETED_STATUSES:
-                continue
-            container = self.site.pages.get(a.container_id) or self.site.blog_posts.get(a.container_id)
-            space_id = container.space_id if container is not None else None
+            live = [i for i, (_, seen) in enumerate(reads) if not seen.is_deleted]
+            last_live = reads[live[-1]][1] if live else None
+            detected = windows[reads[live[-1] + 1 if live else 0][0]]  # the first deleted load after the last live one
+
+            def known(name: str, latest: Seen = latest, last_live: Seen | None = last_live) -> Any:
+                value = getattr(latest, name)
+                return value if value is not None or last_live is None else getattr(last_live, name)
+
+            space_id = known("space_id")
             key, name = self.space(space_id)
-            rows[("attachment", a.id)] = {
-                "title": a.title, "space_id": space_id, "space_key": key, "space_name": name,
-                "container_id": a.container_id, "source_status": a.status, "deletion_kind": "trashed",
-                "deleted_at": naive(a.version.created_at), "created_at": naive(a.created_at),
-                # the attachments stream's author is the uploader of the current (here: the trashing) version
-                "author_account_id": a.version.author_id, "author_name": self.name(a.version.author_id),
-                **loads(load_of(a)),
-            }
-        for t in self.landed.tombstones:
-            key, name = self.space(t.space_id)
-            rows[(t.object_type, t.object_id)] = {
-                "title": None, "space_id": t.space_id, "space_key": key, "space_name": name,
-                "container_id": None, "source_status": "deleted", "deletion_kind": "purged",
-                "deleted_at": second_window,  # a tombstone's deletion time is its detection: the second sync's start
-                "created_at": None, "author_account_id": None, "author_name": None,
-                **loads(second_window),
+            author = known("author_id")
+            rows[(kind, object_id)] = {
+                "title": known("title"), "space_id": space_id, "space_key": key, "space_name": name,
+                "container_id": known("container_id"), "source_status": latest.status,
+                "deletion_kind": "purged" if latest.status in ("deleted", "purged") else "trashed",
+                # a tombstone's deletion time is its detection: the start of the sync that emitted it
+                "deleted_at": latest.deleted_at or windows[reads[-1][0]],
+                "created_at": known("created_at"), "author_account_id": author, "author_name": self.name(author),
+                "deletion_detected_at": detected,
+                "first_imported_at": windows[reads[0][0]],
+                "last_seen_live_at": windows[reads[live[-1]][0]] if live else None,
+                "was_seen_live": bool(live),
             }
         return rows

@@ -1,10 +1,13 @@
 """The dbt project (dbt_project/) built on a hand-made raw dataset, in DuckDB and in PostgreSQL.
 
 The dataset (integration_tests/warehouse_fixture.py) is loaded twice: into a DuckDB file the way
-PyAirbyte's cache writes it (schema ``main``, no ``_airbyte_generation_id``) and into a PostgreSQL
-schema the way an Airbyte destination writes it (with ``_airbyte_generation_id``). ``dbt build``
-runs once per warehouse with a fixed reference time, then every test checks mart values worked
-out by hand from the fixture's story (see the fixture module's docstring), on both warehouses.
+the project's pipeline writes it (PyAirbyte's cache, content appended: every version read stays;
+schema ``main``, no ``_airbyte_generation_id``) and into a PostgreSQL schema the way an Airbyte
+destination writes it in append + dedup mode (one row per id, a later load replacing the earlier
+one; with ``_airbyte_generation_id``), sync by sync with the project's snapshots taken after each
+sync. ``dbt build`` then runs once per warehouse with a fixed reference time, and every test checks
+mart values worked out by hand from the fixture's story (see the fixture module's docstring), on
+both warehouses: the marts must not depend on which of the two loaders wrote the raw tables.
 
 PostgreSQL comes from scripts/ensure_postgres.sh. Set CONFLUENCE_SKIP_POSTGRES=1 to skip the
 PostgreSQL half; without it, a server that cannot be started fails the tests.
@@ -40,6 +43,7 @@ BUILD_VARS = {"as_of": wf.AS_OF, "recent_updates_limit": RECENT_UPDATES_LIMIT}
 
 UNIT_TESTS = {
     "pages_keep_latest_version_per_id",
+    "comments_keep_what_the_history_saw",
     "users_keep_last_loaded_row",
     "content_labels_keep_only_the_latest_snapshot_when_asked",
     "contributions_are_attributed_to_the_right_person",
@@ -205,13 +209,17 @@ def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[War
     raw_schema, schema = f"confluence_raw_{suffix}", f"confluence_it_{suffix}"
     work_dir = tmp_path_factory.mktemp("dbt_postgres")
     try:
-        wf.load_postgres(connection, raw_schema)  # Airbyte-destination-style: with _airbyte_generation_id
         env = {**settings, "CONFLUENCE_DBT_SCHEMA": schema, "CONFLUENCE_DBT_TARGET": "postgres"}
-        run_dbt(
-            ["build", "--vars", json.dumps({**BUILD_VARS, "confluence_schema": raw_schema})],
-            env=env,
-            work_dir=work_dir,
-        )
+        build_vars = json.dumps({**BUILD_VARS, "confluence_schema": raw_schema})
+
+        def after_sync(sync: str) -> None:
+            # A deployment runs `dbt build` after every sync. Of the builds before the last, only the
+            # snapshot step leaves anything behind (the rest is recomputed by the next build).
+            command = "build" if sync == wf.SYNCS[-1] else "snapshot"
+            run_dbt([command, "--vars", build_vars], env=env, work_dir=work_dir)
+
+        # Airbyte-destination-style (with _airbyte_generation_id), append + dedup: one row per id.
+        wf.load_postgres(connection, raw_schema, after_sync)
         (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
 
         def query(sql: str) -> tuple[list[str], list[tuple]]:
@@ -251,6 +259,8 @@ def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse)
     assert not_clean == {}, "warnings count too: the fixture must satisfy every test"
     unit_tests = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("unit_test.")}
     assert unit_tests == UNIT_TESTS
+    snapshots = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("snapshot.")}
+    assert snapshots == {f"confluence__{stream}_history" for stream in ("pages", "blog_posts", "comments", "attachments")}
     models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
     assert MARTS <= models
     assert len(models) == 8 + 5 + len(MARTS)
@@ -570,6 +580,10 @@ def test_meeting_notes_digest(warehouse: Warehouse) -> None:
         ("2024-06-17 Team sync", 3, 2, 1, "t-3", "incomplete", None, False),
         ("2024-06-24 Ops standup", 1, 1, 0, "t-4", "incomplete", "Bob Brown", False),
     ]
+    # Mentions of users the users stream knows read as their names; others keep the account id.
+    texts = {r["task_id"]: r["task_text"] for r in warehouse.rows("select * from {s}.confluence__meeting_notes_digest")}
+    assert texts["t-3"] == "Collect feedback from @Alice Able and @u-ghost"
+    assert texts["t-1"] == "Write the migration plan"
     meeting = warehouse.one("select * from {s}.confluence__meeting_notes_digest where task_id = 't-2'")
     assert (meeting["meeting_date"], meeting["author_name"], meeting["completed_by_name"]) == (
         date(2024, 6, 17),
@@ -665,6 +679,15 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
         problems += [f"{node['name']}.{name}: empty description" for name, text in documented.items() if not text.strip()]
     assert problems == []
     assert (duckdb_warehouse.work_dir / "target" / "index.html").exists()
+    # The history snapshots: described, with their own columns documented (the rest are the raw table's).
+    snapshots = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "snapshot"}
+    assert len(snapshots) == 4
+    for uid, node in snapshots.items():
+        built = {name.lower() for name in catalog["nodes"][uid]["columns"]}
+        documented = {name.lower() for name, col in node["columns"].items() if col["description"].strip()}
+        assert node["description"].strip() and documented <= built, node["name"]
+        assert {"id", "_airbyte_raw_id", "_airbyte_extracted_at", "dbt_valid_from", "dbt_valid_to"} <= documented
+        assert not {"body_storage", "body_text"} & built, "the history leaves the bodies out"
 
 
 def test_source_freshness_uses_airbyte_extracted_at(duckdb_warehouse: Warehouse) -> None:

@@ -161,13 +161,22 @@ def test_second_demo_run_reports_exactly_the_scripted_changes(tmp_path):
     assert changes["content_labels"].categories["added"] == demo.BATCH["labels added"]
     assert changes["spaces"].describe() == "no change"
 
-    # Records received are what the tables now hold for this sync, stream by stream.
+    # The tables keep what every sync loaded: the latest row of each page is the site's page, and a
+    # purged or trashed page keeps its live row from run 1 beside the deleted one.
+    purged = synced["pages"] - set(after["pages"])
+    trashed = {i for i, (status, _) in after["pages"].items() if status == "trashed" and before["pages"][i][0] == "current"}
     con = duckdb.connect(str(db), read_only=True)
     try:
-        live_pages = con.execute("select count(*) from main.pages where status = 'current'").fetchone()[0]
+        live_pages = con.execute("select count(*) from (select status from main.pages "
+                                 "qualify row_number() over (partition by id order by _airbyte_extracted_at desc) = 1) "
+                                 "where status = 'current'").fetchone()[0]
+        kept = dict(con.execute("select id, list(status order by _airbyte_extracted_at) from main.pages "
+                                "where id in (select unnest(?)) group by id", [sorted(purged | trashed)]).fetchall())
     finally:
         con.close()
     assert live_pages == sum(1 for p in second.site.pages.values() if p.status == "current")
+    assert len(purged) == demo.BATCH["pages purged"] and len(trashed) == demo.BATCH["pages trashed"]
+    assert kept == {**dict.fromkeys(purged, ["current", "deleted"]), **dict.fromkeys(trashed, ["current", "trashed"])}
 
     # A third run replays batches 2 and 3 on a fresh site and carries on incrementally.
     third, state, run, applied = demo.prepare_site(directory, SMALL, out=out)

@@ -10,8 +10,10 @@ Two loaders write it the way the real ones do:
 * :func:`load_duckdb` -- like PyAirbyte's DuckDB cache: one table per stream in schema ``main``,
   lower-cased columns typed from the JSON schema, plus ``_airbyte_raw_id``,
   ``_airbyte_extracted_at`` and ``_airbyte_meta`` (no ``_airbyte_generation_id``).
-* :func:`load_postgres` -- like Airbyte's Postgres destination: one table per stream in a chosen
-  schema, the same columns plus ``_airbyte_generation_id``.
+* :func:`load_postgres` -- like Airbyte's Postgres destination in append + dedup mode: one table
+  per stream in a chosen schema, the same columns plus ``_airbyte_generation_id``, loaded sync by
+  sync and keeping one row per primary key (a later load replaces the row), with a callback after
+  each sync (where a real deployment runs ``dbt build``).
 
 The story of the data (the reference time of the tests is ``AS_OF`` = 2024-07-01 00:00 UTC, a
 Monday, with ``stale_after_days`` = 180, so a page is stale when last updated on or before
@@ -29,7 +31,8 @@ ENG  p-100 Engineering Home (root, stale: last update 2023-12-15, 199 days)
        p-103 Old design (stale at exactly 180 days: updated 2024-01-03)
        p-104 Q1 plan (not stale: updated 2024-01-04, 179 days)
        p-105 Scratch (bob, 2024-06-05, trashed on 2024-06-18)
-       p-106 2024-06-17 Team sync (meeting notes, 3 action items)
+       p-106 2024-06-17 Team sync (meeting notes, 3 action items; one mentions alice and u-ghost,
+             shown as the connector writes mentions whose name it does not know: @<account id>)
      b-200 blog post "Release 1.0" (alice, 2024-06-11)
 OPS  p-300 Ops Home (root, stale: 2023-09-04, 301 days)
        p-301 On-call (carol, 2024-05-06; v5 by bob on 2024-06-25)
@@ -46,7 +49,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -698,7 +701,7 @@ RECORDS: list[RawRecord] = [
         "t-3",
         container_id="p-106",
         space_id=ENG,
-        text="Collect feedback",
+        text="Collect feedback from @u-alice and @u-ghost",
         created=_ts("2024-06-17", "14:00:00"),
         updated=_ts("2024-06-17", "14:00:00"),
         assignee=None,
@@ -915,8 +918,15 @@ def load_duckdb(path: str | Path, schema: str = "main", records: list[RawRecord]
         con.close()
 
 
-def load_postgres(connection: Any, schema: str, records: list[RawRecord] = RECORDS) -> None:
-    """Write the dataset with a DB-API connection (psycopg2) the way Airbyte's Postgres destination does."""
+SYNCS = (SYNC_1, SYNC_2, SYNC_3, SYNC_4, SYNC_5)
+PRIMARY_KEYS = {"users": "account_id"}  # every other stream: id
+
+
+def load_postgres(connection: Any, schema: str, after_sync: Callable[[str], None],
+                  records: list[RawRecord] = RECORDS) -> None:
+    """Write the dataset with a DB-API connection (psycopg2) the way Airbyte's Postgres destination
+    does in append + dedup mode: sync by sync, each load replacing the row of its primary key, so the
+    tables end with one row per id (the latest load). ``after_sync(sync)`` runs after each sync."""
     validate_records(records)
     with connection.cursor() as cur:
         cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -929,9 +939,18 @@ def load_postgres(connection: Any, schema: str, records: list[RawRecord] = RECOR
                 '"_airbyte_extracted_at" timestamp with time zone NOT NULL, "_airbyte_meta" jsonb NOT NULL, '
                 '"_airbyte_generation_id" bigint)'
             )
-            rows = [(*row, GENERATION_ID) for row in rows_for(stream, records)]
-            if rows:
-                placeholders = ", ".join("%s" for _ in range(len(columns) + 4))
-                insert = f'INSERT INTO "{schema}"."{stream}" VALUES ({placeholders})'  # noqa: S608 - fixed names
-                cur.executemany(insert, rows)
     connection.commit()
+    for sync in SYNCS:
+        loaded_at = _to_value("timestamp", sync)
+        with connection.cursor() as cur:
+            for stream in STREAMS:
+                columns = stream_columns(stream)
+                key = PRIMARY_KEYS.get(stream, "id")
+                position = [c.name for c in columns].index(key)
+                rows = [(*row, GENERATION_ID) for row in rows_for(stream, records) if row[len(columns) + 1] == loaded_at]
+                for row in rows:
+                    cur.execute(f'DELETE FROM "{schema}"."{stream}" WHERE "{key}" = %s', (row[position],))  # noqa: S608
+                    placeholders = ", ".join("%s" for _ in range(len(columns) + 4))
+                    cur.execute(f'INSERT INTO "{schema}"."{stream}" VALUES ({placeholders})', row)  # noqa: S608
+        connection.commit()
+        after_sync(sync)

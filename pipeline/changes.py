@@ -1,11 +1,11 @@
 """What a sync changed, per stream, by comparing the cache's tables before and after it.
 
-Before the sync the key columns of every raw table are copied into an in-memory DuckDB database
-(the cache file is attached read-only and detached again, so PyAirbyte finds it unlocked). After
-it, the rows the sync wrote (newer ``_airbyte_extracted_at`` than anything before) are classified
-against that copy. Incremental streams are merged by primary key, so a row is new when its key was
-not there before; the full-refresh streams are replaced, so their change is the difference of two
-snapshots.
+Before the sync the latest row of every key of every raw table (its key and compared columns) is
+copied into an in-memory DuckDB database (the cache file is attached read-only and detached again,
+so PyAirbyte finds it unlocked). After it, the rows the sync wrote (newer ``_airbyte_extracted_at``
+than anything before; the latest per key) are classified against that copy. Incremental streams are
+appended, so a key is new when it had no row before; the full-refresh streams are replaced, so
+their change is the difference of two snapshots.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class StreamChange:
     categories: dict[str, int] = field(default_factory=dict)
     """Incremental streams: rows by category; full-refresh streams: added / removed / updated."""
     rows: int = 0
-    """Rows in the table after the sync."""
+    """Distinct keys (objects) in the table after the sync; appended tables hold more rows than that."""
 
     @property
     def changed(self) -> int:
@@ -143,6 +143,11 @@ class ChangeTracker:
         cols = [f"{_quote(c) if c in present else 'null'} as {_quote(c)}" for c in compared]
         return ", ".join([f"{_quote(key)} as k", *cols, "_airbyte_extracted_at as extracted_at"])
 
+    def _latest(self, stream: str, where: str = "true") -> str:
+        """The latest row of every key (appended tables hold one row per load), as a subquery."""
+        return (f"(select * from (select {self._select(stream)} from {self._source(stream)}) "  # noqa: S608 - quoted
+                f"where {where} qualify row_number() over (partition by k order by extracted_at desc) = 1)")
+
     def before(self) -> None:
         if not self._attach():
             self._had_table = dict.fromkeys(self._streams, False)
@@ -154,7 +159,7 @@ class ChangeTracker:
                 if stream in tables:
                     self._memory.execute(
                         f"create or replace table {_quote('before_' + stream)} as "  # noqa: S608 - quoted identifiers
-                        f"select {self._select(stream)} from {self._source(stream)}"
+                        f"select * from {self._latest(stream)}"
                     )
         finally:
             self._detach()
@@ -174,13 +179,13 @@ class ChangeTracker:
             self._detach()
 
     def _classify(self, stream: str, received: int) -> StreamChange:
-        table = self._source(stream)
-        rows = self._memory.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 - quoted identifier
+        key = _quote(COLUMNS[stream][0])
+        rows = self._memory.execute(f"select count(distinct {key}) from {self._source(stream)}").fetchone()[0]  # noqa: S608
         if not self._had_table.get(stream):
             return StreamChange(stream, received, initial=True, rows=rows)
         before = _quote("before_" + stream)
-        after = f"(select {self._select(stream)} from {table})"  # noqa: S608 - quoted identifiers
         if stream in FULL_REFRESH_STREAMS:
+            after = self._latest(stream)
             _, compared = COLUMNS[stream]
             differs = " or ".join(f"r.{_quote(c)} is distinct from b.{_quote(c)}" for c in compared) or "false"
             added, removed, updated = self._memory.execute(
@@ -192,9 +197,10 @@ class ChangeTracker:
                                 categories={"added": added, "removed": removed, "updated": updated})
         cases = CASES[stream]
         label = "case " + " ".join(f"when {cond} then '{name}'" for name, cond in cases) + " end"
+        since = f"extracted_at > coalesce((select max(extracted_at) from {before}), '-infinity')"  # noqa: S608 - quoted
+        written = self._latest(stream, since)
         found = dict(self._memory.execute(
-            f"select {label} as category, count(*) from {after} r left join {before} b on r.k = b.k "  # noqa: S608
-            f"where r.extracted_at > coalesce((select max(extracted_at) from {before}), '-infinity'::timestamp) "
+            f"select {label} as category, count(*) from {written} r left join {before} b on r.k = b.k "  # noqa: S608
             f"group by 1"
         ).fetchall())
         categories = {name: found.get(name, 0) for name, _ in cases}

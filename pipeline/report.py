@@ -215,7 +215,7 @@ def _changes(run: RunInfo) -> str:
         for c in run.changes)
     return (f'<section id="changes"><h2>{title}</h2>{applied}'
             '<table class="data"><thead><tr><th>stream</th><th class="num">records received</th>'
-            f'<th>change</th><th class="num">rows now</th></tr></thead><tbody>{rows}</tbody></table></section>')
+            f'<th>change</th><th class="num">ids held</th></tr></thead><tbody>{rows}</tbody></table></section>')
 
 
 def _link(title: str | None, url: str | None) -> str:

@@ -4,6 +4,11 @@ PyAirbyte keeps each stream's state in the cache, so running again against the s
 incremental sync. It asks for incremental mode on every stream, which the connector refuses for
 streams without a cursor, so those are read in a second, full-refresh pass that replaces their
 tables (a full snapshot each time, which is also what the dbt project expects of a replace load).
+
+The incremental streams are appended, not merged on the primary key (PyAirbyte's default): a merge
+lets a trashed or purged version replace the live row it follows, so the warehouse would forget
+that it ever held the live object, its title and its author. dbt's staging models keep the latest
+row per id.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pipeline.progress import SyncFailure, SyncProgress, diagnose
 
 CONNECTOR = "source-confluence"
 RAW_SCHEMA = "main"
+INCREMENTAL_WRITE_STRATEGY = "append"
 
 
 @dataclass
@@ -141,7 +147,8 @@ def run_sync(
                 # skip_validation: the connector validates the config itself, naming fields without
                 # echoing their values (PyAirbyte's JSON-schema messages may echo a token).
                 if incremental:
-                    source.read(cache=cache, streams=incremental, skip_validation=True)
+                    source.read(cache=cache, streams=incremental, write_strategy=INCREMENTAL_WRITE_STRATEGY,
+                                skip_validation=True)
                 if full_refresh:
                     source.read(cache=cache, streams=full_refresh, force_full_refresh=True,
                                 write_strategy="replace", skip_validation=True)

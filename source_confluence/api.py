@@ -101,6 +101,15 @@ class LabelLists(Protocol):
 
 
 @runtime_checkable
+class CommentVersions(Protocol):
+    """Versions of a comment. Cloud's v2 comments carry no creation time; their first version's time
+    is it. Data Center has no need of it (every comment comes with its creation time)."""
+
+    def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
+        """Version `number` of a footer or inline comment (`kind`); None when the comment is gone."""
+
+
+@runtime_checkable
 class LabelsWithContent(Protocol):
     """Labels that come with the content (Data Center has no label list: `metadata.labels`)."""
 

@@ -24,6 +24,7 @@ from source_confluence.api import (
     ResultPage,
     items,
 )
+from source_confluence.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
@@ -161,6 +162,15 @@ class CloudClient:
 
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(f"/spaces/{space_id}/labels")
+
+    def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
+        try:
+            body, _ = self.transport.get(f"{API_V2}{WALK_PATHS[kind]}/{comment_id}/versions/{number}")
+        except ConfluenceHttpError as error:
+            if error.status == 404:  # deleted since it was listed: the next deletion check reports it
+                return None
+            raise
+        return body if isinstance(body, Mapping) else None
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by account id through `users-bulk`, 250 per request."""

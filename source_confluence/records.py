@@ -150,7 +150,9 @@ def container_of(raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def comment_record(
     comment: Mapping[str, Any], comment_type: str, base_url: str, space_id: str | None,
     user_names: Mapping[str, str] | None = None, texts: BodyTexts | None = None,
+    first_version: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`first_version`: the comment's version 1 (a v2 DetailedVersion), when it was looked up."""
     version = _map(comment.get("version"))
     status = _str(comment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt"))
@@ -161,7 +163,8 @@ def comment_record(
         selection = properties.get("inlineOriginalSelection") or properties.get("inline-original-selection")
     body = _body_fields(comment, user_names, texts)
     # v2 comments carry no createdAt: the first version's time is the creation time.
-    created_at = normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
+    created_at = (normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
+                  or normalize_timestamp(_map(first_version).get("createdAt")))
     return {
         "id": str(comment["id"]),
         "comment_type": comment_type,

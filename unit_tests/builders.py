@@ -100,3 +100,32 @@ def current_user(anonymous: bool = False) -> dict[str, Any]:
 
 
 CURRENT_USER_URL = f"{SITE}/wiki/rest/api/user/current"
+
+
+def comment_list_request(kind: str, descending: bool = False) -> HttpRequest:
+    """A site-wide comment list (`footer-comments` or `inline-comments`) sorted by modification time."""
+    params = [("body-format", "storage"), ("sort", "-modified-date" if descending else "modified-date"), ("limit", "250")]
+    return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")
+
+
+def comment(comment_id: str, updated_at: str, version: int, page_id: str = "10", author: str = "acc-4",
+            **extra: Any) -> dict[str, Any]:
+    """A v2 footer or inline comment: no createdAt (the v2 comment shapes have none)."""
+    return {
+        "id": comment_id, "status": "current", "title": "Re: Page 10", "pageId": page_id,
+        "version": {"createdAt": updated_at, "message": "", "number": version, "minorEdit": False, "authorId": author},
+        "body": {"storage": {"value": "<p>Looks good</p>", "representation": "storage"}},
+        "_links": {"webui": f"/spaces/ENG/pages/{page_id}?focusedCommentId={comment_id}"},
+        **extra,
+    }
+
+
+def comment_version(number: int, created_at: str, author: str = "acc-4") -> dict[str, Any]:
+    """A v2 DetailedVersion."""
+    return {"number": number, "authorId": author, "message": "", "createdAt": created_at, "minorEdit": False,
+            "contentTypeModified": False, "collaborators": [author]}
+
+
+def containers_request(kind: str, ids: list[str]) -> HttpRequest:
+    params = [("id", i) for i in ids] + [("status", s) for s in STATUSES[kind]] + [("limit", "250")]
+    return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")

@@ -254,8 +254,10 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/blogposts/{id}/attachments", "blogpost_attachments"),
         ("GET", V2 + "/footer-comments", "footer_comments"),
         ("GET", V2 + "/footer-comments/{id}/children", "footer_comment_children"),
+        ("GET", V2 + "/footer-comments/{id}/versions/{number}", "footer_comment_version"),
         ("GET", V2 + "/inline-comments", "inline_comments"),
         ("GET", V2 + "/inline-comments/{id}/children", "inline_comment_children"),
+        ("GET", V2 + "/inline-comments/{id}/versions/{number}", "inline_comment_version"),
         ("GET", V2 + "/tasks", "tasks"),
         ("GET", V2 + "/labels", "labels"),
         ("GET", V2 + "/labels/{id}/pages", "label_pages"),
@@ -266,7 +268,11 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/attachments/{id}/labels", "attachment_labels"),
         ("POST", V2 + "/users-bulk", "users_bulk"),
     ]
-    return [(m, re.compile(re.escape(p).replace(r"\{id\}", "(?P<id>[^/]+)") + "/?"), name) for m, p, name in table]
+    def pattern(path: str) -> re.Pattern[str]:
+        escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
+        return re.compile(escaped + "/?")
+
+    return [(m, pattern(p), name) for m, p, name in table]
 
 
 ROUTES = _routes()
@@ -280,6 +286,7 @@ class Call:
     query: Query
     body: bytes
     id: str | None
+    number: str | None = None  # a second path parameter (a version number)
 
 
 class ConfluenceApi:
@@ -314,7 +321,8 @@ class ConfluenceApi:
                     continue
                 if route_method != method:
                     raise ApiError(405, f"{method} is not supported on {path}")
-                call = Call(path=path, query=query, body=body, id=match.groupdict().get("id"))
+                found = match.groupdict()
+                call = Call(path=path, query=query, body=body, id=found.get("id"), number=found.get("number"))
                 with self.site.lock:
                     return getattr(self, "_h_" + name)(call)
             raise ApiError(404, f"No route for {path}")
@@ -964,6 +972,32 @@ class ConfluenceApi:
 
     def _h_inline_comment_children(self, call: Call) -> Response:
         return self._comment_children(call, "inline")
+
+    def _comment_version(self, call: Call, kind: str) -> Response:
+        """A DetailedVersion. The model keeps a comment's first and current versions only; the ones
+        between are answered 404 (the connector asks for version 1 alone)."""
+        comment = self.site.comments.get(self._numeric_id(call))
+        if comment is None or comment.comment_type != kind:
+            raise ApiError(404, f"No {kind} comment with id {call.id}")
+        if not (call.number or "").isdigit():
+            raise ApiError(400, f"'{call.number}' is not a valid version number")
+        number = int(call.number or "0")
+        versions = {1: comment.first_version, comment.version.number: comment.version}
+        version = versions.get(number)
+        if version is None:
+            raise ApiError(404, f"No version {number} of {kind} comment {comment.id}")
+        doc = {**self._version(version), "contentTypeModified": False, "collaborators": [version.author_id]}
+        if number > 1:
+            doc["prevVersion"] = number - 1
+        if number < comment.version.number:
+            doc["nextVersion"] = number + 1
+        return self._json(200, doc)
+
+    def _h_footer_comment_version(self, call: Call) -> Response:
+        return self._comment_version(call, "footer")
+
+    def _h_inline_comment_version(self, call: Call) -> Response:
+        return self._comment_version(call, "inline")
 
     # ---- tasks ---------------------------------------------------------------------------
     def _h_tasks(self, call: Call) -> Response:

@@ -468,6 +468,7 @@ def _build_site(spec: SiteSpec) -> Site:
                 created_at=from_ms(created),
                 version=Version(versions, from_ms(_modified(rng, created, versions)), comment_author),
                 body_rev=versions,
+                created_by=comment_author,
             )
             parent = None
             if roots[kind] and rng.random() < (0.3 if kind == "footer" else 0.15):

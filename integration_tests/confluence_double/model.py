@@ -14,8 +14,9 @@ current version (``version.created_at``). Which mutations create a new version:
 - ``add_label`` / ``remove_label`` never create a version of the labelled object (as in Confluence).
 - ``add_comment`` and ``add_attachment`` leave the container's version alone.
   ``resolve_inline_comment`` sets resolutionStatus and resolutionLastModifiedAt/ModifierId only (no
-  new comment version). ``trash_comment`` and ``trash_attachment`` create a new version of the
-  comment / attachment.
+  new comment version). ``edit_comment``, ``trash_comment`` and ``trash_attachment`` create a new
+  version of the comment / attachment. Comments also remember their first version (the creation
+  time and ``created_by``), which the v2 comment version endpoints serve.
 
 All mutations run under ``Site.lock`` and bump ``Site.generation`` so that cached sort orders of
 the HTTP layer are rebuilt. ``at`` defaults to now (UTC) and is truncated to milliseconds, the
@@ -164,10 +165,18 @@ class Comment:
     inline_marker_ref: str | None = None
     inline_original_selection: str | None = None
     num: int = 0
+    created_by: str | None = None  # author of version 1; None = the current version's author
 
     @property
     def modified_at(self) -> datetime:
         return self.version.created_at
+
+    @property
+    def first_version(self) -> Version:
+        """Version 1: the comment's creation (the model keeps only it and the current version)."""
+        if self.version.number == 1:
+            return self.version
+        return Version(1, self.created_at, self.created_by or self.version.author_id)
 
 
 @dataclass(slots=True, eq=False)
@@ -668,6 +677,7 @@ class Site:
                 parent_comment_id=parent_comment_id,
                 body=body,
                 num=num,
+                created_by=author,
             )
             if comment_type == "inline":
                 if parent is not None:
@@ -700,6 +710,17 @@ class Site:
             comment.resolution_status = "resolved"
             comment.resolution_last_modifier_id = self._actor(by_account_id)
             comment.resolution_last_modified_at = at
+            self._changed()
+            return comment
+
+    def edit_comment(self, comment_id: str, body: str, at: datetime | None = None, *,
+                     author_id: str | None = None) -> Comment:
+        at = normalize_at(at)
+        with self.lock:
+            comment = self._comment(comment_id)
+            comment.body = body
+            comment.body_rev += 1
+            self._new_version(comment, at, self._actor(author_id))
             self._changed()
             return comment
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
+from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
 from source_confluence.records import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.state import PartitionedCursor
 from source_confluence.streams.base import ReadContext
@@ -27,6 +27,7 @@ from source_confluence.transport import ConfluenceHttpError
 LOGGER = logging.getLogger("airbyte")
 STREAM = "comments"
 COMMENT_TYPES = {FOOTER_COMMENT: "footer", INLINE_COMMENT: "inline", ALL_COMMENTS: "all"}
+COMMENT_KINDS = {"footer": FOOTER_COMMENT, "inline": INLINE_COMMENT}
 
 
 class CommentConverter:
@@ -36,9 +37,11 @@ class CommentConverter:
         self._context = context
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
+        self._first_versions: dict[str, Mapping[str, Any]] = {}
 
     def prepare(self, results: list[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
+        self._first_versions = self._first_versions_of(results)
         users = self._context.users
         mentioned = users.mentioned_in(((raw.get("body") or {}).get("storage") or {}).get("value") for raw in results)
         if mentioned:
@@ -53,9 +56,27 @@ class CommentConverter:
         container = self._context.containers.get(container_id or "")
         comment_type = self._type or str(raw.get("_comment_type") or "footer")
         data = comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names,
-                              texts=self._texts)
+                              texts=self._texts, first_version=self._first_versions.get(str(raw.get("id"))))
         self._context.users.reference(data["author_id"])
         return data
+
+    def _first_versions_of(self, results: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+        """Version 1 of every comment edited since it was written (v2 comments carry no creation
+        time; the first version's is it): one request per such comment, Cloud only."""
+        client = self._context.client
+        kind = COMMENT_KINDS.get(self._type or "")
+        if kind is None or not isinstance(client, CommentVersions):
+            return {}
+        found: dict[str, Mapping[str, Any]] = {}
+        for raw in results:
+            version = raw.get("version")
+            number = version.get("number") if isinstance(version, Mapping) else None
+            if raw.get("createdAt") or not isinstance(number, int) or number <= 1:
+                continue
+            first = client.comment_version(kind, str(raw.get("id")), 1)
+            if first is not None:
+                found[str(raw.get("id"))] = first
+        return found
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
         return tombstone_record(content_id, deleted_at, comment_type=self._type)

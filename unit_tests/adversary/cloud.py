@@ -44,6 +44,8 @@ class CloudFake:
         if route == "/tasks":
             return self._tasks(path, query)
         parts = route.strip("/").split("/")
+        if len(parts) == 4 and parts[0] in ("footer-comments", "inline-comments") and parts[2] == "versions":
+            return self._comment_version(path, parts[1], parts[3])
         if len(parts) == 3 and parts[0] in ("pages", "blogposts") and parts[2] == "inline-comments":
             container = self.site.objects.get(parts[1])
             if container is None:
@@ -99,6 +101,14 @@ class CloudFake:
             tasks += [(container, local) for local in container.tasks]
         return self._page(path, query, tasks, lambda t: (t[0].rank, int(t[0].task_ids[t[1]])),
                           "body-format" in params, render=self._task)
+
+    def _comment_version(self, path: str, comment_id: str, number: str) -> dict[str, Any]:
+        """The model keeps a comment's first and current versions only; others answer 404."""
+        comment = self.site.objects.get(comment_id)
+        if comment is None or not number.isdigit() or int(number) not in (1, comment.version):
+            raise reject(404, path, "no such version")
+        at = comment.created_at if int(number) == 1 else comment.at
+        return {"number": int(number), "createdAt": iso_utc(at), "authorId": "u1", "message": "", "minorEdit": False}
 
     # -- renderings ---------------------------------------------------------------------------
     def _render(self, obj: Obj, bodies: bool) -> dict[str, Any]:

@@ -1,8 +1,14 @@
 {#-
     Live pages and blog posts labelled var('meeting_notes_label'), one row per action item (task)
     they hold; meeting notes without tasks have one row with empty task columns.
+
+    The connector writes a mention whose name it does not know as `@<account id>` (tasks are read
+    without their users' names). The users stream usually knows them, so the digest, which shows
+    the text, puts `@<display name>` in place of every mention of a known user. It is done here and
+    not in staging (which only types and deduplicates what was loaded) nor in int_confluence__tasks
+    (every task of the site would be searched for every user; here only the notes' tasks are).
 -#}
-with content as (
+with recursive content as (
 
     select * from {{ ref('int_confluence__content') }}
     where is_live
@@ -44,6 +50,68 @@ people as (
 
 ),
 
+note_tasks as (
+
+    select tasks.task_id, cast(tasks.task_text as {{ dbt.type_string() }}) as task_text
+    from tasks
+    where exists (
+        select 1 from meeting_notes where meeting_notes.content_id = tasks.container_id
+    )
+
+),
+
+-- Known users mentioned in each task, longest id first (so that an id that begins another is
+-- replaced after it).
+mentions as (
+
+    select
+        note_tasks.task_id,
+        {{ dbt.concat(["'@'", 'people.account_id']) }} as mention,
+        {{ dbt.concat(["'@'", 'people.display_name']) }} as named,
+        row_number() over (
+            partition by note_tasks.task_id
+            order by length(people.account_id) desc, people.account_id
+        ) as mention_number
+    from note_tasks
+    inner join people
+        on people.is_known_user
+        and people.display_name <> people.account_id
+        and {{ dbt.position(dbt.concat(["'@'", 'people.account_id']), 'note_tasks.task_text') }} > 0
+
+),
+
+named_texts (task_id, task_text, mention_number) as (
+
+    select task_id, task_text, cast(0 as {{ dbt.type_bigint() }})
+    from note_tasks
+
+    union all
+
+    select
+        named_texts.task_id,
+        cast(replace(named_texts.task_text, mentions.mention, mentions.named) as {{ dbt.type_string() }}),
+        cast(mentions.mention_number as {{ dbt.type_bigint() }})
+    from named_texts
+    inner join mentions
+        on mentions.task_id = named_texts.task_id
+        and mentions.mention_number = named_texts.mention_number + 1
+
+),
+
+task_texts as (
+
+    select named_texts.task_id, named_texts.task_text
+    from named_texts
+    inner join (
+        select task_id, max(mention_number) as mention_count
+        from named_texts
+        group by task_id
+    ) as last_step
+        on last_step.task_id = named_texts.task_id
+        and last_step.mention_count = named_texts.mention_number
+
+),
+
 task_rollup as (
 
     select
@@ -71,7 +139,7 @@ select
     coalesce(task_rollup.open_action_item_count, 0) as open_action_item_count,
     coalesce(task_rollup.overdue_action_item_count, 0) as overdue_action_item_count,
     tasks.task_id,
-    tasks.task_text,
+    task_texts.task_text,
     tasks.status as task_status,
     tasks.assignee_account_id,
     assignees.display_name as assignee_name,
@@ -84,6 +152,8 @@ select
 from meeting_notes
 left join tasks
     on tasks.container_id = meeting_notes.content_id
+left join task_texts
+    on task_texts.task_id = tasks.task_id
 left join task_rollup
     on task_rollup.container_id = meeting_notes.content_id
 left join spaces

@@ -1,4 +1,8 @@
-{#- Latest version of every attachment (metadata only; file contents are never synced). -#}
+{#-
+    Latest version of every attachment (metadata only; file contents are never synced).
+    Versions are the raw rows plus those only the history snapshot still holds (an append +
+    dedup loader keeps one row per id; see macros/confluence_history.sql).
+-#}
 {%- set source_relation = source('confluence', 'attachments') -%}
 {%- set columns = [
     'file_name', 'media_type', 'file_size_bytes', 'attachment_comment', 'container_id',
@@ -12,7 +16,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('attachments', ref('confluence__attachments_history')) }}
 
 ),
 

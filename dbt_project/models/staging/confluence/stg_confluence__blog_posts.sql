@@ -1,4 +1,8 @@
-{#- Latest version of every blog post; purged posts keep the descriptive values of their last live version. -#}
+{#-
+    Latest version of every blog post; purged posts keep the descriptive values of their last live version.
+    Versions are the raw rows plus those only the history snapshot still holds (an append +
+    dedup loader keeps one row per id; see macros/confluence_history.sql).
+-#}
 {%- set source_relation = source('confluence', 'blog_posts') -%}
 {%- set columns = [
     'space_id', 'title', 'status', 'author_account_id', 'owner_account_id', 'created_at',
@@ -13,7 +17,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('blog_posts', ref('confluence__blog_posts_history')) }}
 
 ),
 

@@ -1,4 +1,8 @@
-{#- Latest version of every footer and inline comment. -#}
+{#-
+    Latest version of every footer and inline comment.
+    Versions are the raw rows plus those only the history snapshot still holds (an append +
+    dedup loader keeps one row per id; see macros/confluence_history.sql).
+-#}
 {%- set source_relation = source('confluence', 'comments') -%}
 {%- set columns = [
     'comment_type', 'container_id', 'container_type', 'space_id', 'parent_comment_id', 'status',
@@ -13,7 +17,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('comments', ref('confluence__comments_history')) }}
 
 ),
 

@@ -1,4 +1,8 @@
-{#- Latest version of every page; purged pages keep the descriptive values of their last live version. -#}
+{#-
+    Latest version of every page; purged pages keep the descriptive values of their last live version.
+    Versions are the raw rows plus those only the history snapshot still holds (an append +
+    dedup loader keeps one row per id; see macros/confluence_history.sql).
+-#}
 {%- set source_relation = source('confluence', 'pages') -%}
 {%- set columns = [
     'space_id', 'title', 'status', 'parent_id', 'parent_type', 'sibling_position',
@@ -13,7 +17,7 @@
 
 with source as (
 
-    select * from {{ source_relation }}
+    {{ confluence_loaded_versions('pages', ref('confluence__pages_history')) }}
 
 ),
 
