@@ -95,7 +95,7 @@ class ConnectorConfig:
     include_bodies: bool = True
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
     allow_plain_http: bool = False
-    """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
+    """Data Center on a trusted network only: accept a plain-HTTP site URL (credentials travel unencrypted)."""
 
     @property
     def is_cloud(self) -> bool:
