@@ -11,6 +11,7 @@ import re
 
 import pytest
 from airbyte_cdk.test.entrypoint_wrapper import discover
+from markdown_it import MarkdownIt
 
 from source_confluence import SourceConfluence
 from unit_tests import airbyte_qa as qa
@@ -82,3 +83,38 @@ def test_the_current_version_is_on_the_page_and_a_missing_one_is_noticed():
     assert qa.changelog_problems(DOCS, version) == []
     without = DOCS.replace(f"| {version} |", "| 1.9.9 |")
     assert f"no changelog entry for the current version {version}" in qa.changelog_problems(without, version)
+
+
+def ragged_table_rows(markdown: str) -> list[str]:
+    """Table rows whose cell count differs from their table's header (renderers pad or drop cells)."""
+    ragged, width = [], None
+    for line in markdown.splitlines():
+        if not line.startswith("|"):
+            width = None
+            continue
+        cells = len(re.split(r"(?<!\\)\|", line.strip().strip("|")))
+        if width is None:
+            width = cells
+        elif cells != width:
+            ragged.append(line)
+    return ragged
+
+
+@pytest.mark.parametrize("page", [qa.DOCS_PAGE, qa.MIGRATION_GUIDE], ids=lambda p: p.name)
+def test_the_pages_render_every_table_whole_and_the_changelog_folded(page):
+    markdown = page.read_text()
+    assert ragged_table_rows(markdown) == []
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    delimiter_rows = re.findall(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$", markdown, re.M)
+    assert len(re.findall(r"<table>", html)) == len(delimiter_rows) > 0
+    if page == qa.DOCS_PAGE:
+        folded = re.search(r"<details>\s*<summary>Expand to review</summary>(.*?)</details>", html, re.S)
+        assert folded and re.search(r"<td[^>]*>2\.0\.0</td>", folded.group(1))
+
+
+def test_a_row_with_a_missing_or_extra_cell_is_noticed():
+    doctored = qa.DOCS_PAGE.read_text().replace("| `spaces` | `id` | full refresh |", "| `spaces` | `id` |", 1)
+    doctored = doctored.replace("| Full Refresh - Append | yes |", "| Full Refresh - Append | yes | | |", 1)
+    ragged = ragged_table_rows(doctored)
+    assert len(ragged) == 2
+    assert ragged[0].startswith("| Full Refresh - Append | yes | | |") and ragged[1].startswith("| `spaces` | `id` | - |")
