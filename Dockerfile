@@ -15,7 +15,7 @@ RUN python -m venv /tmp/poetry \
     && python -m venv /airbyte/venv
 COPY pyproject.toml poetry.lock README.md ./
 COPY source_confluence ./source_confluence
-RUN POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 /tmp/poetry/bin/poetry sync --only main \
+RUN POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 /tmp/poetry/bin/poetry sync --only main --compile \
     && rm -rf /tmp/poetry /root/.cache
 
 # The same console script that `make test` runs outside Docker.

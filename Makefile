@@ -19,7 +19,7 @@ $(POETRY): tools/poetry-requirements.txt
 
 $(STAMP): pyproject.toml poetry.lock $(POETRY)
 	$(PYTHON) -m venv $(VENV)
-	$(POETRY_ENV) $(POETRY) sync --all-extras
+	$(POETRY_ENV) $(POETRY) sync --all-extras --compile
 	touch $(STAMP)
 
 install: $(STAMP)
