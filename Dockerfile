@@ -1,10 +1,22 @@
-# Airbyte's Python connector base image (Python 3.11), pinned by digest for reproducible builds.
+# Airbyte's Python connector base image (Python 3.11), pinned by digest for reproducible builds;
+# metadata.yaml's connectorBuildOptions.baseImage names the same image.
 FROM docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
 
 WORKDIR /airbyte/integration_code
-COPY pyproject.toml README.md ./
+
+# The connector runs from its own virtualenv, holding exactly poetry.lock's runtime dependencies
+# (no dev or pipeline extras). The pinned Poetry that installs them, as `make install` does, is
+# removed once it has.
+ENV VIRTUAL_ENV=/airbyte/venv
+ENV PATH="/airbyte/venv/bin:${PATH}"
+COPY tools/poetry-requirements.txt ./tools/
+RUN python -m venv /tmp/poetry \
+    && /tmp/poetry/bin/pip install --no-cache-dir -r tools/poetry-requirements.txt \
+    && python -m venv /airbyte/venv
+COPY pyproject.toml poetry.lock README.md ./
 COPY source_confluence ./source_confluence
-RUN pip install --no-cache-dir .
+RUN POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 /tmp/poetry/bin/poetry sync --only main --compile \
+    && rm -rf /tmp/poetry /root/.cache
 
 # The same console script that `make test` runs outside Docker.
 ENV AIRBYTE_ENTRYPOINT="source-confluence"

@@ -4,15 +4,29 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lint test unit integration demo bench clean
+.PHONY: install lock lint test unit integration demo bench clean
 
-$(STAMP): pyproject.toml
+# Poetry, pinned in tools/poetry-requirements.txt, lives in its own virtualenv: `poetry sync` makes
+# .venv hold exactly poetry.lock (dev and pipeline extras included, the project itself editable).
+POETRY_VENV := .tools/poetry
+POETRY := $(POETRY_VENV)/bin/poetry
+POETRY_ENV := POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 VIRTUAL_ENV=$(abspath $(VENV))
+
+$(POETRY): tools/poetry-requirements.txt
+	$(PYTHON) -m venv $(POETRY_VENV)
+	$(POETRY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/poetry-requirements.txt
+	touch $(POETRY)
+
+$(STAMP): pyproject.toml poetry.lock $(POETRY)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,pipeline]"
+	$(POETRY_ENV) $(POETRY) sync --all-extras --compile
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve poetry.lock after changing the dependencies in pyproject.toml (then run `make install`).
+lock: $(POETRY)
+	$(POETRY) lock
 
 # Style and static checks, a static security scan of the connector (bandit, settings in
 # pyproject.toml) and a dependency vulnerability audit (pip-audit; says so plainly when offline).
@@ -41,4 +55,4 @@ bench: install
 	$(BIN)/python -m benchmarks.bench_sync --profile --rate-limit-check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .demo
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .demo

@@ -1,8 +1,9 @@
 """The connector on Confluence Data Center, over real HTTP against the double's Data Center mode.
 
 The contract test serves one generated site as Cloud and as Data Center and requires every stream to
-yield the same records, apart from the flavour differences listed in docs/README.md ("Cloud and Data
-Center differences"); each difference is one rule below, named after its line in the docs.
+yield the same records, apart from the flavour differences listed in
+docs/integrations/sources/confluence.md ("Cloud and Data Center differences"); each difference is one
+rule below, named after its line in the docs.
 """
 
 from __future__ import annotations

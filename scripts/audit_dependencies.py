@@ -4,7 +4,7 @@ pip-audit asks PyPI for every installed release (`/pypi/<name>/<version>/json`).
 mirror that serves only project pages, it cannot audit anything; it would then list every package as
 "not found" and pass, which reads like a clean audit. This script checks first and says plainly that
 the audit did not run, and why. Found vulnerabilities fail the build; ignored ones are listed (with
-their justification) in docs/README.md, section "Reliability".
+their justification) in docs/integrations/sources/confluence.md, section "Reliability".
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import urllib.request
 
 # A release that exists on PyPI for good: what pip-audit asks for, for every installed package.
 PROBE = "https://pypi.org/pypi/pip/24.0/json"
-# Vulnerability ids pip-audit must not fail on; each one is justified in docs/README.md.
+# Vulnerability ids pip-audit must not fail on; each one is justified in docs/integrations/sources/confluence.md.
 IGNORED: tuple[str, ...] = ()
 
 
@@ -61,7 +61,7 @@ def main() -> int:
             print(f"{dependency['name']} {dependency['version']}: {vuln['id']} (fixed in: {fixed})")
     print(f"Dependency audit: {len(audited)} packages audited, {len(dependencies) - len(audited)} skipped, "
           f"{len(vulnerable)} with known vulnerabilities"
-          + (f", {len(IGNORED)} ignored by id (see docs/README.md)." if IGNORED else "."))
+          + (f", {len(IGNORED)} ignored by id (see docs/integrations/sources/confluence.md)." if IGNORED else "."))
     return 1 if vulnerable else 0
 
 if __name__ == "__main__":

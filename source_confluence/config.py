@@ -98,7 +98,7 @@ class ConnectorConfig:
     include_bodies: bool = True
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
     allow_plain_http: bool = False
-    """Data Center on a trusted network only: accept an http:// site URL (credentials travel unencrypted)."""
+    """Data Center on a trusted network only: accept a plain-HTTP site URL (credentials travel unencrypted)."""
     search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES

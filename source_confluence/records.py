@@ -37,7 +37,7 @@ def web_url(base_url: str, links: Mapping[str, Any] | None) -> str | None:
     webui = _map(links).get("webui")
     if not webui or not isinstance(webui, str):
         return None
-    if webui.startswith("http://") or webui.startswith("https://"):
+    if webui.startswith("http://") or webui.startswith("https://"):  # ignore-https-check: an absolute link
         return webui
     return base_url.rstrip("/") + webui
 

@@ -195,7 +195,7 @@ class Transport:
         adapter = _PinnedAdapter(self._origin, self.authenticator, pool_connections=self.pool_size,
                                  pool_maxsize=self.pool_size)
         session.mount("https://", adapter)
-        session.mount("http://", adapter)
+        session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config.py)
         # Every response, retries included, may carry Data Center's rate-limit headers.
         session.hooks["response"].append(self._observe_rate_limit)
         session.max_redirects = MAX_REDIRECTS

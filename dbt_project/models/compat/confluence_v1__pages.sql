@@ -1,0 +1,25 @@
+{#- `pages` as Airbyte's source-confluence 1.x loaded it: what GET /wiki/api/v2/pages lists (current and
+    archived pages), one row per page, with the API's field names and nested objects. -#}
+{{ confluence_compat_config('pages') }}
+
+select
+    page_id as {{ adapter.quote('id') }},
+    status as {{ adapter.quote('status') }},
+    title as {{ adapter.quote('title') }},
+    space_id as {{ adapter.quote('spaceId') }},
+    parent_id as {{ adapter.quote('parentId') }},
+    parent_type as {{ adapter.quote('parentType') }},
+    sibling_position as {{ adapter.quote('position') }},
+    author_account_id as {{ adapter.quote('authorId') }},
+    owner_account_id as {{ adapter.quote('ownerId') }},
+    cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('lastOwnerId') }},
+    created_at as {{ adapter.quote('createdAt') }},
+    {{ confluence_compat_version() }} as {{ adapter.quote('version') }},
+    {{ confluence_compat_body() }} as {{ adapter.quote('body') }},
+    {{ confluence_compat_json_object([('webui', confluence_compat_webui('web_url')), ('editui', 'null'), ('tinyui', 'null')]) }}
+        as {{ adapter.quote('_links') }},
+    airbyte_raw_id as {{ adapter.quote('_airbyte_raw_id') }},
+    airbyte_extracted_at as {{ adapter.quote('_airbyte_extracted_at') }}
+
+from {{ ref('stg_confluence__pages') }}
+where status in ('current', 'archived')
