@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock lint test unit integration demo bench clean
+.PHONY: install lock lint test unit integration soak demo bench clean
 
 # Poetry, pinned in tools/poetry-requirements.txt, lives in its own virtualenv: `poetry sync` makes
 # .venv hold exactly poetry.lock (dev and pipeline extras included, the project itself editable).
@@ -44,6 +44,12 @@ integration: install
 
 test: lint
 	$(BIN)/pytest
+
+# The adversarial models of Cloud and Data Center (unit_tests/adversary) at 20 times the examples
+# `make test` runs: about 3,000 generated sync histories per flavour (roughly 10 minutes on 2 cores).
+soak: install
+	ADVERSARY_SOAK=1 $(BIN)/pytest -o timeout=1800 unit_tests/test_adversary_cloud.py unit_tests/test_adversary_datacenter.py \
+		unit_tests/test_walk_ties.py unit_tests/test_datacenter_stale_hits.py
 
 demo: install
 	$(BIN)/python -m pipeline demo

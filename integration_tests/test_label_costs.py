@@ -1,5 +1,5 @@
-"""What a `content_labels` sync costs, as docs/README.md states it (the stream is a full snapshot, so
-every sync, changed or not, costs the same)."""
+"""What a `content_labels` sync costs, as docs/integrations/sources/confluence.md states it (the stream
+is a full snapshot, so every sync, changed or not, costs the same)."""
 
 from __future__ import annotations
 

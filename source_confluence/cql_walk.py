@@ -7,7 +7,9 @@ and loads it from the database *as it is now*: a hit edited after it was indexed
 time than its place (and the index lags the database by seconds, more under bulk edits). A bound
 taken from such a hit would skip everything between its place and its time. So:
 - a bound is *proven* only when the anchor comes back under it (the anchor was indexed at or after
-  it, and so is everything not yet read); until then it is a candidate;
+  it, and so is everything not yet read); until then it is a candidate. The server drops hits it
+  cannot load (purged content the index still lists) from a page, so the anchor's offset is known
+  only from below: the next page starts there and the anchor may come a few places later;
 - a candidate that loses the anchor is dropped: the walk goes back to the proven bound, at the
   anchor's offset under it;
 - a proven bound that loses the anchor (content moved under the walk) is read again from its start,
@@ -41,8 +43,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Fetch = Callable[[str], tuple[Mapping[str, Any], str]]
 """GET a search link: the body and the base URL of web links."""
-Link = Callable[[str, int], str]
-"""The search link of a CQL text at an offset."""
+Link = Callable[[str, int, int], str]
+"""The search link of a CQL text at an offset, for a page size."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,12 @@ def _moment(item: Mapping[str, Any]) -> datetime:
 
 class CqlWalk:
     def __init__(self, fetch: Fetch, link: Link, convert: Callable[[Mapping[str, Any]], dict[str, Any]],
-                 clock: ServerClock, base_cql: str, bound: str | None, start: int, must_complete: bool) -> None:
+                 clock: ServerClock, base_cql: str, bound: str | None, start: int, must_complete: bool,
+                 limit: int, max_limit: int) -> None:
         self._fetch = fetch
         self._link = link
+        self._limit = self._base_limit = limit
+        self._max_limit = max(max_limit, limit)
         self._convert = convert
         self._clock = clock
         self._base_cql = base_cql
@@ -89,30 +94,43 @@ class CqlWalk:
         return f"{self._base_cql} and lastmodified >= {cql_string(bound.text)}{WALK_ORDER}"
 
     def _proven_link(self) -> str:
-        return self._link(self.cql(self.proven), 0)
+        return self._link(self.cql(self.proven), 0, self._base_limit)
 
     def _proven_before(self) -> str | None:
         return format_timestamp(self.proven.at) if self.proven.at is not None else None
 
     def pages(self) -> Iterator[ResultPage]:
         while True:
-            body, base = self._fetch(self._link(self.cql(self._request), self._offset))
+            body, base = self._fetch(self._link(self.cql(self._request), self._offset, self._limit))
             raw = list(body.get("results") or [])
             found = [(self._convert(item), offset_of((item.get("version") or {}).get("when"))) for item in raw]
             more = bool((body.get("_links") or {}).get("next")) or len(raw) >= int(body.get("limit") or 1)
             if self._anchor is not None:
-                if found and _key(found[0][0]) == self._anchor and (len(found) > 1 or not more):
-                    found = found[1:]
-                    if self._request != self.proven:
-                        self.proven, self._anchor_in_proven, self._restarts = self._request, self._offset, 0
-                        self._forget_before(self.proven.at)
+                at = next((n for n, (item, _) in enumerate(found) if _key(item) == self._anchor), None)
+                # Before the anchor only what was served may come (hits the server dropped are not
+                # returned at all): anything else means the anchor itself moved (its index entry
+                # caught up with an edit) or the list did.
+                if at is None or any(_key(item) not in self._seen for item, _ in found[:at]):
+                    if not self._recover():
+                        yield from self._stop(base)
+                        return
+                    continue
+                found = found[at + 1:]
+                if self._request != self.proven:
+                    self.proven, self._anchor_in_proven, self._restarts = self._request, self._offset, 0
+                    self._forget_before(self.proven.at)
+            if more and not found:
+                # Nothing past the anchor, yet more to come: hits the server dropped (purged content
+                # the index still lists). Ask the same again for a larger page, then start over.
+                if self._limit < self._max_limit:
+                    self._limit = min(self._limit * 2, self._max_limit)
                 elif not self._recover():
                     yield from self._stop(base)
                     return
-                else:
-                    continue
+                continue
+            self._limit = self._base_limit
             fresh = self._serve(found)
-            if not more or not found:
+            if not more:
                 yield ResultPage(fresh, None, base, self._proven_before())
                 return
             self._next(found[-1], self._offset + len(raw) - 1)

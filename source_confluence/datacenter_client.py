@@ -37,6 +37,7 @@ LOGGER = logging.getLogger("airbyte")
 
 API = "/rest/api"
 SEARCH_BODY_LIMIT = 50
+MAX_SEARCH_LIMIT = 250
 DEFAULT_INDEX_LAG = timedelta(minutes=10)
 _WALK_CQL = re.compile(r'^(?P<base>.*?)(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
 CONTENT_EXPAND = ("space", "history", "version", "ancestors")
@@ -162,9 +163,9 @@ class DataCenterClient:
             expand += ("version",)  # the next bound comes from the last result's modification time
         # An anchor needs a page to stand on: a walk pages by two at least.
         limit = max(int(query.get("limit") or self.page_size), 2)
-        walk = CqlWalk(self._get, lambda cql, start: self._search(cql, expand, limit, start), self._convert,
+        walk = CqlWalk(self._get, lambda cql, start, size: self._search(cql, expand, size, start), self._convert,
                        self.clock(), match.group("base"), match.group("bound"), int(query.get("start") or 0),
-                       must_complete)
+                       must_complete, limit, SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
         for page in walk.pages():
             yield ResultPage(transform(page.results), page.next_link, page.base_url, page.proven_before)
 

@@ -74,9 +74,9 @@ class Frontier:
 
     def decide(self, updated_at: str | None, key: str, descending: bool) -> Decision:
         floor = self.floor
-        if floor is None or updated_at is None:
+        if updated_at is None:
             return Decision.TAKE
-        if updated_at < floor:
+        if floor is not None and updated_at < floor:
             return Decision.STOP if descending else Decision.SKIP
         known = self.versions.get(updated_at)
         # A bare id (a state written before versions were kept) stands for any version at that time.
@@ -95,7 +95,8 @@ class Frontier:
         floor = moved.floor
         for source in (self.versions, seen):
             for at, keys in source.items():
-                if floor is not None and at >= floor:
+                # Without a cursor (nothing proven yet) every version taken is kept.
+                if floor is None or at >= floor:
                     moved.versions.setdefault(at, set()).update(keys)
         return moved
 

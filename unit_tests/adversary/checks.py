@@ -9,12 +9,12 @@
 - No regression: an id's records arrive in non-decreasing `updated_at`, so a destination that keeps
   the last record (PyAirbyte's merge) and one that keeps the greatest cursor (Airbyte's dedup) agree.
 - Bounded repeats: a version is emitted again only by a sync that follows a disruption (a kill, a
-  failed sync, a corrupted state); otherwise at most once.
+  failed sync, a corrupted state), or, for an inline comment resolved or reopened during a sync, by
+  the next deletion check; otherwise at most once.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,26 +38,28 @@ class Warehouse:
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
         self.emitted: set[tuple[str, str, Any]] = set()
         """(stream, id, version number) of every record committed so far."""
-        self.counts: Counter[tuple[str, str, tuple[Any, ...]]] = Counter()
 
-    def load(self, records: Iterable[tuple[str, dict[str, Any]]], disrupted: bool) -> list[str]:
+    def load(self, records: Iterable[tuple[str, dict[str, Any]]], disrupted: bool,
+             may_repeat: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """`may_repeat`: ids a stated bound lets come again (an inline comment resolved during the
+        previous sync is read again by the next deletion check)."""
         problems = []
-        seen_now: Counter[tuple[str, str, tuple[Any, ...]]] = Counter()
+        loaded_now: set[tuple[str, str]] = set()
         for stream, data in records:
             key = (stream, str(data.get(ID_FIELD.get(stream, "id"))))
             previous = self.rows.get(key)
             if previous is not None and (data.get("updated_at") or "") < (previous.get("updated_at") or ""):
                 problems.append(f"{key}: updated_at went back from {previous.get('updated_at')} to {data.get('updated_at')}")
+            # A repeat: the warehouse already holds exactly this version of the id.
+            if (previous is not None and version_of(stream, previous) == version_of(stream, data)
+                    and stream != "tasks" and data.get("status") != "deleted"):
+                if key in loaded_now:
+                    problems.append(f"{key} {version_of(stream, data)} emitted twice in one sync")
+                elif not disrupted and key[1] not in may_repeat:
+                    problems.append(f"{key} {version_of(stream, data)} emitted again after an undisturbed sync")
+            loaded_now.add(key)
             self.rows[key] = data
             self.emitted.add((stream, key[1], data.get("version_number")))
-            version = (stream, key[1], version_of(stream, data))
-            seen_now[version] += 1
-            if stream != "tasks" and data.get("status") != "deleted":
-                if seen_now[version] > 1:
-                    problems.append(f"{version} emitted twice in one sync")
-                elif self.counts[version] and not disrupted:
-                    problems.append(f"{version} emitted again after an undisturbed sync")
-        self.counts.update(seen_now)
         return problems
 
     def row(self, stream: str, obj_id: str) -> dict[str, Any] | None:

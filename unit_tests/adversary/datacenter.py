@@ -88,6 +88,9 @@ class DataCenterFake:
             return self._scan(path, query, params)
         if route == "/user":
             return {**USER, "userKey": params.get("key", "k1")}
+        parts = route.strip("/").split("/")
+        if len(parts) == 4 and parts[:1] == ["content"] and parts[2:] == ["child", "comment"]:
+            return self._child_comments(path, query, params, parts[1])
         raise reject(404, path, "no such endpoint")
 
     def _search(self, path: str, query: list[tuple[str, str]], params: dict[str, str]) -> dict[str, Any]:
@@ -129,6 +132,23 @@ class DataCenterFake:
             links["next"] = link("/rest/api/content/scan", query, cursor=self.tokens.issue(int(window[-1].id)))
         return {"results": [self._render(o, "body.storage" in params.get("expand", "")) for o in window],
                 "limit": limit, "size": len(window), "_links": links}
+
+    def _child_comments(self, path: str, query: list[tuple[str, str]], params: dict[str, str],
+                        container_id: str) -> dict[str, Any]:
+        """A container's comments from the database (`location=inline`: inline ones), by offset."""
+        if container_id not in self.site.objects:
+            raise reject(404, path, "no such content")
+        kinds = ("inline",) if params.get("location") == "inline" else ("footer", "inline")
+        comments = sorted((o for o in self.site.live(*kinds) if o.container_id == container_id and o.status == "current"),
+                          key=lambda o: int(o.id))
+        limit = int_param(query, "limit", path, 25, 1, 1000)
+        start = int_param(query, "start", path, 0, 0, 10**9)
+        window = comments[start:start + limit]
+        links: dict[str, str] = {"base": "https://wiki.adversary.test" + CONTEXT, "context": CONTEXT}
+        if start + limit < len(comments):
+            links["next"] = link(f"/rest/api/content/{container_id}/child/comment", query, start=str(start + limit))
+        return {"results": [self._render(o, "body.storage" in params.get("expand", "")) for o in window],
+                "start": start, "limit": limit, "size": len(window), "_links": links}
 
     def _instant(self, minute: str) -> int:
         naive = datetime.strptime(minute, "%Y-%m-%d %H:%M")

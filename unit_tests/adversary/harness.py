@@ -89,11 +89,13 @@ class Connector:
             base = {"site_url": CLOUD_SITE, "credentials": {"auth_type": "api_token", "email": "a@example.com",
                                                             "api_token": "adversary-token"}}
         else:
-            base = {"site_url": DATACENTER_SITE, "credentials": {
-                "auth_type": "personal_access_token", "personal_access_token": "adversary-token",
-                "server_time_zone": "Europe/Berlin"}}
+            credentials = {"auth_type": "personal_access_token", "personal_access_token": "adversary-token"}
+            if self.extra_config.get("zone", True):
+                credentials["server_time_zone"] = "Europe/Berlin"
+            base = {"site_url": DATACENTER_SITE, "credentials": credentials}
+        options = {k: v for k, v in self.extra_config.items() if k != "zone"}
         return {**base, "page_size": self.page_size, "num_workers": 1, "include_archived": True,
-                "deletion_check_interval_hours": 0, **self.extra_config}
+                "deletion_check_interval_hours": 0, **options}
 
     def sync(self, now_ms: int, before_request: Callable[[], None], on_state: Callable[[str, Any, list[Any]], None],
              kill_after: int | None = None, streams: tuple[str, ...] = STREAMS) -> SyncResult:
