@@ -330,6 +330,9 @@ class DataCenterApi:
         match = re.fullmatch(r"/content/(\d+)/child/comment", route)
         if match:
             return self._child_comments(match.group(1), query, session)
+        match = re.fullmatch(r"/content/(\d+)", route)
+        if match:
+            return self._content_by_id(match.group(1), query, session)
         raise ApiError(404, f"No such resource {route}")
 
     # -- users ----------------------------------------------------------------------------------
@@ -591,6 +594,16 @@ class DataCenterApi:
             links["next"] = f"{REST}/content/scan?{urlencode(pairs, quote_via=quote, safe=',:')}"
         doc["_links"] = links
         return _json(200, doc)
+
+    def _content_by_id(self, content_id: str, query: _Query, session: Any) -> Response:
+        """One object from the database, in the statuses asked for (`any`: every one; default current)."""
+        site = self.site
+        obj = next((c[content_id] for c in (site.pages, site.blog_posts, site.comments, site.attachments)
+                    if content_id in c), None)
+        statuses = set(query.many("status")) or {"current"}
+        if obj is None or session is ANONYMOUS or ("any" not in statuses and obj.status not in statuses):
+            raise ApiError(404, f"No content with id {content_id}")
+        return _json(200, self.content_json(obj, query.expand()))
 
     def _child_comments(self, content_id: str, query: _Query, session: Any) -> Response:
         container = self.site.pages.get(content_id) or self.site.blog_posts.get(content_id)

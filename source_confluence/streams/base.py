@@ -59,20 +59,21 @@ class SpaceDirectory:
 
 
 class TombstoneClock:
-    """When a sync's tombstones say content was deleted: the sync's start, or the newest version any
-    partition emitted before if that is later, never earlier than a tombstone given before
-    (thread-safe). Never later than a time Confluence has shown, so a restore that follows carries
-    a later (or equal) time. A destination that keeps the greatest cursor then agrees with one that
-    keeps the last record, even when two partitions report one purge (a page moved, then purged)."""
+    """When a sync's tombstones say content was deleted: the sync's start, or the newest version the
+    partition emitted if that is later, never earlier than a tombstone given to the same id before
+    (thread-safe; a page moved, then purged, is reported by two partitions). All of these precede
+    the look-up that confirmed the id gone, so a restore that follows carries a later (or equal)
+    time: a destination that keeps the greatest cursor agrees with one that keeps the last record."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._latest: str | None = None
+        self._given: dict[str, str] = {}
 
-    def stamp(self, now: str, newest: str | None) -> str:
+    def stamp(self, content_id: str, now: str, newest: str | None) -> str:
         with self._lock:
-            self._latest = max(t for t in (now, newest, self._latest) if t is not None)
-            return self._latest
+            at = max(t for t in (now, newest, self._given.get(content_id)) if t is not None)
+            self._given[content_id] = at
+            return at
 
 
 @dataclass

@@ -8,9 +8,10 @@ moved to another space is gone from this space's list but not purged: it stays i
 set (and is looked up again at each check) until it is purged, so its tombstone cannot fall between
 the two spaces' partitions.
 
-A tombstone's `updated_at` is later than every version the partition emitted (streams.base's
-TombstoneClock), so a destination that keeps the greatest cursor (Airbyte's dedup) and one that
-keeps the last record (PyAirbyte's merge) both end with the tombstone.
+A tombstone's `updated_at` is no earlier than every version the partition emitted and no later than
+the look-up that confirmed the id gone (streams.base's TombstoneClock): a destination that keeps
+the greatest cursor (Airbyte's dedup) and one that keeps the last record (PyAirbyte's merge) both
+end with the tombstone, and both with a restore that follows it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import CONTAINER_TYPES
 from source_confluence.idset import decode_ids, encode_ids
 from source_confluence.state import PartitionState
 from source_confluence.streams.errors import read_fully
@@ -64,8 +64,8 @@ class DeletionCheck:
         if gone:
             LOGGER.info(f"Stream '{self._source.stream}', {self._source.describe}: {len(gone)} purged "
                         "item(s) found by the deletion check; emitting them with status deleted.")
-        at = self._context.tombstone_clock.stamp(now, newest)
         for content_id in sorted(gone, key=_id_sort_key):
+            at = self._context.tombstone_clock.stamp(content_id, now, newest)
             yield Record(data=self._converter.tombstone(content_id, at), stream_name=self._source.stream)
         if state.known is not None:
             current &= synced
@@ -79,13 +79,13 @@ class DeletionCheck:
         return {str(item.get("id")): item for item in items}
 
     def _confirmed_gone(self, missing: set[str]) -> set[str]:
-        """Ids missing from the list that no look-up by id finds either (containers only: pages can
-        move between spaces, comments and attachments are listed site-wide)."""
-        if not missing or self._source.kind not in CONTAINER_TYPES:
+        """Ids missing from the list that the site does not hold elsewhere either (see the client's
+        `surviving`: moved pages, and on Data Center changes its search index shows late)."""
+        if not missing:
             return missing
-        found = read_fully(lambda: self._context.client.containers(self._source.kind, sorted(missing)),
+        alive = read_fully(lambda: self._context.client.surviving(self._source.kind, sorted(missing)),
                            self._source.stream, f"the deletion check's look-up by id in {self._source.describe}")
-        return missing - {str(item.get("id")) for item in found}
+        return missing - set(alive)
 
     def _due(self, reconciled_at: str | None) -> bool:
         interval = self._context.config.deletion_check_interval_hours

@@ -89,6 +89,8 @@ class DataCenterFake:
         if route == "/user":
             return {**USER, "userKey": params.get("key", "k1")}
         parts = route.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "content" and parts[1].isdigit():
+            return self._by_id(path, params, parts[1])
         if len(parts) == 4 and parts[:1] == ["content"] and parts[2:] == ["child", "comment"]:
             return self._child_comments(path, query, params, parts[1])
         raise reject(404, path, "no such endpoint")
@@ -149,6 +151,14 @@ class DataCenterFake:
             links["next"] = link(f"/rest/api/content/{container_id}/child/comment", query, start=str(start + limit))
         return {"results": [self._render(o, "body.storage" in params.get("expand", "")) for o in window],
                 "start": start, "limit": limit, "size": len(window), "_links": links}
+
+    def _by_id(self, path: str, params: dict[str, str], obj_id: str) -> dict[str, Any]:
+        """One object from the database (not the index); `status=any` finds it in any status."""
+        obj = self.site.objects.get(obj_id)
+        wanted = params.get("status", "current")
+        if obj is None or (wanted != "any" and obj.status != wanted):
+            raise reject(404, path, "no such content")
+        return self._render(obj, False)
 
     def _instant(self, minute: str) -> int:
         naive = datetime.strptime(minute, "%Y-%m-%d %H:%M")
