@@ -67,10 +67,11 @@ class ConfluenceApi(Protocol):
     def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
         """Pages or blog posts by id, without bodies."""
 
-    def surviving(self, kind: str, ids: Sequence[str]) -> set[str]:
+    def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         """Of ids missing from a deletion check's listing, those the site still lists somewhere, read
         from the database: a page moved to another space, or (Data Center) a change the search index
-        has not caught up with. The others are gone."""
+        has not caught up with. The others are gone. Lazy, so a caller can tell a page link that
+        expired mid-way (read again) from a request that was wrong from the start."""
 
     def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
         """Every page or blog post of a space, without bodies."""

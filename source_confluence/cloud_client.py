@@ -122,12 +122,11 @@ class CloudClient:
             yield from self._all(CONTAINER_PATHS[container_type], id=unique[start:start + MAX_BULK_IDS],
                                  status=list(CONTAINER_STATUSES[container_type]))
 
-    def surviving(self, kind: str, ids: Sequence[str]) -> set[str]:
+    def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         # Lists read the database: only pages and blog posts can leave a list (moved to another
         # space) and live on; comments and attachments are listed site-wide.
-        if kind not in CONTAINER_PATHS:
-            return set()
-        return {str(item.get("id")) for item in self.containers(kind, ids)}
+        if kind in CONTAINER_PATHS:
+            yield from (str(item.get("id")) for item in self.containers(kind, ids))
 
     def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(CONTAINER_PATHS[container_type],

@@ -257,12 +257,11 @@ class DataCenterClient:
             yield from items(self._walk(self._search(cql + WALK_ORDER, CONTENT_EXPAND, self.page_size),
                                         lambda found: found))
 
-    def surviving(self, kind: str, ids: Sequence[str]) -> set[str]:
+    def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         """Read by id from the database, one request each (few: purges and trashings since the last
         check), because search lags it: an object restored or moved shortly before the check is
         missing from the index's lists yet alive. Trashed or archived content counts as gone, since
         search never lists it (nor the comments and attachments of such a page)."""
-        alive = set()
         for content_id in dict.fromkeys(i for i in ids if i.isdigit()):
             try:
                 body, _ = self.transport.get(self._link(f"/content/{content_id}",
@@ -274,8 +273,7 @@ class DataCenterClient:
             container = body.get("container") if isinstance(body, Mapping) else None
             if (isinstance(body, Mapping) and body.get("status") == "current"
                     and (not isinstance(container, Mapping) or container.get("status", "current") == "current")):
-                alive.add(content_id)
-        return alive
+                yield content_id
 
     def containers_in_space(self, container_type: str, space_id: str) -> Iterator[Mapping[str, Any]]:
         if container_type == PAGE:

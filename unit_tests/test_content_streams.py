@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
-from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
@@ -291,6 +291,28 @@ def test_a_page_moved_to_another_space_is_not_taken_for_purged():
     assert output.records == []
     # Still this space's to report if it is purged before space 200's partition syncs it.
     assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3"}
+
+
+def test_a_look_up_by_id_whose_page_link_expires_is_read_again_from_its_start():
+    long_ago = "2020-01-01T00:00:00.000Z"
+    state = StateBuilder().with_stream_state("pages", space_state("100", T3, ["3"], reconciled_at=long_ago,
+                                                                  known=encode_ids(["1", "2", "3", "5", "6"]))).build()
+    look_up = by_id_request(["2", "5", "6"])
+    second_page = HttpRequest(look_up._parsed_url.geturl() + "&cursor=c2")
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("3", T3)]))
+        http.get(ids_request("100"), list_response([{"id": "1"}, {"id": "3"}]))
+        # 2 and 6 moved to other spaces (2 on the look-up's second page, whose link expires once); 5
+        # was purged.
+        http.get(look_up, list_response([page("6", T4, space_id="300")],
+                                        second_page._parsed_url.path + "?" + second_page._parsed_url.query))
+        http.get(second_page, [json_response({"message": "cursor expired"}, status=400),
+                               list_response([page("2", T4, space_id="200")])])
+        output = read(SourceConfluence(), config(), catalog(), state)
+    assert not output.errors
+    assert [(r.record.data["id"], r.record.data["status"]) for r in output.records] == [("5", "deleted")]
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3", "6"}
 
 
 def test_deletion_check_that_is_not_due_costs_no_request():
