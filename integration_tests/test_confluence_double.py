@@ -19,8 +19,8 @@ import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests import openapi_contract as contract
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
 
 pytestmark = pytest.mark.integration
 
@@ -954,7 +954,7 @@ def test_cli_prints_its_address_and_stops_on_sigterm():
         [
             sys.executable,
             "-m",
-            "integration_tests.confluence_double",
+            "confluence_double",
             "--port",
             "0",
             "--spaces",

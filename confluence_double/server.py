@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from .api import ConfluenceApi, Response, error_body
+from .api import CloudRoutes, Response, error_body
 from .generator import build_site
 from .model import Site, SiteSpec
 from .oauth import CloudEdge, OAuthServer
@@ -338,7 +338,7 @@ class ConfluenceDouble:
     def _build_api(self) -> Any:
         """What answers requests: the Cloud site behind Atlassian's OAuth endpoints and gateway
         (``oauth.CloudEdge``). ``datacenter.DataCenterDouble`` answers as Data Center instead."""
-        return CloudEdge(ConfluenceApi(self.site, self.url, self.email, self.api_token), self.oauth, self.url)
+        return CloudEdge(CloudRoutes(self.site, self.url, self.email, self.api_token), self.oauth, self.url)
 
     def stop(self) -> None:
         server = self._server

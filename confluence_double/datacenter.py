@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 from zoneinfo import ZoneInfo
 
-from .api import Response, _slug, _tinyui
+from .api.wire import Response, _slug, _tinyui
 from .model import Attachment, BlogPost, Comment, Page, Site, SiteSpec, Space, to_ms
 from .server import ConfluenceDouble
 

@@ -16,7 +16,7 @@ from .server import ConfluenceDouble
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     defaults = SiteSpec()
-    parser = argparse.ArgumentParser(prog="python -m integration_tests.confluence_double", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m confluence_double", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     for name in (

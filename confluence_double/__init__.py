@@ -1,6 +1,6 @@
 """A local imitation of Confluence Cloud's REST API (v2 plus v1 user/current) over real HTTP.
 
-    from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+    from confluence_double import ConfluenceDouble, SiteSpec
     with ConfluenceDouble(SiteSpec(pages=200), latency_ms=0) as double:
         config = double.config()
 
@@ -10,7 +10,7 @@ Atlassian's OAuth endpoints and API gateway; ``datacenter.DataCenterDouble`` ser
 Confluence Data Center.
 """
 
-from .api import ConfluenceApi
+from .api import CloudRoutes
 from .datacenter import DataCenterDouble, DataCenterSettings
 from .generator import build_site
 from .model import (
@@ -34,7 +34,7 @@ __all__ = [
     "Attachment",
     "BlogPost",
     "Comment",
-    "ConfluenceApi",
+    "CloudRoutes",
     "ConfluenceDouble",
     "DataCenterDouble",
     "DataCenterSettings",
