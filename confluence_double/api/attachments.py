@@ -9,7 +9,7 @@ from .query import Call
 from .wire import (
     COMMENT_SORTS,
     Response,
-    _enc,
+    encode_json,
 )
 
 
@@ -44,7 +44,7 @@ class AttachmentRoutes:
             sort,
             limit,
             keep,
-            lambda a: _enc(self._attachment_json(a)),
+            lambda a: encode_json(self._attachment_json(a)),
         )
 
     def _h_attachments(self, call: Call) -> Response:

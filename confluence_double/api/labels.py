@@ -11,7 +11,7 @@ from .wire import (
     LABEL_SORTS,
     PAGE_SORTS,
     Response,
-    _enc,
+    encode_json,
 )
 
 
@@ -40,7 +40,7 @@ class LabelRoutes:
             sort,
             limit,
             keep,
-            lambda lb: _enc(self._label_json(lb)),
+            lambda lb: encode_json(self._label_json(lb)),
         )
 
     def _content_labels(self, call: Call, content_id: str, prefixes: tuple[str, ...]) -> Response:
@@ -57,7 +57,7 @@ class LabelRoutes:
             sort,
             limit,
             lambda lb: prefix is None or lb.prefix == prefix,
-            lambda lb: _enc(self._label_json(lb)),
+            lambda lb: encode_json(self._label_json(lb)),
         )
 
     CONTENT_PREFIXES = ("my", "team", "global", "system")
@@ -115,6 +115,6 @@ class LabelRoutes:
             sort,
             limit,
             lambda a: a.status == "current",
-            lambda a: _enc(self._attachment_json(a)),
+            lambda a: encode_json(self._attachment_json(a)),
         )
 

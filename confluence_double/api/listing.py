@@ -13,9 +13,9 @@ from .query import Call
 from .wire import (
     ApiError,
     Response,
-    _b64,
-    _enc,
-    _unb64,
+    decode_cursor,
+    encode_cursor,
+    encode_json,
 )
 
 SORTED_VIEWS = 512  # cached sort orders (see Listing._sorted_view)
@@ -78,7 +78,7 @@ class Listing:
         cursor = call.query.one("cursor")
         if cursor:
             try:
-                doc = _unb64(cursor)
+                doc = decode_cursor(cursor)
                 c_family, c_field, c_desc, c_key, c_num = doc  # type: ignore[misc]
                 position = (c_key, c_num)
                 if c_family != family or c_field != field_name or c_desc != desc or not isinstance(c_num, int):
@@ -106,14 +106,14 @@ class Listing:
         extra: list[tuple[str, str]] = []
         if more and picked:
             last_key = keys[last_index]
-            token = _b64([family, field_name, desc, last_key[0], last_key[1]])
+            token = encode_cursor([family, field_name, desc, last_key[0], last_key[1]])
             pairs = [(k, v) for k, v in call.query.pairs if k != "cursor"] + [("cursor", token)]
             next_link = call.path + "?" + urlencode(pairs, quote_via=quote, safe=",")
             links["next"] = next_link
             # Confluence sends the next link and the site base in one header (see the OpenAPI examples).
             extra.append(("Link", f'<{next_link}>; rel="next", <{self.wiki_base}>; rel="base"'))
         links["base"] = self.wiki_base
-        text = '{"results":[' + ",".join([render(o) for o in picked]) + '],"_links":' + _enc(links) + "}"
+        text = '{"results":[' + ",".join([render(o) for o in picked]) + '],"_links":' + encode_json(links) + "}"
         headers = [("Content-Type", "application/json;charset=UTF-8"), *extra]
         return Response(200, headers, text.encode("ascii"))
 

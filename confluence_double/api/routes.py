@@ -32,7 +32,7 @@ from .wire import (
     V2,
     ApiError,
     Response,
-    _dumps,
+    dumps_ascii,
     error_body,
 )
 
@@ -138,4 +138,4 @@ class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRout
         headers = [("Content-Type", "application/json;charset=UTF-8")]
         if extra:
             headers.extend(extra)
-        return Response(status, headers, _dumps(doc))
+        return Response(status, headers, dumps_ascii(doc))

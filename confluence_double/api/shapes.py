@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 from ..model import Attachment, BlogPost, Comment, Label, Page, Space, Task, User, iso, to_ms
 from .wire import (
-    _enc,
-    _slug,
-    _tinyui,
+    encode_json,
+    tiny_link,
+    title_slug,
 )
 
 
@@ -42,16 +42,16 @@ class Shapes:
         return d
 
     def _text_with_body(self, d: dict, obj, body_format: str | None) -> str:
-        """Like ``_enc(self._with_body(...))`` but splices the pre-escaped body in."""
+        """Like ``encode_json(self._with_body(...))`` but splices the pre-escaped body in."""
         if body_format == "storage":
             value = self.site.storage_body_json(obj)
         elif body_format == "atlas_doc_format":
             value = self.site.adf_body_json(obj)
         else:
-            return _enc(d)
+            return encode_json(d)
         links = d.pop("_links")
         body = f'{{"{body_format}":{{"representation":"{body_format}","value":"{value}"}}}}'
-        return _enc(d)[:-1] + ',"body":' + body + ',"_links":' + _enc(links) + "}"
+        return encode_json(d)[:-1] + ',"body":' + body + ',"_links":' + encode_json(links) + "}"
 
     def _space_key(self, space_id: str) -> str:
         space = self.site.spaces.get(space_id)
@@ -59,7 +59,7 @@ class Shapes:
 
     def _content_webui(self, obj: Page | BlogPost) -> str:
         key = self._space_key(obj.space_id)
-        slug = _slug(obj.title)
+        slug = title_slug(obj.title)
         if isinstance(obj, BlogPost):
             return f"/spaces/{key}/blog/{obj.created_at:%Y/%m/%d}/{obj.id}/{slug}"
         return f"/spaces/{key}/pages/{obj.id}/{slug}"
@@ -82,7 +82,7 @@ class Shapes:
         d["_links"] = {
             "editui": f"/pages/resumedraft.action?draftId={p.id}",
             "webui": self._content_webui(p),
-            "tinyui": _tinyui(p.num),
+            "tinyui": tiny_link(p.num),
         }
         return d
 
@@ -99,7 +99,7 @@ class Shapes:
         d["_links"] = {
             "editui": f"/pages/resumedraft.action?draftId={b.id}",
             "webui": self._content_webui(b),
-            "tinyui": _tinyui(b.num),
+            "tinyui": tiny_link(b.num),
         }
         return d
 

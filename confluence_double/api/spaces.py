@@ -8,7 +8,7 @@ from .wire import (
     SPACE_SORTS,
     V2,
     Response,
-    _enc,
+    encode_json,
 )
 
 
@@ -52,7 +52,7 @@ class SpaceRoutes:
             sort,
             limit,
             keep,
-            lambda s: _enc(self._space_json(s, description_format, include_icon)),
+            lambda s: encode_json(self._space_json(s, description_format, include_icon)),
         )
 
     def _h_space(self, call: Call) -> Response:

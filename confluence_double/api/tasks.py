@@ -7,7 +7,7 @@ from .query import Call
 from .wire import (
     BODY_FORMATS,
     Response,
-    _enc,
+    encode_json,
 )
 
 
@@ -94,6 +94,6 @@ class TaskRoutes:
             ("id", False),
             limit,
             keep,
-            lambda t: _enc(self._task_json(t, body_format)),
+            lambda t: encode_json(self._task_json(t, body_format)),
         )
 

@@ -56,16 +56,16 @@ def error_body(status: int, detail: str | None, path: str = V2) -> bytes:
         }
     else:
         doc = {"errors": [{"status": status, "code": code, "title": title, "detail": detail}]}
-    return _dumps(doc)
+    return dumps_ascii(doc)
 
 
 # ASCII-only output: the C encoder is several times faster than with ensure_ascii=False on large
 # bodies, and clients decode \u escapes to the same strings.
-_enc = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+encode_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 
 
-def _dumps(doc: object) -> bytes:
-    return _enc(doc).encode("ascii")
+def dumps_ascii(doc: object) -> bytes:
+    return encode_json(doc).encode("ascii")
 
 
 @dataclass
@@ -76,17 +76,17 @@ class Response:
 
 
 
-def _b64(doc: object) -> str:
+def encode_cursor(doc: object) -> str:
     raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=True).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> object:
+def decode_cursor(text: str) -> object:
     padded = text + "=" * (-len(text) % 4)
     return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
 
 
-def _tinyui(num: int) -> str:
+def tiny_link(num: int) -> str:
     raw = num.to_bytes(8, "little").rstrip(b"\0") or b"\0"
     return "/x/" + base64.b64encode(raw).decode().rstrip("=").replace("/", "-").replace("+", "_")
 
@@ -94,7 +94,7 @@ def _tinyui(num: int) -> str:
 _PLAIN_TITLE = re.compile(r"[A-Za-z0-9_.~ -]*")
 
 
-def _slug(title: str) -> str:
+def title_slug(title: str) -> str:
     """quote_plus(title), with a fast path for titles that only need spaces replaced."""
     return title.replace(" ", "+") if _PLAIN_TITLE.fullmatch(title) else quote_plus(title)
 
