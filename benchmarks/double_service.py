@@ -29,9 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from benchmarks.site_changes import apply_changes
-from confluence_double.__main__ import parse_args
-from confluence_double.model import SiteSpec
-from confluence_double.server import ConfluenceDouble, RequestRecord
+from confluence_double import ConfluenceDouble, RequestRecord, SiteSpec
+from confluence_double.cli import parse_args
 
 _ID_SEGMENT = re.compile(r"/(?:att)?\d+(?=/|$)")
 

@@ -13,8 +13,7 @@ import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
-from confluence_double import ConfluenceDouble, SiteSpec
-from confluence_double.datacenter import DataCenterDouble, DataCenterSettings, user_key
+from confluence_double import ConfluenceDouble, DataCenterDouble, DataCenterSettings, SiteSpec, user_key
 from integration_tests import openapi_contract as contract
 
 pytestmark = pytest.mark.integration

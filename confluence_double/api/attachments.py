@@ -6,11 +6,7 @@ from collections.abc import Callable, Iterable
 
 from ..model import Attachment, BlogPost, Page
 from .query import Call
-from .wire import (
-    COMMENT_SORTS,
-    Response,
-    encode_json,
-)
+from .wire import COMMENT_SORTS, Response, encode_json
 
 
 class AttachmentRoutes:

@@ -6,13 +6,7 @@ from collections.abc import Callable, Iterable
 
 from ..model import BlogPost, Comment, Page
 from .query import Call
-from .wire import (
-    BODY_FORMATS,
-    COMMENT_SORTS,
-    SINGLE_STATUSES,
-    ApiError,
-    Response,
-)
+from .wire import BODY_FORMATS, COMMENT_SORTS, SINGLE_STATUSES, ApiError, Response
 
 
 class CommentRoutes:

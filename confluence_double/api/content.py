@@ -6,17 +6,7 @@ from collections.abc import Callable
 
 from ..model import BlogPost, Page
 from .query import Call
-from .wire import (
-    BLOG_SORTS,
-    BLOG_STATUSES,
-    BODY_FORMATS,
-    PAGE_SORTS,
-    PAGE_STATUSES,
-    SINGLE_STATUSES,
-    V2,
-    ApiError,
-    Response,
-)
+from .wire import BLOG_SORTS, BLOG_STATUSES, BODY_FORMATS, PAGE_SORTS, PAGE_STATUSES, SINGLE_STATUSES, V2, ApiError, Response
 
 
 class ContentRoutes:

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from ..model import Label
 from .query import Call
-from .wire import (
-    BLOG_SORTS,
-    BODY_FORMATS,
-    COMMENT_SORTS,
-    LABEL_SORTS,
-    PAGE_SORTS,
-    Response,
-    encode_json,
-)
+from .wire import BLOG_SORTS, BODY_FORMATS, COMMENT_SORTS, LABEL_SORTS, PAGE_SORTS, Response, encode_json
 
 
 class LabelRoutes:

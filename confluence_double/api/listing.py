@@ -10,13 +10,7 @@ from urllib.parse import quote, urlencode
 
 from ..model import to_ms
 from .query import Call
-from .wire import (
-    ApiError,
-    Response,
-    decode_cursor,
-    encode_cursor,
-    encode_json,
-)
+from .wire import ApiError, Response, decode_cursor, encode_cursor, encode_json
 
 SORTED_VIEWS = 512  # cached sort orders (see Listing._sorted_view)
 
@@ -35,8 +29,6 @@ def _key_fn(field_name: str) -> Callable[[object], object]:
     if field_name == "name":
         return lambda o: o.name
     raise ValueError(field_name)
-
-
 
 
 class Listing:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from ..model import Attachment, BlogPost, Label, Page, Space
 from .query import Call
-from .wire import (
-    ApiError,
-)
+from .wire import ApiError
 
 
 class Lookups:

@@ -6,10 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from .wire import (
-    MAX_LIMIT,
-    ApiError,
-)
+from .wire import MAX_LIMIT, ApiError
 
 
 class Query:
@@ -97,7 +94,6 @@ class Query:
         if field_name not in allowed:
             raise ApiError(400, f"unsupported sort '{value}'")
         return field_name, desc
-
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Request handling of the Confluence double: routing, parameters, pagination, JSON shapes.
+"""The Cloud double's request handler: authentication and routing to one mixin per endpoint family.
 
 Transport-free: ``CloudRoutes.handle`` takes a method, a raw path with query, headers and a
 body, and returns a ``Response``; ``server.py`` puts it behind a real HTTP server.
@@ -28,13 +28,7 @@ from .shapes import Shapes
 from .spaces import SpaceRoutes
 from .tasks import TaskRoutes
 from .users import UserRoutes
-from .wire import (
-    V2,
-    ApiError,
-    Response,
-    dumps_ascii,
-    error_body,
-)
+from .wire import V2, ApiError, Response, dumps_ascii, error_body
 
 Route = tuple[str, re.Pattern[str], str]
 

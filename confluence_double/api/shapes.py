@@ -5,11 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ..model import Attachment, BlogPost, Comment, Label, Page, Space, Task, User, iso, to_ms
-from .wire import (
-    encode_json,
-    tiny_link,
-    title_slug,
-)
+from .wire import encode_json, tiny_link, title_slug
 
 
 class Shapes:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from ..model import Space
 from .query import Call
-from .wire import (
-    SPACE_SORTS,
-    V2,
-    Response,
-    encode_json,
-)
+from .wire import SPACE_SORTS, V2, Response, encode_json
 
 
 class SpaceRoutes:

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from ..model import Task, to_ms
 from .query import Call
-from .wire import (
-    BODY_FORMATS,
-    Response,
-    encode_json,
-)
+from .wire import BODY_FORMATS, Response, encode_json
 
 
 class TaskRoutes:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 
 from .query import Call
-from .wire import (
-    MAX_LIMIT,
-    ApiError,
-    Response,
-)
+from .wire import MAX_LIMIT, ApiError, Response
 
 
 class UserRoutes:

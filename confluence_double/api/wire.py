@@ -75,7 +75,6 @@ class Response:
     body: bytes
 
 
-
 def encode_cursor(doc: object) -> str:
     raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=True).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -7,10 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from .wire import (
-    ApiError,
-    Content,
-)
+from .wire import ApiError, Content
 
 _TOKEN = re.compile(r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<op>!=|>=|<=|=|>|<|~|\(|\)|,)|(?P<word>[^\s"=!<>~(),]+))')
 CQL_FIELDS = ("type", "space", "space.key", "id", "label", "title", "lastmodified", "created")

@@ -11,9 +11,7 @@ from ..model import SiteSpec
 from ..server import ConfluenceDouble
 from .accounts import user_key, usernames
 from .routes import DataCenterRoutes
-from .wire import (
-    DataCenterSettings,
-)
+from .wire import DataCenterSettings
 
 
 class DataCenterDouble(ConfluenceDouble):

@@ -11,17 +11,7 @@ from urllib.parse import quote, urlencode
 from ..api.wire import Response
 from ..model import Attachment, Comment, to_ms
 from .cql import Cql
-from .wire import (
-    ANONYMOUS,
-    REST,
-    SCAN_LIMIT,
-    SEARCH_BODY_LIMIT,
-    SEARCH_LIMIT,
-    ApiError,
-    Content,
-    V1Query,
-    json_response,
-)
+from .wire import ANONYMOUS, REST, SCAN_LIMIT, SEARCH_BODY_LIMIT, SEARCH_LIMIT, ApiError, Content, V1Query, json_response
 
 
 def _sort_key(name: str) -> Callable[[Content], Any]:
@@ -32,7 +22,6 @@ def _sort_key(name: str) -> Callable[[Content], Any]:
     if name == "title":
         return lambda o: (o.title, o.num)
     return lambda o: o.num
-
 
 
 class V1Lists:

@@ -12,14 +12,7 @@ from ..model import Site
 from .accounts import user_key, usernames
 from .lists import V1Lists
 from .shapes import V1Shapes
-from .wire import (
-    ANONYMOUS,
-    REST,
-    ApiError,
-    DataCenterSettings,
-    V1Query,
-    json_response,
-)
+from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
 
 
 class DataCenterRoutes(V1Shapes, V1Lists):

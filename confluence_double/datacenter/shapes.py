@@ -8,14 +8,7 @@ from urllib.parse import quote
 
 from ..api.wire import tiny_link, title_slug
 from ..model import Attachment, BlogPost, Comment, Page, Space, to_ms
-from .wire import (
-    ANONYMOUS,
-    MENTION,
-    REST,
-    ApiError,
-    Content,
-    V1Query,
-)
+from .wire import ANONYMOUS, MENTION, REST, ApiError, Content, V1Query
 
 
 class V1Shapes:

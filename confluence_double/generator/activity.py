@@ -5,14 +5,7 @@ from __future__ import annotations
 import math
 
 from ..bodies import WORDS
-from ..model import (
-    MEDIA_TYPES,
-    Attachment,
-    Comment,
-    Version,
-    from_ms,
-    to_ms,
-)
+from ..model import MEDIA_TYPES, Attachment, Comment, Version, from_ms, to_ms
 from .randomness import modified_time, random_uuid
 from .vocabulary import FILE_KINDS, FILE_STEMS, SELECTIONS
 

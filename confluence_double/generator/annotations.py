@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from ..bodies import WORDS, BodyFactory, Mentionable, PageRef, xml_escape
-from ..model import (
-    Label,
-    Task,
-    from_ms,
-    to_ms,
-)
+from ..model import Label, Task, from_ms, to_ms
 from .randomness import Picker
 from .vocabulary import BASE_LABELS, DAY, T_END, T_START, TOPICS, VERB_PHRASES
 

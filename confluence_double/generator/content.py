@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import (
-    BlogPost,
-    Page,
-    Version,
-    from_ms,
-    to_ms,
-)
+from ..model import BlogPost, Page, Version, from_ms, to_ms
 from .randomness import modified_time, version_count
 from .vocabulary import BLOG_KINDS, COMMENT_MESSAGES, DAY, DOC_KINDS, T_END, TOPICS
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import (
-    Attachment,
-)
+from ..model import Attachment
 
 
 class IdentitySteps:

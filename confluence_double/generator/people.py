@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from ..bodies import WORDS
-from ..model import (
-    Space,
-    User,
-    from_ms,
-)
+from ..model import Space, User, from_ms
 from .randomness import Picker, random_uuid
 from .vocabulary import APP_NAMES, BASE_SPACES, DAY, DOC_KINDS, FIRST_NAMES, LAST_NAMES, T_START, TIME_ZONES
 

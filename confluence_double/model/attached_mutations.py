@@ -12,7 +12,6 @@ from .media import describe_media_type
 _TASK_STATUS = re.compile(r"(<ac:task-id>(?P<id>[^<]*)</ac:task-id>\s*<ac:task-status>)(incomplete|complete)(</ac:task-status>)")
 
 
-
 class AttachedMutations:
     """Mutations of what hangs off content: comments, tasks, labels, attachments.
 

@@ -6,9 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..bodies import (
-    BodyFactory,
-)
+from ..bodies import BodyFactory
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
