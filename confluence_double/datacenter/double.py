@@ -31,7 +31,7 @@ class DataCenterDouble(ConfluenceDouble):
     @property
     def url(self) -> str:
         plain = super().url
-        return "https://" + plain.removeprefix("http://") if self.tls is not None else plain
+        return "https://" + plain.removeprefix("http://") if self.tls is not None else plain  # ignore-https-check: local
 
     def start(self) -> DataCenterDouble:
         super().start()
