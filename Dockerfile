@@ -15,6 +15,7 @@ RUN python -m venv /tmp/poetry \
     && python -m venv /airbyte/venv
 COPY pyproject.toml poetry.lock README.md ./
 COPY source_confluence ./source_confluence
+COPY confluence_double ./confluence_double
 RUN POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 /tmp/poetry/bin/poetry sync --only main --compile \
     && rm -rf /tmp/poetry /root/.cache
 

@@ -31,7 +31,7 @@ lock: $(POETRY)
 # Style and static checks, a static security scan of the connector (bandit, settings in
 # pyproject.toml) and a dependency vulnerability audit (pip-audit; says so plainly when offline).
 lint: install
-	$(BIN)/ruff check source_confluence pipeline unit_tests integration_tests benchmarks scripts
+	$(BIN)/ruff check source_confluence confluence_double pipeline unit_tests integration_tests benchmarks scripts
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive source_confluence
 	$(BIN)/python scripts/audit_dependencies.py

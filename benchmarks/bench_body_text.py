@@ -139,8 +139,7 @@ def make_body(rng: random.Random, size: int) -> str:
 
 def double_bodies(count: int, size: int, seed: int) -> tuple[list[str], dict[str, str]]:
     """Page bodies (and user names) exactly as the Confluence double serves them to bench_sync."""
-    from integration_tests.confluence_double.generator import build_site
-    from integration_tests.confluence_double.model import SiteSpec
+    from confluence_double import SiteSpec, build_site
 
     site = build_site(SiteSpec(spaces=20, pages=max(count, 20), blog_posts=10, footer_comments=count // 2,
                                inline_comments=count // 8, tasks=count // 2, attachments=count // 3, labels=50,

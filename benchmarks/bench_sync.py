@@ -355,6 +355,8 @@ def stream_of(endpoint: str) -> str:
         return "tasks"
     if path.endswith("-comments"):
         return "comments"
+    if "-comments/" in path and "/versions/" in path:
+        return "comments (creation times: version 1)"
     if path.endswith("/attachments"):
         return "attachments"
     if path.endswith("/pages") or path.endswith("/blogposts"):

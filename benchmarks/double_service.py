@@ -1,5 +1,5 @@
 """The Confluence double as a benchmark server: the same site, latency and API as
-``python -m integration_tests.confluence_double`` (it takes the same flags), plus a small admin
+``python -m confluence_double`` (it takes the same flags), plus a small admin
 endpoint on a second port so that the benchmark never touches the API's own request log:
 
     GET  /requests[?reset=1]   the double's request log counted by endpoint (and reset)
@@ -29,9 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from benchmarks.site_changes import apply_changes
-from integration_tests.confluence_double.__main__ import parse_args
-from integration_tests.confluence_double.model import SiteSpec
-from integration_tests.confluence_double.server import ConfluenceDouble, RequestRecord
+from confluence_double import ConfluenceDouble, RequestRecord, SiteSpec
+from confluence_double.cli import parse_args
 
 _ID_SEGMENT = re.compile(r"/(?:att)?\d+(?=/|$)")
 

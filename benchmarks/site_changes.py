@@ -22,7 +22,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from integration_tests.confluence_double.model import Site
+from confluence_double import Site
 
 FILES = (("png", "image/png"), ("pdf", "application/pdf"), ("docx",
          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), ("csv", "text/csv"))

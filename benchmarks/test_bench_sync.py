@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import bench_sync
 from benchmarks.double_service import endpoint_key
-from integration_tests.confluence_double.server import RequestRecord
+from confluence_double import RequestRecord
 
 SCALE = 0.002  # 20 spaces, 200 pages, 20 blog posts, 400 comments, 100 tasks, 60 attachments, 1 label
 

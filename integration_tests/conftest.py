@@ -11,7 +11,7 @@ from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from source_confluence import SourceConfluence
 
 ALL_STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")

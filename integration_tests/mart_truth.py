@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from integration_tests.confluence_double import BlogPost, Comment, Page, Site, Task
+from confluence_double import BlogPost, Comment, Page, Site, Task
 from integration_tests.sync_history import (
     Content,
     FirstSync,

@@ -25,7 +25,7 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import ALL_STREAMS, records_by_stream
 from integration_tests.conftest import sync as conftest_sync
 from integration_tests.site_truth import expected_ids, referenced_accounts

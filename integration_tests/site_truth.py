@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integration_tests.confluence_double import Site
+from confluence_double import Site
 
 CONTAINER_TYPES = ("page", "blogpost")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from integration_tests.confluence_double import Attachment, BlogPost, Comment, Page, Site, Task
+from confluence_double import Attachment, BlogPost, Comment, Page, Site, Task
 
 LIVE_STATUSES = ("current", "archived")  # int_confluence__content.is_live: not deleted, current or archived
 DELETED_STATUSES = ("trashed", "deleted", "purged")

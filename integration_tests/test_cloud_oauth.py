@@ -14,7 +14,7 @@ import requests
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.entrypoint_wrapper import read
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import catalog, records_by_stream
 from integration_tests.site_truth import expected_ids
 from source_confluence import SourceConfluence

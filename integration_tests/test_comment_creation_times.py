@@ -12,8 +12,8 @@ import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from confluence_double import ConfluenceDouble
 from integration_tests import openapi_contract as contract
-from integration_tests.confluence_double import ConfluenceDouble
 from integration_tests.conftest import final_state, records_by_stream, requests_by_path, sync
 
 pytestmark = pytest.mark.integration

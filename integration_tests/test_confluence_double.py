@@ -19,8 +19,8 @@ import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests import openapi_contract as contract
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
 
 pytestmark = pytest.mark.integration
 
@@ -954,7 +954,7 @@ def test_cli_prints_its_address_and_stops_on_sigterm():
         [
             sys.executable,
             "-m",
-            "integration_tests.confluence_double",
+            "confluence_double",
             "--port",
             "0",
             "--spaces",
@@ -1000,3 +1000,16 @@ def test_cli_prints_its_address_and_stops_on_sigterm():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_cli_help_lists_every_knob_from_outside_the_checkout(tmp_path):
+    """The double is an installed package: ``python -m confluence_double --help`` works from any directory."""
+    result = subprocess.run([sys.executable, "-m", "confluence_double", "--help"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m confluence_double")
+    flags = set(re.findall(r"^\s+(--[a-z-]+)", result.stdout, re.M))
+    assert flags == {"--host", "--port", "--spaces", "--pages", "--blog-posts", "--footer-comments",
+                     "--inline-comments", "--tasks", "--attachments", "--labels", "--users", "--seed", "--body-bytes",
+                     "--latency-ms", "--email", "--api-token"}
+    assert "(default: 1000)" in result.stdout  # the site's defaults are shown

@@ -13,9 +13,8 @@ import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from confluence_double import ConfluenceDouble, DataCenterDouble, DataCenterSettings, SiteSpec, user_key
 from integration_tests import openapi_contract as contract
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
-from integration_tests.confluence_double.datacenter import DataCenterDouble, DataCenterSettings, user_key
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
-from integration_tests.confluence_double.datacenter import DataCenterDouble, DataCenterSettings, user_key
+from confluence_double import ConfluenceDouble, DataCenterDouble, DataCenterSettings, SiteSpec, user_key
 from integration_tests.conftest import ALL_STREAMS, catalog, final_state, records_by_stream
 from source_confluence import SourceConfluence
 from source_confluence.timestamps import format_timestamp

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import ALL_STREAMS, catalog
 from integration_tests.reliability import API_TOKEN as TOKEN
 from integration_tests.reliability import EMAIL, SECRETS, LeakGuard, truth

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from integration_tests.confluence_double import ConfluenceDouble
+from confluence_double import ConfluenceDouble
 from integration_tests.conftest import sync
 
 pytestmark = pytest.mark.integration

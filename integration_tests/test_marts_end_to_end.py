@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from integration_tests.confluence_double import ConfluenceDouble, Site, SiteSpec
+from confluence_double import ConfluenceDouble, Site, SiteSpec
 from integration_tests.mart_truth import MartTruth, Window
 from integration_tests.site_truth import expected_ids
 from integration_tests.sync_history import FIRST, SECOND, FirstSync, Landed, naive

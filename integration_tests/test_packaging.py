@@ -92,7 +92,8 @@ def test_dockerfile_passes_hadolint():
 
 def test_pip_builds_the_distribution_from_pyproject_as_contributors_install_it(tmp_path):
     """`pip install -e .` and pip URLs build with poetry-core from the PEP 621 metadata: one name, version,
-    licence and both commands, the schemas and spec inside, and only the connector's package."""
+    licence and both commands, the schemas and spec inside, and only the connector's package and the
+    Confluence double (the demo's sample site)."""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
                    check=True, timeout=300, capture_output=True)
     (wheel,) = tmp_path.glob("*.whl")
@@ -106,4 +107,6 @@ def test_pip_builds_the_distribution_from_pyproject_as_contributors_install_it(t
     assert "source-confluence=source_confluence.run:run" in scripts.splitlines()
     assert "source-confluence-plus=source_confluence.run:run" in scripts.splitlines()
     assert {"source_confluence/spec.json", "source_confluence/schemas/pages.json"} <= set(names)
-    assert {name.split("/")[0] for name in names} == {"source_confluence", "source_confluence_plus-2.0.0.dist-info"}
+    assert {"confluence_double/__main__.py", "confluence_double/README.md"} <= set(names)
+    assert {name.split("/")[0] for name in names} == {"source_confluence", "confluence_double",
+                                                      "source_confluence_plus-2.0.0.dist-info"}

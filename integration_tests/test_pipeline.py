@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from integration_tests.confluence_double import ConfluenceDouble, Site, SiteSpec
+from confluence_double import ConfluenceDouble, Site, SiteSpec
 from integration_tests.site_truth import expected_ids
 from pipeline import STREAMS, cli, demo
 from pipeline.changes import StreamChange

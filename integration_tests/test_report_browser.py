@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from pipeline.job import JobResult, run_job
 
 pytestmark = pytest.mark.pipeline

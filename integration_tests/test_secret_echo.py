@@ -28,8 +28,7 @@ from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 from airbyte_cdk.test.entrypoint_wrapper import _run_command as run_command
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
-from integration_tests.confluence_double.datacenter import DataCenterDouble, DataCenterSettings
+from confluence_double import ConfluenceDouble, DataCenterDouble, DataCenterSettings, SiteSpec
 from integration_tests.conftest import catalog
 from integration_tests.echo_gateway import STYLES, EchoGateway, echo_body
 from integration_tests.reliability import fast_retries  # noqa: F401 - fixture

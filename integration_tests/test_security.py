@@ -29,8 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from requests.auth import HTTPBasicAuth
 
-from integration_tests.confluence_double import SiteSpec
-from integration_tests.confluence_double.datacenter import DataCenterDouble, DataCenterSettings
+from confluence_double import DataCenterDouble, DataCenterSettings, SiteSpec
 from integration_tests.conftest import catalog, records_by_stream
 from integration_tests.reliability import (
     SECRETS,

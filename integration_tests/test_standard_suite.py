@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
-from integration_tests.confluence_double import ConfluenceDouble, SiteSpec
+from confluence_double import ConfluenceDouble, SiteSpec
 from source_confluence import SourceConfluence
 
 GENERATED_CONFIG = Path(__file__).parent / "generated" / "config.json"

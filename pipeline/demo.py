@@ -1,6 +1,6 @@
 """`python -m pipeline demo`: the whole job against the bundled sample site.
 
-The sample site is the Confluence double (``integration_tests/confluence_double``) generated from a
+The sample site is the Confluence double (``confluence_double``) generated from a
 fixed spec and seed. The first run syncs it whole. Every later run regenerates the same site,
 replays the scripted batches of earlier runs at the times they were first applied (kept in
 ``demo_state.json``), checks that this reproduced the state the previous run synced (a fingerprint),
@@ -25,10 +25,10 @@ from pipeline.summary import count_phrase
 from pipeline.sync import prepare_environment
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # the double lives in the repository's test tree, not in a package
+if str(REPO) not in sys.path:  # run from a checkout without an install: the double sits beside pipeline/
     sys.path.insert(0, str(REPO))
 
-from integration_tests.confluence_double import ConfluenceDouble, Site, SiteSpec  # noqa: E402
+from confluence_double import ConfluenceDouble, Site, SiteSpec  # noqa: E402
 
 DEMO_SPEC = SiteSpec(spaces=4, pages=3000, blog_posts=300, footer_comments=2000, inline_comments=600, tasks=1000,
                      attachments=800, labels=40, users=40, seed=7, body_bytes=1500)

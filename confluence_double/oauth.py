@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from .api import ConfluenceApi, Response, error_body
+from .api import CloudRoutes, Response, error_body
 
 GATEWAY = "/ex/confluence/"
 READ_SCOPES = ("read:confluence-user", "read:space:confluence", "read:page:confluence", "read:comment:confluence",
@@ -124,7 +124,7 @@ class OAuthServer:
 class CloudEdge:
     """Routes a Cloud double's requests: Atlassian's OAuth endpoints and gateway, else the site itself."""
 
-    def __init__(self, api: ConfluenceApi, oauth: OAuthServer, site_url: str) -> None:
+    def __init__(self, api: CloudRoutes, oauth: OAuthServer, site_url: str) -> None:
         self.api = api
         self.oauth = oauth
         self.site_url = site_url
