@@ -36,7 +36,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
 from source_confluence.config import ConfigError, parse_config
-from source_confluence.redaction import redact_all, redacted_exception, register_config_secrets
+from source_confluence.http.secrets import redact_all, redacted_exception, register_config_secrets
 
 
 def _describe(error: Any) -> str:

@@ -39,25 +39,26 @@ from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase
 
-from source_confluence.api import ConfluenceApi
-from source_confluence.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
-from source_confluence.cloud_client import CloudClient
-from source_confluence.cloud_gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.api.cloud.client import CloudClient
+from source_confluence.api.cloud.gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.api.datacenter.client import DataCenterClient
+from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig, Credentials, parse_config
-from source_confluence.datacenter_client import DataCenterClient
-from source_confluence.directories import ContainerDirectory, UserDirectory
-from source_confluence.state import PartitionedCursor
+from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
+from source_confluence.http.tls import trust_store
+from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.streams.attachments import attachment_partitions
-from source_confluence.streams.base import ListPartitionGenerator, ReadContext, SpaceDirectory, load_schema
+from source_confluence.streams.base import ListPartitionGenerator, load_schema
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
 from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
 from source_confluence.streams.users import PendingUsers, user_partitions
+from source_confluence.sync.context import ReadContext, SpaceDirectory
+from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import format_timestamp
-from source_confluence.tls import trust_store
-from source_confluence.transport import ConfluenceHttpError, Transport
 
 QUEUE_SIZE = 10_000
 LOGGER = logging.getLogger("airbyte")

@@ -1,4 +1,4 @@
-"""Tests for source_confluence.body_text: one example per output rule, robustness, properties."""
+"""Tests for source_confluence.records.body_text: one example per output rule, robustness, properties."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from source_confluence import body_text
-from source_confluence.body_text import (
+from source_confluence.records import body_text
+from source_confluence.records.body_text import (
     _parse_soup,
     _parse_xml,
     _Renderer,

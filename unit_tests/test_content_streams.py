@@ -11,7 +11,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
-from source_confluence.idset import decode_ids, encode_ids
+from source_confluence.sync.idset import decode_ids, encode_ids
 from source_confluence.timestamps import format_timestamp
 from unit_tests.builders import (
     config,

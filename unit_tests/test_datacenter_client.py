@@ -17,11 +17,12 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from source_confluence import SourceConfluence, v1_shapes
-from source_confluence.api import PAGE
-from source_confluence.cql import ServerClock
-from source_confluence.datacenter_client import DataCenterClient
-from source_confluence.transport import ConfluenceHttpError, Transport
+from source_confluence import SourceConfluence
+from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.client import DataCenterClient
+from source_confluence.api.datacenter.cql import ServerClock
+from source_confluence.api.protocol import PAGE
+from source_confluence.http.transport import ConfluenceHttpError, Transport
 from unit_tests.dc_builders import (
     BASE,
     BODY_EXPAND,

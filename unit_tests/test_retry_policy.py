@@ -14,8 +14,8 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after, rate_limit_pause
-from source_confluence.retry_policy import (
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
+from source_confluence.http.retry_policy import (
     CDK_EXTRA_SLEEP_SECONDS,
     ConfluenceBackoffStrategy,
     ConfluenceErrorHandler,

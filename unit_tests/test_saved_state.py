@@ -22,7 +22,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
-from source_confluence.idset import decode_ids
+from source_confluence.sync.idset import decode_ids
 from unit_tests.builders import config, content_list_request, list_response, page, space, spaces_request
 from unit_tests.test_content_streams import T3, T4, catalog, ids_request, read, space_state, stream_states
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import ATTACHMENT
-from source_confluence.records import attachment_record, container_of, tombstone_record
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ATTACHMENT
+from source_confluence.records.builders import attachment_record, container_of, tombstone_record
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor
 
 STREAM = "attachments"
 

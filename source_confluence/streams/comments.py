@@ -15,14 +15,14 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
-from source_confluence.records import BodyTexts, body_texts, comment_record, container_of, tombstone_record
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
+from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import normalize_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 STREAM = "comments"

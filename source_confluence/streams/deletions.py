@@ -23,10 +23,10 @@ from typing import Any
 
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import CONTAINER_TYPES
-from source_confluence.idset import decode_ids, encode_ids
-from source_confluence.state import PartitionState
+from source_confluence.api.protocol import CONTAINER_TYPES
 from source_confluence.streams.errors import read_fully
+from source_confluence.sync.idset import decode_ids, encode_ids
+from source_confluence.sync.state import PartitionState
 from source_confluence.timestamps import parse_timestamp
 
 LOGGER = logging.getLogger("airbyte")

@@ -17,10 +17,11 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
-from source_confluence.records import container_of, label_record
-from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
+from source_confluence.records.builders import container_of, label_record
+from source_confluence.streams.base import describe_space
 from source_confluence.streams.errors import translate_http_errors
+from source_confluence.sync.context import ReadContext
 
 STREAM = "content_labels"
 LABELLED = ((PAGE, "pages"), (BLOGPOST, "blog_posts"), (ATTACHMENT, "attachments"))

@@ -8,8 +8,8 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.records import space_record
-from source_confluence.streams.base import ReadContext
+from source_confluence.records.builders import space_record
+from source_confluence.sync.context import ReadContext
 
 STREAM = "spaces"
 

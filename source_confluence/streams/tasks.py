@@ -19,17 +19,18 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import CONTAINER_TYPES
-from source_confluence.directories import Container, chunked
-from source_confluence.records import body_texts, task_record
-from source_confluence.selection import CONTAINER_STREAM
-from source_confluence.state import PartitionedCursor, PartitionState, StateError, parse_versions
-from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.api.protocol import CONTAINER_TYPES
+from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.builders import body_texts, task_record
+from source_confluence.streams.base import describe_space
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.walk import MAX_WALK_RESTARTS, advance, cap_of
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.directories import Container, chunked
+from source_confluence.sync.selection import CONTAINER_STREAM
+from source_confluence.sync.state import PartitionedCursor, PartitionState, StateError, parse_versions
 from source_confluence.timestamps import normalize_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 STREAM = "tasks"

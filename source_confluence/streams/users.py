@@ -21,10 +21,10 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import CONTAINER_TYPES
-from source_confluence.records import user_record
-from source_confluence.state import PartitionedCursor, PartitionState
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import CONTAINER_TYPES
+from source_confluence.records.builders import user_record
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 STREAM = "users"
 KEY = {"scope": "site"}

@@ -25,15 +25,15 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import ResultPage
-from source_confluence.idset import append_ids
-from source_confluence.state import PartitionedCursor, PartitionState
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ResultPage
+from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.streams.deletions import DeletionCheck, versions_newest
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.idset import append_ids
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import format_timestamp, parse_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 MAX_WALK_RESTARTS = 3

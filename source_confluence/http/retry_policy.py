@@ -35,7 +35,7 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after
 
 CDK_EXTRA_SLEEP_SECONDS = 1.0
 """The CDK sleeps one second longer than a strategy asks (`rate_limiting.user_defined_backoff_handler`)."""

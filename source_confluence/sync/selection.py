@@ -14,9 +14,9 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from source_confluence.api import BLOGPOST, PAGE, ConfluenceApi
+from source_confluence.api.protocol import BLOGPOST, PAGE, ConfluenceApi
 from source_confluence.config import ConnectorConfig
-from source_confluence.directories import Container, ContainerDirectory
+from source_confluence.sync.directories import Container, ContainerDirectory
 
 LOGGER = logging.getLogger("airbyte")
 CONTAINER_STREAM = {"page": "pages", "blogpost": "blog_posts"}

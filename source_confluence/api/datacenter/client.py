@@ -26,12 +26,12 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from source_confluence import v1_shapes
-from source_confluence.api import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ResultPage, items
-from source_confluence.cql import ServerClock, cql_string, offset_of
-from source_confluence.cql_walk import WALK_ORDER, CqlWalk
+from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.datacenter.cql_walk import WALK_ORDER, CqlWalk
+from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ResultPage, items
+from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
-from source_confluence.transport import ConfluenceHttpError, Transport
 
 LOGGER = logging.getLogger("airbyte")
 

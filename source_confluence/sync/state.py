@@ -36,7 +36,7 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.idset import decode_ids
+from source_confluence.sync.idset import decode_ids
 from source_confluence.timestamps import normalize_timestamp
 
 LOGGER = logging.getLogger("airbyte")

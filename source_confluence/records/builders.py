@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from source_confluence.body_text import storage_to_text, storage_to_texts, word_count
+from source_confluence.records.body_text import storage_to_text, storage_to_texts, word_count
 from source_confluence.timestamps import normalize_timestamp
 
 DELETED_STATUSES = frozenset({"trashed", "deleted", "purged"})

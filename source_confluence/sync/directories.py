@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from source_confluence.api import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
+from source_confluence.api.protocol import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
 
 _MENTION = re.compile(r'ri:(?:account-id|userkey)="([^"]+)"')
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from source_confluence.api import (
+from source_confluence.api.protocol import (
     ALL_STATUSES,
     ATTACHMENT,
     BLOGPOST,
@@ -24,7 +24,7 @@ from source_confluence.api import (
     ResultPage,
     items,
 )
-from source_confluence.transport import ConfluenceHttpError
+from source_confluence.http.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"

@@ -25,9 +25,9 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after, rate_limit_pause
-from source_confluence.redaction import register_header_secret, register_secret
-from source_confluence.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, RetryLimits, response_json
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
+from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, RetryLimits, response_json
+from source_confluence.http.secrets import register_header_secret, register_secret
 
 __all__ = ["ConfluenceHttpError", "RateGate", "Transport", "parse_retry_after", "rate_limit_pause", "response_json"]
 

@@ -30,8 +30,8 @@ from typing import Any
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import ResultPage
-from source_confluence.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.protocol import ResultPage
 from source_confluence.timestamps import format_timestamp, parse_timestamp
 
 LOGGER = logging.getLogger("airbyte")
