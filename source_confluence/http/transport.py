@@ -9,7 +9,6 @@ for their shape, `get_list`), HTML login pages recognised, requests pinned to th
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
+from source_confluence.config import is_loopback_host
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
 from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, RetryLimits, response_json
 from source_confluence.http.secrets import register_header_secret, register_secret
@@ -89,17 +89,6 @@ def error_detail(response: requests.Response) -> str:
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
             return str(errors[0].get("title") or errors[0].get("detail") or "")
     return response.reason or ""
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
