@@ -40,7 +40,7 @@ from source_confluence.http.secrets import redact_all, redacted_exception, regis
 
 
 def _describe(error: Any) -> str:
-    expectations = {
+    expectations: dict[str, Callable[[Any], str]] = {
         "type": lambda v: f"must be of type {v if isinstance(v, str) else ' or '.join(v)}",
         "minimum": lambda v: f"must be at least {v}",
         "maximum": lambda v: f"must be at most {v}",

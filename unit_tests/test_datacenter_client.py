@@ -304,5 +304,5 @@ def test_walk_links_name_the_space_by_key_and_an_unknown_space_is_a_404():
 def test_a_stored_link_this_client_did_not_write_is_answered_like_an_expired_one(link):
     # A corrupted or foreign Data Center state must make the stream start over, not crash.
     with pytest.raises(ConfluenceHttpError) as caught:
-        next(iter(client().task_pages_from(link)))
+        next(iter(client().task_list_from(link)))
     assert caught.value.status == 400

@@ -38,7 +38,8 @@ def site_url(value: Any, datacenter: bool = False, allow_plain_http: bool = Fals
         raise ConfigError(
             "site_url", "must not carry a query string, fragment or credentials.", example
         )
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname) and not allow_plain_http:
+    hostname = parts.hostname or ""  # never empty here: _valid_host checked it
+    if parts.scheme == "http" and not is_loopback_host(hostname) and not allow_plain_http:
         raise ConfigError(
             "site_url",
             "uses plain http, which would send your credentials unencrypted.",
@@ -52,7 +53,7 @@ def site_url(value: Any, datacenter: bool = False, allow_plain_http: bool = Fals
         raise ConfigError("site_url", f"has an invalid port ({error}).", example) from None
     if port == 0:
         raise ConfigError("site_url", "has port 0, which no server listens on.", example)
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 keeps its brackets
+    host = f"[{hostname}]" if ":" in hostname else hostname  # IPv6 keeps its brackets
     netloc = host + (f":{port}" if port else "")
     return f"{parts.scheme}://{netloc}{path}"
 
@@ -267,7 +268,7 @@ def boolean(raw: Mapping[str, Any], field: str, default: bool) -> bool:
 
 
 def bounded_int(raw: Mapping[str, Any], field: str, default: int, low: int, high: int) -> int:
-    value = raw.get(field, default)
+    value: object = raw.get(field, default)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):

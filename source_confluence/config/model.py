@@ -89,7 +89,7 @@ class ConnectorConfig:
     search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
-    """Rate-limit waiting allowed per request, and the longest Retry-After honoured (transport.py)."""
+    """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
 
     @property
     def is_cloud(self) -> bool:

@@ -84,7 +84,7 @@ def error_detail(response: requests.Response) -> str:
     if isinstance(body, Mapping):
         for key in ("message", "title", "detail"):
             if isinstance(body.get(key), str):
-                return body[key]
+                return str(body[key])
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
             return str(errors[0].get("title") or errors[0].get("detail") or "")
@@ -184,7 +184,7 @@ class Transport:
         adapter = _PinnedAdapter(self._origin, self.authenticator, pool_connections=self.pool_size,
                                  pool_maxsize=self.pool_size)
         session.mount("https://", adapter)
-        session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config.py)
+        session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config/fields.py)
         # Every response, retries included, may carry Data Center's rate-limit headers.
         session.hooks["response"].append(self._observe_rate_limit)
         session.max_redirects = MAX_REDIRECTS

@@ -93,7 +93,7 @@ def _h_link(r: _Renderer, el: Any) -> Any:
             r.buf.append(el.get(AC_ANCHOR) or "")
         return None
     on_exit = None
-    if rtag == RI_ATTACHMENT:
+    if resource is not None and rtag == RI_ATTACHMENT:
         on_exit = _exit_attachment_link
         if body.tag == AC_PLAIN_TEXT_LINK_BODY:
             filename = resource.get(RI_FILENAME) or ""

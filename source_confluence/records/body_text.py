@@ -26,10 +26,12 @@ _BATCH_SEPARATOR = _BATCH_CLOSE + _BATCH_OPEN
 _RUN_MARKS: dict[str, str] = {}
 
 
-def _mark_non_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
+def _mark_non_ascii(error: UnicodeError) -> tuple[str, int]:
     # One call per run of non-ASCII characters: a word character (what `\w` matches: alphanumeric
     # or "_") becomes "w", anything else a space, so the ASCII fast path below can count runs.
     # The same few runs (accents, dashes, quotes) recur in every body: their marks are cached.
+    if not isinstance(error, UnicodeEncodeError):  # registered for encoding only
+        raise error
     run = error.object[error.start:error.end]
     marks = _RUN_MARKS.get(run)
     if marks is None:
@@ -54,8 +56,9 @@ def word_count(text: str | None) -> int:
     return marks.count(b" w") + (marks[0] == 0x77)
 
 
-def storage_to_text(storage: str | None, user_names: Mapping[str, str] | None = None) -> str | None:
-    """Plain text of a storage-format body (see the module docstring); never raises."""
+def storage_to_text(storage: object, user_names: Mapping[str, str] | None = None) -> str | None:
+    """Plain text of a storage-format body (docs/body-text.md); never raises. Meant for a str or None,
+    forgiving with bytes and other scalars."""
     if storage is None:
         return None
     if not isinstance(storage, str):

@@ -6,7 +6,7 @@ from the bulk container lookup shared with comments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
@@ -24,7 +24,7 @@ class AttachmentConverter:
     def __init__(self, context: ReadContext) -> None:
         self._context = context
 
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
 
     def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:

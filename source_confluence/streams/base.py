@@ -1,4 +1,4 @@
-"""What every stream shares: schema loading and the partition generator."""
+"""What every stream shares: schema loading, the base partition and the partition generator."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator impor
 @cache
 def load_schema(stream_name: str) -> Mapping[str, Any]:
     text = resources.files("source_confluence").joinpath("schemas", f"{stream_name}.json").read_text()
-    return json.loads(text)
+    schema: Mapping[str, Any] = json.loads(text)
+    return schema
 
 
 class ListPartitionGenerator(PartitionGenerator):
@@ -30,3 +31,22 @@ class ListPartitionGenerator(PartitionGenerator):
 
 def describe_space(space: Mapping[str, Any]) -> str:
     return f"space {space.get('key')} (id {space.get('id')})"
+
+
+class StreamPartition(Partition):
+    """A partition of one stream, named by its slice (its key in the stream's state, e.g.
+    {"space_id": "42"}; None for a stream read whole). Subclasses write `read` only."""
+
+    def __init__(self, stream: str, key: Mapping[str, str] | None) -> None:
+        self._stream = stream
+        self._slice = dict(key) if key is not None else None
+
+    def to_slice(self) -> Mapping[str, Any] | None:
+        return self._slice
+
+    def stream_name(self) -> str:
+        return self._stream
+
+    def __hash__(self) -> int:
+        return hash((self._stream, tuple(sorted((self._slice or {}).items()))))
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ class ContentConverter:
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
 
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         users = self._context.users
         bodies = [((item.get("body") or {}).get("storage") or {}).get("value") for item in results]
         mentioned = users.mentioned_in(bodies)

@@ -22,7 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.config import parse_config
-from source_confluence.source import STREAMS_BY_NAME
+from source_confluence.streams.registry import STREAMS_BY_NAME
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
 from source_confluence.sync.state import PartitionedCursor
