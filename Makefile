@@ -28,10 +28,13 @@ install: $(STAMP)
 lock: $(POETRY)
 	$(POETRY) lock
 
-# Style and static checks, a static security scan of the connector (bandit, settings in
-# pyproject.toml) and a dependency vulnerability audit (pip-audit; says so plainly when offline).
+# Style and static checks, strict types on the connector (mypy), its layers importing one way
+# (import-linter; both configured in pyproject.toml), a static security scan of the connector
+# (bandit) and a dependency vulnerability audit (pip-audit; says so plainly when offline).
 lint: install
 	$(BIN)/ruff check source_confluence confluence_double pipeline unit_tests integration_tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive source_confluence
 	$(BIN)/python scripts/audit_dependencies.py

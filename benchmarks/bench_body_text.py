@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from source_confluence.body_text import storage_to_text, word_count  # noqa: E402
+from source_confluence.records.body_text import storage_to_text, word_count  # noqa: E402
 
 WORDS = (
     "the deployment pipeline runs nightly and publishes artifacts to staging before production "

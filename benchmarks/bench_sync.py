@@ -381,8 +381,9 @@ def requests_by_stream(endpoints: dict[str, int]) -> dict[str, int]:
 # ---- profiles --------------------------------------------------------------------------------
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^():]*)(?::\d+)?\)$")
 AREAS = (
-    ("body_text.py", "body_text (storage -> text)"),
-    ("records.py", "records (flattening)"),
+    ("records/body_", "body_text (storage -> text)"),
+    ("records/builders.py", "records (flattening)"),
+    ("records/values.py", "records (flattening)"),
     ("json/decoder.py", "JSON parse of responses"),
     ("json/__init__.py", "JSON parse of responses"),
     ("serpyco", "message serialisation"),

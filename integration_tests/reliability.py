@@ -29,7 +29,7 @@ from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import ALL_STREAMS, records_by_stream
 from integration_tests.conftest import sync as conftest_sync
 from integration_tests.site_truth import expected_ids, referenced_accounts
-from source_confluence import transport
+from source_confluence.http import transport
 
 EMAIL = "reliability-bot@example.com"
 API_TOKEN = "ATATT3x-reliability-7f3a9c-never-print-me"

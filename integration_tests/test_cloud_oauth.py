@@ -18,7 +18,7 @@ from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import catalog, records_by_stream
 from integration_tests.site_truth import expected_ids
 from source_confluence import SourceConfluence
-from source_confluence.auth import AtlassianEndpoints
+from source_confluence.http.auth import AtlassianEndpoints
 
 pytestmark = pytest.mark.integration
 

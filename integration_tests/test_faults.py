@@ -30,7 +30,7 @@ from integration_tests.reliability import (
     stream_state,
     truth,
 )
-from source_confluence import transport
+from source_confluence.http import transport
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("fast_retries")]
 PAGES = "/wiki/api/v2/pages"

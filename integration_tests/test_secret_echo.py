@@ -33,7 +33,7 @@ from integration_tests.conftest import catalog
 from integration_tests.echo_gateway import STYLES, EchoGateway, echo_body
 from integration_tests.reliability import fast_retries  # noqa: F401 - fixture
 from source_confluence import SourceConfluence
-from source_confluence.auth import AtlassianEndpoints
+from source_confluence.http.auth import AtlassianEndpoints
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("fast_retries", "instant_cdk_sleeps")]
 SITE = SiteSpec(spaces=2, pages=40, blog_posts=6, footer_comments=10, inline_comments=4, tasks=6,

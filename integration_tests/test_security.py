@@ -42,8 +42,8 @@ from integration_tests.reliability import (
     secret_double,
 )
 from source_confluence import SourceConfluence
-from source_confluence.auth import AtlassianEndpoints
-from source_confluence.transport import Transport
+from source_confluence.http.auth import AtlassianEndpoints
+from source_confluence.http.transport import Transport
 
 pytestmark = pytest.mark.integration
 PAGES = "/wiki/api/v2/pages"

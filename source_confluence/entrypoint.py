@@ -36,11 +36,11 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
 from source_confluence.config import ConfigError, parse_config
-from source_confluence.redaction import redact_all, redacted_exception, register_config_secrets
+from source_confluence.http.secrets import redact_all, redacted_exception, register_config_secrets
 
 
 def _describe(error: Any) -> str:
-    expectations = {
+    expectations: dict[str, Callable[[Any], str]] = {
         "type": lambda v: f"must be of type {v if isinstance(v, str) else ' or '.join(v)}",
         "minimum": lambda v: f"must be at least {v}",
         "maximum": lambda v: f"must be at most {v}",

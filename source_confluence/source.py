@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from queue import Queue
 from typing import Any
@@ -34,67 +33,37 @@ from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageR
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField, FinalStateCursor
 from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
-from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase
 
-from source_confluence.api import ConfluenceApi
-from source_confluence.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
-from source_confluence.cloud_client import CloudClient
-from source_confluence.cloud_gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.api.cloud.client import CloudClient
+from source_confluence.api.cloud.gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.api.datacenter.client import DataCenterClient
+from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig, Credentials, parse_config
-from source_confluence.datacenter_client import DataCenterClient
-from source_confluence.directories import ContainerDirectory, UserDirectory
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.attachments import attachment_partitions
-from source_confluence.streams.base import ListPartitionGenerator, ReadContext, SpaceDirectory, load_schema
-from source_confluence.streams.comments import comment_partitions
-from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
-from source_confluence.streams.labels import label_partitions
-from source_confluence.streams.spaces import SpacesPartition
-from source_confluence.streams.tasks import task_partitions
-from source_confluence.streams.users import PendingUsers, user_partitions
+from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
+from source_confluence.http.tls import trust_store
+from source_confluence.http.transport import ConfluenceHttpError, Transport
+from source_confluence.streams.base import ListPartitionGenerator, load_schema
+from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS_BY_NAME, StreamDefinition
+from source_confluence.streams.users import PendingUsers
+from source_confluence.sync.context import ReadContext, SpaceDirectory
+from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import format_timestamp
-from source_confluence.tls import trust_store
-from source_confluence.transport import ConfluenceHttpError, Transport
 
 QUEUE_SIZE = 10_000
 LOGGER = logging.getLogger("airbyte")
 
 
-@dataclass(frozen=True)
-class StreamDefinition:
-    name: str
-    primary_key: tuple[str, ...]
-    cursor_field: str | None
-    partitions: Callable[[ReadContext, Cursor, bool], Iterator[Partition]]
-    runs_last: bool = False
-    """Streams that need the others' records first (users) read in a second phase."""
-
-
-STREAMS: tuple[StreamDefinition, ...] = (
-    StreamDefinition("spaces", ("id",), None, lambda ctx, cur, use: iter([SpacesPartition(ctx)])),
-    StreamDefinition("pages", ("id",), "updated_at", lambda ctx, cur, use: content_partitions(PAGES, ctx, cur, use)),
-    StreamDefinition("blog_posts", ("id",), "updated_at",
-                     lambda ctx, cur, use: content_partitions(BLOG_POSTS, ctx, cur, use)),
-    StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
-    StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
-    StreamDefinition("content_labels", ("id",), None, lambda ctx, cur, use: label_partitions(ctx)),
-    StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
-    StreamDefinition("users", ("account_id",), "resolved_at",
-                     lambda ctx, cur, use: user_partitions(ctx, cur, ctx.gather_users), runs_last=True),
-)
-STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
-CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})
-
-
 def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bool = False,
                   raw_config: MutableMapping[str, Any] | None = None,
-                  endpoints: AtlassianEndpoints = ATLASSIAN) -> ReadContext:
+                  endpoints: AtlassianEndpoints = ATLASSIAN, gather_users: bool = False) -> ReadContext:
     """The API client for the configured deployment and authentication method, and the per-sync lookups.
 
     `raw_config` is the platform's config: OAuth writes the rotated refresh token back into it.
+    `gather_users`: `users` runs without content streams and must find the accounts itself.
     """
     credentials = config.credentials
     authenticator = build_authenticator(credentials, raw_config, endpoints)
@@ -129,6 +98,7 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         containers=ContainerDirectory(client),
         users=UserDirectory(client),
         now=format_timestamp(datetime.now(UTC)),
+        gather_users=gather_users,
     )
 
 
@@ -189,7 +159,8 @@ class SourceConfluence(Source):
     ) -> Iterator[AirbyteMessage]:
         parsed = parse_config(config)
         selected = _validate_catalog(catalog)
-        _, context = self._context(config, logger)
+        context = build_context(parsed, logger, raw_config=platform_config(config), endpoints=self._endpoints,
+                                gather_users=not any(definition.name in CONTENT_STREAMS for definition, _ in selected))
         try:
             context.directory.spaces()  # lists spaces once, and rejects unknown space keys before any thread starts
         except ConfluenceHttpError as error:
@@ -199,7 +170,6 @@ class SourceConfluence(Source):
                 failure_type=FailureType.config_error if error.status in (401, 403) else FailureType.system_error,
             ) from None
 
-        context.gather_users = not any(definition.name in CONTENT_STREAMS for definition, _ in selected)
         state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
         for phase in (False, True):
@@ -248,7 +218,7 @@ class SourceConfluence(Source):
     @staticmethod
     def _stream(definition: StreamDefinition, context: ReadContext, cursor: Cursor, use_state: bool) -> DefaultStream:
         return DefaultStream(
-            partition_generator=ListPartitionGenerator(lambda: definition.partitions(context, cursor, use_state)),
+            partition_generator=ListPartitionGenerator(lambda: definition.read(context, cursor, use_state)),
             name=definition.name,
             json_schema=dict(load_schema(definition.name)),
             primary_key=list(definition.primary_key),

@@ -25,7 +25,7 @@ def format_timestamp(moment: datetime) -> str:
 def normalize_timestamp(value: object) -> str | None:
     """Any ISO-8601 string (or epoch millis) -> canonical UTC string; None when absent or unparseable."""
     # Hot path (several calls per record): Confluence Cloud already sends the canonical shape.
-    if value.__class__ is str and len(value) == _FAST_LENGTH and _is_canonical(value):
+    if type(value) is str and len(value) == _FAST_LENGTH and _is_canonical(value):
         return value
     if value is None or value == "":
         return None

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from source_confluence import SourceConfluence
-from source_confluence.auth import OAUTH_SCOPES, AtlassianEndpoints, build_authenticator
-from source_confluence.cloud_gateway import cloud_id_from_resources, cloud_id_from_tenant_info
+from source_confluence.api.cloud.gateway import cloud_id_from_resources, cloud_id_from_tenant_info
 from source_confluence.config import ConfigError, parse_config
-from source_confluence.tls import trust_store
+from source_confluence.http.auth import OAUTH_SCOPES, AtlassianEndpoints, build_authenticator
+from source_confluence.http.tls import trust_store
 from unit_tests.builders import current_user, json_response, space
 
 SITE = "https://example.atlassian.net"

@@ -11,7 +11,7 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
-from source_confluence.idset import decode_ids, encode_ids
+from source_confluence.sync.idset import decode_ids, encode_ids
 from source_confluence.timestamps import format_timestamp
 from unit_tests.builders import (
     config,
@@ -49,7 +49,7 @@ def space_state(space_id: str, updated_at: str, ids: list[str], **extra):
 
 def cursor_of(state):
     """The cursor fields of a partition state, without the deletion-check bookkeeping."""
-    return {k: v for k, v in state["states"][0]["cursor"].items() if k not in ("known", "reconciled_at")}
+    return {k: v for k, v in state["states"][0]["cursor"].items() if k not in ("synced_ids", "reconciled_at")}
 
 
 def stream_states(output, stream="pages"):
@@ -74,7 +74,7 @@ def test_first_sync_reads_oldest_first_and_checkpoints_every_page():
     final = states[-1]["states"][0]["cursor"]
     assert cursor_of(states[-1]) == {"updated_at": T3, "cursor_versions": {T3: ["3#2"]}, "complete": True}
     # A complete first read is the baseline of the deletion check: every id it emitted.
-    assert decode_ids(final["known"]) == {"1", "2", "3"}
+    assert decode_ids(final["synced_ids"]) == {"1", "2", "3"}
 
 
 def test_record_is_flat_snake_case_with_text_body():
@@ -263,7 +263,7 @@ def test_due_deletion_check_emits_tombstones_for_purged_ids_only():
     assert tombstone["space_id"] == "100"
     final = stream_states(output)[-1]["states"][0]["cursor"]
     # 99 was never synced (e.g. archived before the first sync), so it is not remembered.
-    assert decode_ids(final["known"]) == {"1", "3", "4"}
+    assert decode_ids(final["synced_ids"]) == {"1", "3", "4"}
     assert final["reconciled_at"] > long_ago
 
 
@@ -290,7 +290,7 @@ def test_a_page_moved_to_another_space_is_not_taken_for_purged():
         output = read(SourceConfluence(), config(), catalog(), state)
     assert output.records == []
     # Still this space's to report if it is purged before space 200's partition syncs it.
-    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3"}
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["synced_ids"]) == {"1", "2", "3"}
 
 
 def test_a_look_up_by_id_whose_page_link_expires_is_read_again_from_its_start():
@@ -312,7 +312,7 @@ def test_a_look_up_by_id_whose_page_link_expires_is_read_again_from_its_start():
         output = read(SourceConfluence(), config(), catalog(), state)
     assert not output.errors
     assert [(r.record.data["id"], r.record.data["status"]) for r in output.records] == [("5", "deleted")]
-    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3", "6"}
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["synced_ids"]) == {"1", "2", "3", "6"}
 
 
 def test_deletion_check_that_is_not_due_costs_no_request():
@@ -322,7 +322,7 @@ def test_deletion_check_that_is_not_due_costs_no_request():
         http.get(content_list_request("pages", "100", descending=True), list_response([page("4", T4), page("3", T3)]))
         output = read(SourceConfluence(), config(), catalog(), state)
     assert [r.record.data["id"] for r in output.records] == ["4"]
-    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["known"]) == {"1", "2", "3", "4"}
+    assert decode_ids(stream_states(output)[-1]["states"][0]["cursor"]["synced_ids"]) == {"1", "2", "3", "4"}
 
 
 def test_incremental_asked_of_a_stream_without_cursor_reads_it_in_full():

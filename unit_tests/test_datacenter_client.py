@@ -17,11 +17,12 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from source_confluence import SourceConfluence, v1_shapes
-from source_confluence.api import PAGE
-from source_confluence.cql import ServerClock
-from source_confluence.datacenter_client import DataCenterClient
-from source_confluence.transport import ConfluenceHttpError, Transport
+from source_confluence import SourceConfluence
+from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.client import DataCenterClient
+from source_confluence.api.datacenter.cql import ServerClock
+from source_confluence.api.protocol import PAGE
+from source_confluence.http.transport import ConfluenceHttpError, Transport
 from unit_tests.dc_builders import (
     BASE,
     BODY_EXPAND,
@@ -303,5 +304,5 @@ def test_walk_links_name_the_space_by_key_and_an_unknown_space_is_a_404():
 def test_a_stored_link_this_client_did_not_write_is_answered_like_an_expired_one(link):
     # A corrupted or foreign Data Center state must make the stream start over, not crash.
     with pytest.raises(ConfluenceHttpError) as caught:
-        next(iter(client().task_pages_from(link)))
+        next(iter(client().task_list_from(link)))
     assert caught.value.status == 400

@@ -18,8 +18,8 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from source_confluence import records
-from source_confluence.body_text import storage_to_text
+from source_confluence.records import builders as records
+from source_confluence.records.body_text import storage_to_text
 from source_confluence.streams.base import load_schema
 from source_confluence.timestamps import normalize_timestamp
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from source_confluence.idset import decode_ids, encode_ids
+from source_confluence.sync.idset import decode_ids, encode_ids
 
 
 @settings(max_examples=200, deadline=None)

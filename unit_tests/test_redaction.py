@@ -22,7 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_confluence import SourceConfluence
 from source_confluence.entrypoint import ConfluenceEntrypoint
-from source_confluence.redaction import (
+from source_confluence.http.secrets import (
     RedactedTrace,
     is_connector_config,
     redact,

@@ -14,11 +14,12 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after, rate_limit_pause
-from source_confluence.retry_policy import (
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
+from source_confluence.http.retry_policy import (
     CDK_EXTRA_SLEEP_SECONDS,
     ConfluenceBackoffStrategy,
     ConfluenceErrorHandler,
+    ResponseNotes,
     RetryLimits,
 )
 
@@ -232,7 +233,8 @@ def test_the_cdk_bounds_never_cut_ours_short():
     (b'{"results": [], "_links": {', True, "invalid JSON"),
 ])
 def test_a_broken_2xx_answer_is_retried_as_transient_naming_the_path(body, expect_list, problem):
-    handler = ConfluenceErrorHandler("https://example.atlassian.net", LIMITS, expect_list=expect_list)
+    notes = ResponseNotes()
+    handler = ConfluenceErrorHandler("https://example.atlassian.net", LIMITS, expect_list=expect_list, notes=notes)
     answer = response(200, {"Content-Type": "application/json"}, body)
     resolution = handler.interpret_response(answer)
     assert resolution.response_action == ResponseAction.RETRY
@@ -241,7 +243,7 @@ def test_a_broken_2xx_answer_is_retried_as_transient_naming_the_path(body, expec
     assert "cursor" not in resolution.error_message
     # After the last retry, the strategy's message says the same.
     gate, _ = gate_and_clock()
-    _, error = run_until_given_up(ConfluenceBackoffStrategy(gate, LIMITS),
+    _, error = run_until_given_up(ConfluenceBackoffStrategy(gate, LIMITS, notes),
                                   lambda request: _with(response(200, body=body, request=request), handler))
     assert problem in error.message and "9 times in a row" in error.message
 

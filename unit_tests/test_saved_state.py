@@ -22,7 +22,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
-from source_confluence.idset import decode_ids
+from source_confluence.sync.idset import decode_ids
 from unit_tests.builders import config, content_list_request, list_response, page, space, spaces_request
 from unit_tests.test_content_streams import T3, T4, catalog, ids_request, read, space_state, stream_states
 
@@ -70,4 +70,4 @@ def test_a_corrupted_deletion_set_is_dropped_with_a_warning_and_the_cursor_kept(
     assert output.is_in_logs(re.escape("Ignoring part of the saved state of stream 'pages' (partition {\"space_id\": \"100\"})"))
     assert [r.record.data["id"] for r in output.records] == ["4"]  # the cursor survived
     final = stream_states(output)[-1]["states"][0]["cursor"]
-    assert final["updated_at"] == T4 and decode_ids(final["known"]) == {"1", "3", "4"}
+    assert final["updated_at"] == T4 and decode_ids(final["synced_ids"]) == {"1", "3", "4"} and "known" not in final

@@ -9,8 +9,8 @@ import requests
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import HTTPBasicAuth
 
-from source_confluence.rate_limits import RateGate
-from source_confluence.transport import ConfluenceHttpError, Transport, origin_of
+from source_confluence.http.rate_gate import RateGate
+from source_confluence.http.transport import ConfluenceHttpError, Transport, origin_of
 
 
 def test_links_to_another_host_are_refused():

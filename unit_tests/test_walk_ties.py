@@ -17,7 +17,7 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
-from source_confluence.idset import encode_ids
+from source_confluence.sync.idset import encode_ids
 from source_confluence.timestamps import format_timestamp
 from unit_tests.builders import SITE, config, content_list_request, list_response, next_link, page, space, spaces_request
 

@@ -6,16 +6,16 @@ from the bulk container lookup shared with comments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import ATTACHMENT
-from source_confluence.records import attachment_record, container_of, tombstone_record
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ATTACHMENT
+from source_confluence.records.builders import attachment_record, container_of, tombstone_record
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor
 
 STREAM = "attachments"
 
@@ -24,7 +24,7 @@ class AttachmentConverter:
     def __init__(self, context: ReadContext) -> None:
         self._context = context
 
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
 
     def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:

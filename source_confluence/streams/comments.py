@@ -10,19 +10,20 @@ container.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
-from source_confluence.records import BodyTexts, body_texts, comment_record, container_of, tombstone_record
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
+from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import normalize_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 STREAM = "comments"
@@ -39,7 +40,7 @@ class CommentConverter:
         self._texts: BodyTexts = {}
         self._first_versions: dict[str, Mapping[str, Any]] = {}
 
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
         self._first_versions = self._first_versions_of(results)
         users = self._context.users
@@ -60,7 +61,7 @@ class CommentConverter:
         self._context.users.reference(data["author_id"])
         return data
 
-    def _first_versions_of(self, results: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    def _first_versions_of(self, results: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
         """Version 1 of every comment edited since it was written (v2 comments carry no creation
         time; the first version's is it): one request per such comment, Cloud only."""
         client = self._context.client
@@ -99,8 +100,8 @@ class CommentConverter:
         for (container_type, container_id), ids in sorted(changed.items()):
             try:
                 found = [raw for raw in read_fully(
-                    lambda c=container_type, i=container_id: client.inline_comments_of(
-                        c, i, self._context.config.include_bodies),
+                    partial(client.inline_comments_of, container_type, container_id,
+                            self._context.config.include_bodies),
                     STREAM, f"the inline comments of {container_type} {container_id}") if str(raw.get("id")) in ids]
             except ConfluenceHttpError as error:
                 if error.status != 404:

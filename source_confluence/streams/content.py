@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api import BLOGPOST, PAGE
-from source_confluence.directories import Container
-from source_confluence.records import BodyTexts, body_texts, content_record, tombstone_record
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.api.protocol import BLOGPOST, PAGE
+from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
+from source_confluence.streams.base import describe_space
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.directories import Container
+from source_confluence.sync.state import PartitionedCursor
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ContentConverter:
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
 
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         users = self._context.users
         bodies = [((item.get("body") or {}).get("storage") or {}).get("value") for item in results]
         mentioned = users.mentioned_in(bodies)

@@ -24,9 +24,9 @@ from typing import Any
 
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.idset import decode_ids, encode_ids
-from source_confluence.state import PartitionState
 from source_confluence.streams.errors import read_fully
+from source_confluence.sync.idset import decode_ids, encode_ids
+from source_confluence.sync.state import PartitionState
 from source_confluence.timestamps import parse_timestamp
 
 LOGGER = logging.getLogger("airbyte")
@@ -41,11 +41,11 @@ class DeletionCheck:
     def run(self, state: PartitionState, emitted: set[str], newest: str | None) -> Iterator[Record | PartitionState]:
         """Tombstones (as records) and then the partition's state after the check (last item).
 
-        `state.known` already holds every id the partition emitted (each checkpoint saves them); it
+        `state.synced_ids` already holds every id the partition emitted (each checkpoint saves them); it
         is None only when the set was lost (a state written before it existed, or undecodable), and
         then this check lists the partition to start a new one."""
         now = self._context.now
-        if state.known is not None and not self._due(state.reconciled_at):
+        if state.synced_ids is not None and not self._due(state.reconciled_at):
             yield state
             return
         listed = self._listing()
@@ -58,7 +58,7 @@ class DeletionCheck:
             for data in refresh(listed, state.reconciled_at, emitted):
                 refreshed.add(data["id"])
                 yield Record(data=data, stream_name=self._source.stream)
-        synced = (decode_ids(state.known) if state.known is not None else set()) | emitted | refreshed
+        synced = (decode_ids(state.synced_ids) if state.synced_ids is not None else set()) | emitted | refreshed
         missing = synced - current
         gone = self._confirmed_gone(missing)
         if gone:
@@ -67,11 +67,11 @@ class DeletionCheck:
         for content_id in sorted(gone, key=_id_sort_key):
             at = self._context.tombstone_clock.stamp(content_id, now, newest)
             yield Record(data=self._converter.tombstone(content_id, at), stream_name=self._source.stream)
-        if state.known is not None:
+        if state.synced_ids is not None:
             current &= synced
         # Found elsewhere (moved to another space): still this partition's to report once purged, in
         # case it is purged before the other space's partition has synced it.
-        yield replace(state, known=encode_ids(current | (missing - gone)), reconciled_at=now)
+        yield replace(state, synced_ids=encode_ids(current | (missing - gone)), reconciled_at=now)
 
     def _listing(self) -> dict[str, Mapping[str, Any]]:
         items = read_fully(lambda: self._context.client.listing(self._source.kind, self._source.space_id),

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.transport import ConfluenceHttpError
+from source_confluence.http.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 MAX_LIST_ATTEMPTS = 3

@@ -17,31 +17,24 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
-from source_confluence.records import container_of, label_record
-from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
+from source_confluence.records.builders import container_of, label_record
+from source_confluence.streams.base import StreamPartition, describe_space
 from source_confluence.streams.errors import translate_http_errors
+from source_confluence.sync.context import ReadContext
 
 STREAM = "content_labels"
 LABELLED = ((PAGE, "pages"), (BLOGPOST, "blog_posts"), (ATTACHMENT, "attachments"))
 
 
-class LabelPartition(Partition):
+class LabelPartition(StreamPartition):
     """Everything carrying one label."""
 
     def __init__(self, label: Mapping[str, Any], client: LabelLists, context: ReadContext) -> None:
+        super().__init__(STREAM, {"label_id": str(label["id"])})
         self._label = label
         self._client = client
         self._context = context
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return {"label_id": str(self._label["id"])}
-
-    def stream_name(self) -> str:
-        return STREAM
-
-    def __hash__(self) -> int:
-        return hash((STREAM, str(self._label["id"])))
 
     def read(self) -> Iterable[Record]:
         label_id = str(self._label["id"])
@@ -50,10 +43,10 @@ class LabelPartition(Partition):
             for content_type, stream in LABELLED:
                 if not selection.content_type_enabled(stream):
                     continue
-                for page in self._client.labelled(label_id, content_type):
+                for listed in self._client.labelled(label_id, content_type):
                     if content_type == ATTACHMENT:
-                        self._context.containers.resolve(container_of(item) for item in page.results)
-                    for item in page.results:
+                        self._context.containers.resolve(container_of(item) for item in listed.results)
+                    for item in listed.results:
                         data = self._record(item, content_type)
                         if data is not None:
                             yield Record(data=data, stream_name=STREAM)
@@ -74,20 +67,12 @@ class LabelPartition(Partition):
         return label_record(self._label, content_id, content_type, space_id)
 
 
-class SpaceLabelsPartition(Partition):
+class SpaceLabelsPartition(StreamPartition):
     """The labels put on the selected spaces themselves."""
 
     def __init__(self, context: ReadContext) -> None:
+        super().__init__(STREAM, {"scope": "spaces"})
         self._context = context
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return {"scope": "spaces"}
-
-    def stream_name(self) -> str:
-        return STREAM
-
-    def __hash__(self) -> int:
-        return hash((STREAM, "spaces"))
 
     def read(self) -> Iterable[Record]:
         client = self._context.client
@@ -98,22 +83,14 @@ class SpaceLabelsPartition(Partition):
                     yield Record(data=label_record(label, space_id, "space", space_id), stream_name=STREAM)
 
 
-class SpaceContentLabelsPartition(Partition):
+class SpaceContentLabelsPartition(StreamPartition):
     """Everything labelled in one space, read with the content (Data Center)."""
 
     def __init__(self, space: Mapping[str, Any], client: LabelsWithContent, context: ReadContext) -> None:
+        super().__init__(STREAM, {"space_id": str(space["id"])})
         self._space = space
         self._client = client
         self._context = context
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return {"space_id": str(self._space["id"])}
-
-    def stream_name(self) -> str:
-        return STREAM
-
-    def __hash__(self) -> int:
-        return hash((STREAM, "space", str(self._space["id"])))
 
     def read(self) -> Iterable[Record]:
         space_id = str(self._space["id"])
@@ -122,11 +99,11 @@ class SpaceContentLabelsPartition(Partition):
             for content_type, stream in LABELLED:
                 if not selection.content_type_enabled(stream):
                     continue
-                for page in self._client.labelled_in_space(space_id, content_type):
+                for listed in self._client.labelled_in_space(space_id, content_type):
                     if content_type == ATTACHMENT:
                         self._context.containers.resolve(
-                            container_of(item) for item in page.results if item.get("labels"))
-                    for item in page.results:
+                            container_of(item) for item in listed.results if item.get("labels"))
+                    for item in listed.results:
                         yield from self._records(item, content_type, space_id)
 
     def _records(self, item: Mapping[str, Any], content_type: str, space_id: str) -> Iterator[Record]:

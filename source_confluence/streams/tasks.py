@@ -10,7 +10,7 @@ State per space keeps one cursor per container type in `extra`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,23 +19,24 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import CONTAINER_TYPES
-from source_confluence.directories import Container, chunked
-from source_confluence.records import body_texts, task_record
-from source_confluence.selection import CONTAINER_STREAM
-from source_confluence.state import PartitionedCursor, PartitionState, StateError, parse_versions
-from source_confluence.streams.base import ReadContext, describe_space
+from source_confluence.api.protocol import CONTAINER_TYPES
+from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.builders import body_texts, task_record
+from source_confluence.streams.base import StreamPartition, describe_space
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.walk import MAX_WALK_RESTARTS, advance, cap_of
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.directories import Container, chunked
+from source_confluence.sync.selection import CONTAINER_STREAM
+from source_confluence.sync.state import PartitionedCursor, PartitionState, StateError, parse_versions
 from source_confluence.timestamps import normalize_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 STREAM = "tasks"
 
 
-class TasksPartition(Partition):
+class TasksPartition(StreamPartition):
     def __init__(self, space: Mapping[str, Any], context: ReadContext, cursor: PartitionedCursor,
                  use_state: bool) -> None:
         self._space = space
@@ -44,18 +45,10 @@ class TasksPartition(Partition):
         self._cursor = cursor
         self._use_state = use_state
         self._key = {"space_id": self._space_id}
+        super().__init__(STREAM, self._key)
         selection = context.selection
         self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
         self._pages_read = 0
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return self._key
-
-    def stream_name(self) -> str:
-        return STREAM
-
-    def __hash__(self) -> int:
-        return hash((STREAM, self._space_id))
 
     def read(self) -> Iterable[Record]:
         prior = self._prior()
@@ -63,7 +56,7 @@ class TasksPartition(Partition):
             for _ in range(MAX_WALK_RESTARTS):
                 self._pages_read = 0
                 try:
-                    if prior is not None and prior.complete and prior.extra:
+                    if prior is not None and prior.complete and prior.container_cursors:
                         yield from self._changed_since(prior)
                     else:
                         yield from self._full(prior)
@@ -76,7 +69,7 @@ class TasksPartition(Partition):
                     LOGGER.warning(f"Stream '{STREAM}', {describe_space(self._space)}: a page link was rejected "
                                    "(expired); reading again from the last checkpoint.")
                     latest = self._cursor.get(self._key)
-                    prior = latest if latest is not None and latest.complete and latest.extra else None
+                    prior = latest if latest is not None and latest.complete and latest.container_cursors else None
             raise AirbyteTracedException(
                 message=f"Confluence kept rejecting the page links of stream '{STREAM}' ({describe_space(self._space)}) "
                 "as expired; the next sync continues from the last checkpoint.",
@@ -84,32 +77,33 @@ class TasksPartition(Partition):
 
     def _prior(self) -> PartitionState | None:
         prior = self._cursor.get(self._key) if self._use_state else None
-        if prior is not None and prior.extra is not None and not all(map(_valid_mark, prior.extra.values())):
-            self._cursor.discard(self._key, "its container marks (`extra`) cannot be decoded")
+        cursors = prior.container_cursors if prior is not None else None
+        if cursors is not None and not all(map(_valid_mark, cursors.values())):
+            self._cursor.discard(self._key, "its container cursors (`container_cursors`) cannot be decoded")
             return None
         return prior
 
     # -- first sync: every task of the space ----------------------------------------------------
     def _full(self, prior: PartitionState | None) -> Iterator[Record]:
-        if prior is not None and prior.resume and prior.extra:
+        if prior is not None and prior.resume and prior.container_cursors:
             state, link = prior, prior.resume["next"]
         else:
             # Marks taken before listing: anything changed while we list is read again next time.
             marks = {t: self._newest_container_mark(t) for t in self._types}
             link = self._context.client.tasks_link(self._space_id, None, (), self._bodies())
-            state = PartitionState(extra=marks, resume={"order": "asc", "next": link})
+            state = PartitionState(container_cursors=marks, resume={"order": "asc", "next": link})
         last_link: str | None = link
-        for page in self._context.client.task_pages_from(link):
+        for listed in self._context.client.task_list_from(link):
             self._pages_read += 1
-            yield from self._records(page.results)
-            last_link = page.next_link
-            if page.next_link:
-                state = replace(state, resume={"order": "asc", "next": page.next_link})
+            yield from self._records(listed.results)
+            last_link = listed.next_link
+            if listed.next_link:
+                state = replace(state, resume={"order": "asc", "next": listed.next_link})
                 self._cursor.checkpoint(self._key, state)
         if last_link is not None:
             return  # the listing stopped early (Data Center's search kept moving): continue next time
         self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True,
-                                                   updated_at=_newest(state.extra)))
+                                                   updated_at=_newest(state.container_cursors)))
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
         newest = self._context.client.newest_container(container_type, self._space_id)
@@ -122,23 +116,23 @@ class TasksPartition(Partition):
 
     # -- later syncs: tasks of the containers changed since the marks -----------------------------
     def _changed_since(self, prior: PartitionState) -> Iterator[Record]:
-        marks = dict(prior.extra or {})
+        marks = dict(prior.container_cursors or {})
         for container_type in self._types:
             changed, new_mark = self._changed_containers(container_type, marks.get(container_type) or {})
             for chunk in chunked(changed):
                 path = self._context.client.tasks_link(None, container_type, chunk, self._bodies())
                 last_link: str | None = path
-                for page in self._context.client.task_pages_from(path):
+                for listed in self._context.client.task_list_from(path):
                     self._pages_read += 1
-                    yield from self._records(page.results)
-                    last_link = page.next_link
+                    yield from self._records(listed.results)
+                    last_link = listed.next_link
                 if last_link is not None:
                     raise AirbyteTracedException(
                         message="Confluence's search results kept changing while the connector read the tasks of "
                         "changed pages; the next sync reads them again.",
                         failure_type=FailureType.transient_error)
             marks[container_type] = new_mark
-            self._cursor.checkpoint(self._key, replace(prior, extra=dict(marks), updated_at=_newest(marks)))
+            self._cursor.checkpoint(self._key, replace(prior, container_cursors=dict(marks), updated_at=_newest(marks)))
 
     def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
         """The containers changed since the mark (a walk like the content streams'), and the new mark."""
@@ -151,10 +145,10 @@ class TasksPartition(Partition):
         changed: dict[str, None] = {}
         first = client.walk_link(container_type, self._space_id, "desc" if descending else "asc",
                                  frontier.cursor, bodies=False)
-        for page in client.pages_from(first):
+        for listed in client.list_from(first):
             self._pages_read += 1
             reached = False
-            for raw in page.results:
+            for raw in listed.results:
                 updated_at, key = modified_at(raw), version_key(raw)
                 decision = frontier.decide(updated_at, key, descending)
                 if decision is Decision.STOP:
@@ -167,8 +161,8 @@ class TasksPartition(Partition):
                 self._context.containers.remember(Container(raw_id, container_type, self._space_id, parent))
                 changed[raw_id] = None
                 seen.add(updated_at, key)
-            done = reached or not page.next_link
-            frontier = advance(frontier, seen, page, descending, done, cap, by_minute)
+            done = reached or not listed.next_link
+            frontier = advance(frontier, seen, listed, descending, done, cap, by_minute)
             if reached:
                 break
         return list(changed), _mark(frontier)
@@ -177,7 +171,7 @@ class TasksPartition(Partition):
     def _bodies(self) -> bool:
         return self._context.config.include_bodies
 
-    def _records(self, results: list[Mapping[str, Any]]) -> Iterator[Record]:
+    def _records(self, results: Sequence[Mapping[str, Any]]) -> Iterator[Record]:
         start_date = self._context.config.start_date
         selection = self._context.selection
         texts = body_texts(results)  # the page's task bodies in one parse

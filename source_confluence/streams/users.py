@@ -7,33 +7,31 @@ a metadata-only listing of pages and blog posts (no bodies, 250 per request).
 
 Because users come last, a sync killed before them would lose the accounts named by the records it
 had already delivered. With `users` incremental, the accounts referenced so far are saved in the
-users state (`extra.pending`) before every content checkpoint that adds new ones; the next sync
+users state (`pending_accounts`) before every content checkpoint that adds new ones; the next sync
 resolves them too, and a completed users read clears them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api import CONTAINER_TYPES
-from source_confluence.records import user_record
-from source_confluence.state import PartitionedCursor, PartitionState
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import CONTAINER_TYPES
+from source_confluence.records.builders import user_record
+from source_confluence.streams.base import StreamPartition
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 STREAM = "users"
 KEY = {"scope": "site"}
-PENDING = "pending"
 
 
 def pending_accounts(state: PartitionState | None) -> list[str]:
-    pending = (state.extra or {}).get(PENDING) if state is not None else None
-    return [str(a) for a in pending if isinstance(a, str)] if isinstance(pending, list) else []
+    return list(state.pending_accounts or ()) if state is not None else []
 
 
 class PendingUsers:
@@ -54,23 +52,15 @@ class PendingUsers:
                 return  # nothing new: the last saved state still covers every delivered record
             self._saved = len(referenced)
             pending = sorted(self._carried.union(referenced))
-            self._cursor.checkpoint(KEY, replace(self._prior, extra={**(self._prior.extra or {}), PENDING: pending}))
+            self._cursor.checkpoint(KEY, replace(self._prior, pending_accounts=tuple(pending)))
 
 
-class UsersPartition(Partition):
+class UsersPartition(StreamPartition):
     def __init__(self, context: ReadContext, cursor: PartitionedCursor, gather: bool) -> None:
+        super().__init__(STREAM, KEY)
         self._context = context
         self._cursor = cursor
         self._gather = gather
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return KEY
-
-    def stream_name(self) -> str:
-        return STREAM
-
-    def __hash__(self) -> int:
-        return hash(STREAM)
 
     def read(self) -> Iterable[Record]:
         users = self._context.users

@@ -16,24 +16,24 @@ settled, is `frontier`'s job; purged content is found by the deletion check (`de
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import ResultPage
-from source_confluence.idset import append_ids
-from source_confluence.state import PartitionedCursor, PartitionState
-from source_confluence.streams.base import ReadContext
+from source_confluence.api.protocol import ListPage
+from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.deletions import DeletionCheck, versions_newest
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.idset import append_ids
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import format_timestamp, parse_timestamp
-from source_confluence.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 MAX_WALK_RESTARTS = 3
@@ -54,7 +54,7 @@ class WalkSource:
 
 
 class RecordConverter(Protocol):
-    def prepare(self, results: list[Mapping[str, Any]]) -> None:
+    def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         """Bulk lookups (containers, users) for one page of results, before any record is built."""
 
     def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
@@ -81,25 +81,26 @@ def walk_frontier(state: PartitionState, by_minute: bool, exact: bool = False) -
     return Frontier.of(state.updated_at, state.cursor_versions, by_minute, exact)
 
 
-def advance(frontier: Frontier, seen: Seen, page: ResultPage, descending: bool, done: bool,
+def advance(frontier: Frontier, seen: Seen, listed: ListPage, descending: bool, done: bool,
             cap: str | None, server_filtered: bool) -> Frontier:
     """The frontier after a page: what the walk has proven emitted so far."""
     if descending:
         return frontier.advanced(seen.by_time, seen.high, None) if done else frontier
     if server_filtered:
-        candidate = page.proven_before
+        candidate = listed.proven_before
     else:
         # A database list read oldest first: everything before the page's last result was listed.
-        times = [t for t in map(modified_at, page.results) if t]
+        times = [t for t in map(modified_at, listed.results) if t]
         candidate = times[-1] if times else None
     if done:
         candidate = max((t for t in (candidate, seen.high) if t), default=None)
     return frontier.advanced(seen.by_time, candidate, cap)
 
 
-class ModifiedWalkPartition(Partition):
+class ModifiedWalkPartition(StreamPartition):
     def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
                  cursor: PartitionedCursor, use_state: bool) -> None:
+        super().__init__(source.stream, source.key)
         self._source = source
         self._converter = converter
         self._context = context
@@ -111,15 +112,6 @@ class ModifiedWalkPartition(Partition):
         """The ids this read emitted (across restarts), for the deletion check's set."""
         self._saved_ids: set[str] = set()
         """Those of them already saved in the state's set."""
-
-    def to_slice(self) -> Mapping[str, Any] | None:
-        return dict(self._source.key)
-
-    def stream_name(self) -> str:
-        return self._source.stream
-
-    def __hash__(self) -> int:
-        return hash((self._source.stream, tuple(sorted(self._source.key.items()))))
 
     def read(self) -> Iterable[Record]:
         prior = self._cursor.get(self._source.key) if self._use_state else None
@@ -188,10 +180,10 @@ class ModifiedWalkPartition(Partition):
         skip_archived = not self._context.config.include_archived and first_read
         skipped = getattr(self._converter, "skipped", None)
         emitted = self._emitted
-        for page in self._context.client.pages_from(link):
+        for listed in self._context.client.list_from(link):
             batch: list[Mapping[str, Any]] = []
             reached_bound = False
-            for raw in page.results:
+            for raw in listed.results:
                 updated_at = modified_at(raw)
                 decision = frontier.decide(updated_at, version_key(raw), descending)
                 if decision is Decision.STOP:
@@ -209,15 +201,15 @@ class ModifiedWalkPartition(Partition):
             if batch:
                 self._converter.prepare(batch)
             for raw in batch:
-                data = self._converter.record(raw, page.base_url)
+                data = self._converter.record(raw, listed.base_url)
                 if data is not None:
                     emitted.add(data["id"])
                     yield Record(data=data, stream_name=self._source.stream)
-            done = reached_bound or not page.next_link
-            frontier = advance(frontier, seen, page, descending, done, cap, server_filtered)
+            done = reached_bound or not listed.next_link
+            frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
             state = replace(state, updated_at=frontier.cursor, cursor_versions=_versions(frontier),
                             complete=done or state.complete, resume=None if done else _resume(
-                                descending, page.next_link, seen))
+                                descending, listed.next_link, seen))
             state = self._with_emitted_ids(state, first_read)
             if done:
                 yield from self._finish(state, emitted, versions_newest(frontier.versions, seen.high))
@@ -231,11 +223,11 @@ class ModifiedWalkPartition(Partition):
     def _with_emitted_ids(self, state: PartitionState, first_read: bool) -> PartitionState:
         """The deletion check's id set with the ids emitted since the last checkpoint, so that an
         interrupted sync loses none (not once the set was lost: the next check starts a new one)."""
-        if not self._source.deletion_check or state.known is None and not first_read:
+        if not self._source.deletion_check or state.synced_ids is None and not first_read:
             return state
         new = self._emitted - self._saved_ids
         self._saved_ids |= new
-        return replace(state, known=append_ids(state.known, new))
+        return replace(state, synced_ids=append_ids(state.synced_ids, new))
 
     def _finish(self, state: PartitionState, emitted: set[str], newest: str | None) -> Iterator[Record]:
         # The walk's progress is saved before the deletion check, which may fail on its own.

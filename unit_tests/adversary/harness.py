@@ -19,13 +19,13 @@ from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.test.state_builder import StateBuilder
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.cloud_client import CloudClient
+from source_confluence.api.cloud.client import CloudClient
+from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.config import parse_config
-from source_confluence.datacenter_client import DataCenterClient
-from source_confluence.directories import ContainerDirectory, UserDirectory
-from source_confluence.source import STREAMS_BY_NAME
-from source_confluence.state import PartitionedCursor
-from source_confluence.streams.base import ReadContext, SpaceDirectory
+from source_confluence.streams.registry import STREAMS_BY_NAME
+from source_confluence.sync.context import ReadContext, SpaceDirectory
+from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.state import PartitionedCursor
 from unit_tests.adversary.wire import FakeTransport, iso_utc
 
 CLOUD_SITE = "https://adversary.atlassian.net"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from source_confluence.transport import ConfluenceHttpError
+from source_confluence.http.transport import ConfluenceHttpError
 from unit_tests.adversary.site import EPOCH, Obj, Site
 
 

@@ -1,4 +1,4 @@
-"""Data Center REST v1 objects -> the Cloud v2 shapes `records.py` reads, in one place.
+"""Data Center REST v1 objects -> the Cloud v2 shapes `records/builders.py` reads, in one place.
 
 What v1 on Data Center does not carry stays absent (the record field is null): page owners, space
 authors and creation times, a task's creator, completer and its own timestamps, user emails and
@@ -13,32 +13,25 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from source_confluence.records.values import mapping_of, optional_str
 from source_confluence.timestamps import normalize_timestamp
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
 
 
 def user_key(user: Any) -> str | None:
     """The user key of a v1 user object; None for anonymous or unknown users."""
-    return _str(_map(user).get("userKey"))
+    return optional_str(mapping_of(user).get("userKey"))
 
 
 def user(v1: Mapping[str, Any]) -> dict[str, Any] | None:
     key = user_key(v1)
     if key is None:
         return None
-    username = _str(v1.get("username"))
+    username = optional_str(v1.get("username"))
     return {
         "accountId": key,
-        "displayName": _str(v1.get("displayName")),
+        "displayName": optional_str(v1.get("displayName")),
         "publicName": username,
-        "email": _str(v1.get("email")),
+        "email": optional_str(v1.get("email")),
         "accountType": None,
         "accountStatus": None,
         # Data Center profiles live at /display/~username (there is no /people/{id}).
@@ -48,15 +41,15 @@ def user(v1: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def users_in(v1: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """Every user object an expanded v1 content object carries."""
-    history, version = _map(v1.get("history")), _map(v1.get("version"))
-    resolution = _map(_map(v1.get("extensions")).get("resolution"))
+    history, version = mapping_of(v1.get("history")), mapping_of(v1.get("version"))
+    resolution = mapping_of(mapping_of(v1.get("extensions")).get("resolution"))
     for candidate in (history.get("createdBy"), version.get("by"), resolution.get("lastModifier")):
         if user_key(candidate):
-            yield candidate
+            yield mapping_of(candidate)
 
 
 def _version(v1: Mapping[str, Any]) -> dict[str, Any] | None:
-    version = _map(v1.get("version"))
+    version = mapping_of(v1.get("version"))
     if not version:
         return None
     return {
@@ -69,32 +62,32 @@ def _version(v1: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _body(v1: Mapping[str, Any]) -> dict[str, Any] | None:
-    storage = _map(_map(v1.get("body")).get("storage"))
+    storage = mapping_of(mapping_of(v1.get("body")).get("storage"))
     if "value" not in storage:
         return None
     return {"storage": {"representation": "storage", "value": storage["value"]}}
 
 
 def _links(v1: Mapping[str, Any]) -> dict[str, Any]:
-    links = _map(v1.get("_links"))
+    links = mapping_of(v1.get("_links"))
     return {key: links[key] for key in ("webui", "tinyui", "download") if key in links}
 
 
 def _position(v1: Mapping[str, Any]) -> int | None:
-    position = _map(v1.get("extensions")).get("position")
+    position = mapping_of(v1.get("extensions")).get("position")
     # Data Center says "none" for pages at the top of a space.
     return position if isinstance(position, int) and not isinstance(position, bool) else None
 
 
 def space(v1: Mapping[str, Any]) -> dict[str, Any]:
-    plain = _map(_map(v1.get("description")).get("plain"))
+    plain = mapping_of(mapping_of(v1.get("description")).get("plain"))
     out: dict[str, Any] = {
         "id": str(v1["id"]),
         "key": v1.get("key"),
         "name": v1.get("name"),
         "type": v1.get("type"),
         "status": v1.get("status"),
-        "homepageId": _str(_map(v1.get("homepage")).get("id")),
+        "homepageId": optional_str(mapping_of(v1.get("homepage")).get("id")),
         "labels": labels_of(v1),
         "_links": _links(v1),
     }
@@ -105,15 +98,15 @@ def space(v1: Mapping[str, Any]) -> dict[str, Any]:
 
 def content(v1: Mapping[str, Any]) -> dict[str, Any]:
     """A page or blog post."""
-    history = _map(v1.get("history"))
+    history = mapping_of(v1.get("history"))
     ancestors = v1.get("ancestors") if isinstance(v1.get("ancestors"), list) else []
-    parent = _map(ancestors[-1]) if ancestors and v1.get("type") == "page" else {}
+    parent = mapping_of(ancestors[-1]) if ancestors and v1.get("type") == "page" else {}
     out: dict[str, Any] = {
         "id": str(v1["id"]),
         "type": v1.get("type"),
         "status": v1.get("status"),
         "title": v1.get("title"),
-        "spaceId": _str(_map(v1.get("space")).get("id")),
+        "spaceId": optional_str(mapping_of(v1.get("space")).get("id")),
         "authorId": user_key(history.get("createdBy")),
         "createdAt": normalize_timestamp(history.get("createdDate")),
         "version": _version(v1),
@@ -121,8 +114,8 @@ def content(v1: Mapping[str, Any]) -> dict[str, Any]:
         "_links": _links(v1),
     }
     if v1.get("type") == "page":
-        out["parentId"] = _str(parent.get("id"))
-        out["parentType"] = _str(parent.get("type")) if parent else None
+        out["parentId"] = optional_str(parent.get("id"))
+        out["parentType"] = optional_str(parent.get("type")) if parent else None
         out["position"] = _position(v1)
     body = _body(v1)
     if body is not None:
@@ -131,8 +124,8 @@ def content(v1: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _container(v1: Mapping[str, Any]) -> dict[str, str]:
-    container = _map(v1.get("container"))
-    container_id = _str(container.get("id"))
+    container = mapping_of(v1.get("container"))
+    container_id = optional_str(container.get("id"))
     if container_id is None:
         return {}
     return {"pageId": container_id} if container.get("type") == "page" else (
@@ -140,9 +133,9 @@ def _container(v1: Mapping[str, Any]) -> dict[str, str]:
 
 
 def comment(v1: Mapping[str, Any]) -> dict[str, Any]:
-    extensions = _map(v1.get("extensions"))
-    history = _map(v1.get("history"))
-    ancestors = [a for a in v1.get("ancestors") or [] if _map(a).get("type") == "comment"]
+    extensions = mapping_of(v1.get("extensions"))
+    history = mapping_of(v1.get("history"))
+    ancestors = [a for a in v1.get("ancestors") or [] if mapping_of(a).get("type") == "comment"]
     inline = extensions.get("location") in ("inline", "resolved")
     out: dict[str, Any] = {
         "id": str(v1["id"]),
@@ -155,11 +148,11 @@ def comment(v1: Mapping[str, Any]) -> dict[str, Any]:
         "_links": _links(v1),
     }
     if ancestors:
-        out["parentCommentId"] = _str(_map(ancestors[-1]).get("id"))
+        out["parentCommentId"] = optional_str(mapping_of(ancestors[-1]).get("id"))
     if inline:
-        resolution = _map(extensions.get("resolution"))
-        properties = _map(extensions.get("inlineProperties"))
-        out["resolutionStatus"] = _str(resolution.get("status"))
+        resolution = mapping_of(extensions.get("resolution"))
+        properties = mapping_of(extensions.get("inlineProperties"))
+        out["resolutionStatus"] = optional_str(resolution.get("status"))
         out["resolutionLastModifiedAt"] = normalize_timestamp(resolution.get("lastModifiedDate"))
         out["resolutionLastModifierId"] = user_key(resolution.get("lastModifier"))
         out["properties"] = {"inlineMarkerRef": properties.get("markerRef"),
@@ -171,13 +164,13 @@ def comment(v1: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def attachment(v1: Mapping[str, Any]) -> dict[str, Any]:
-    extensions, metadata = _map(v1.get("extensions")), _map(v1.get("metadata"))
-    links = _map(v1.get("_links"))
+    extensions, metadata = mapping_of(v1.get("extensions")), mapping_of(v1.get("metadata"))
+    links = mapping_of(v1.get("_links"))
     return {
         "id": str(v1["id"]),
         "status": v1.get("status"),
         "title": v1.get("title"),
-        "createdAt": normalize_timestamp(_map(v1.get("history")).get("createdDate")),
+        "createdAt": normalize_timestamp(mapping_of(v1.get("history")).get("createdDate")),
         **_container(v1),
         "mediaType": extensions.get("mediaType") or metadata.get("mediaType"),
         "fileSize": extensions.get("fileSize"),
@@ -200,7 +193,7 @@ def converted(v1: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def labels_of(v1: Mapping[str, Any]) -> list[dict[str, Any]]:
-    labels = _map(v1.get("metadata")).get("labels")
+    labels = mapping_of(v1.get("metadata")).get("labels")
     results = labels.get("results") if isinstance(labels, Mapping) else labels
     return [{"id": str(label["id"]), "name": label.get("name"), "prefix": label.get("prefix")}
             for label in results or [] if isinstance(label, Mapping) and label.get("id") is not None]
@@ -268,9 +261,9 @@ def tasks_of(container: Mapping[str, Any], container_type: str) -> list[dict[str
     date its date; the creator, completer and the task's own times are unknown (null). `updatedAt`
     is the container's last modification, when the task was last saved.
     """
-    body = _map(_map(container.get("body")).get("storage")).get("value")
+    body = mapping_of(mapping_of(container.get("body")).get("storage")).get("value")
     container_id = str(container["id"])
-    updated_at = normalize_timestamp(_map(container.get("version")).get("createdAt"))
+    updated_at = normalize_timestamp(mapping_of(container.get("version")).get("createdAt"))
     tasks = []
     for local_id, status, task_body in tasks_in_storage(body):
         assignee = _ASSIGNEE.search(task_body)

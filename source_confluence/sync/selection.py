@@ -14,9 +14,10 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from source_confluence.api import BLOGPOST, PAGE, ConfluenceApi
+from source_confluence.api.protocol import BLOGPOST, PAGE, ConfluenceApi
 from source_confluence.config import ConnectorConfig
-from source_confluence.directories import Container, ContainerDirectory
+from source_confluence.records.values import optional_str
+from source_confluence.sync.directories import Container, ContainerDirectory
 
 LOGGER = logging.getLogger("airbyte")
 CONTAINER_STREAM = {"page": "pages", "blogpost": "blog_posts"}
@@ -120,16 +121,12 @@ class Selection:
         for container_type, item in self._client.content_with_labels(self._config.labels, (PAGE, BLOGPOST)):
             ids.add(str(item["id"]))
             self._containers.remember(
-                Container(str(item["id"]), container_type, _opt(item.get("spaceId")), _opt(item.get("parentId")))
+                Container(str(item["id"]), container_type, optional_str(item.get("spaceId")), optional_str(item.get("parentId")))
             )
         if not ids:
             LOGGER.warning(f"labels {sorted(self._config.labels)} select no content: no page or blog post "
                            "carries them. The sync carries no content.")
         return ids
-
-
-def _opt(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 def space_ids_of(spaces: list[Mapping[str, Any]], restricted: bool) -> set[str] | None:

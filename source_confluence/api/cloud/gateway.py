@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from source_confluence.config import ConfigError
-from source_confluence.transport import Transport
+from source_confluence.http.transport import Transport
 
 
 class GatewayTransport:

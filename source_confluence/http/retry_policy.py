@@ -35,14 +35,12 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after
 
 CDK_EXTRA_SLEEP_SECONDS = 1.0
 """The CDK sleeps one second longer than a strategy asks (`rate_limiting.user_defined_backoff_handler`)."""
 MIN_BACKOFF_SECONDS = 0.01
 """A zero wait would make the CDK fall back to its own uncapped exponential schedule."""
-_PARSED_BODY = "_confluence_json"
-_PROBLEM = "_confluence_problem"
 
 
 @dataclass(frozen=True)
@@ -84,10 +82,41 @@ class _Attempts:
     waited: float = 0.0
 
 
+class ResponseNotes:
+    """What the error handler learnt reading a 2xx answer: its parsed JSON body (so the transport does
+    not parse it again) or what is wrong with it (for the backoff strategy's last message). Kept per
+    response, weakly: a note goes with its response. Shared by one transport's handlers and strategy."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
+        self._problems: weakref.WeakKeyDictionary[requests.Response, str] = weakref.WeakKeyDictionary()
+
+    def keep_body(self, response: requests.Response, body: Any) -> None:
+        with self._lock:
+            self._bodies[response] = body
+
+    def keep_problem(self, response: requests.Response, problem: str) -> None:
+        with self._lock:
+            self._problems[response] = problem
+
+    def body(self, response: requests.Response) -> Any:
+        """The parsed body of an answer the handler accepted (else parsed now)."""
+        with self._lock:
+            if response in self._bodies:
+                return self._bodies[response]
+        return response.json()
+
+    def problem(self, response: requests.Response) -> str | None:
+        with self._lock:
+            return self._problems.get(response)
+
+
 class ConfluenceBackoffStrategy(BackoffStrategy):
-    def __init__(self, gate: RateGate, limits: RetryLimits) -> None:
+    def __init__(self, gate: RateGate, limits: RetryLimits, notes: ResponseNotes | None = None) -> None:
         self._gate = gate
         self._limits = limits
+        self._notes = notes or ResponseNotes()
         self._lock = threading.Lock()
         # Per request, across its retries; entries go when the CDK drops the request.
         self._attempts: weakref.WeakKeyDictionary[Any, _Attempts] = weakref.WeakKeyDictionary()
@@ -110,7 +139,7 @@ class ConfluenceBackoffStrategy(BackoffStrategy):
         attempts.failures += 1
         if attempts.failures > self._limits.max_retries:
             raise transient(
-                f"Confluence {problem_of(response_or_exception)} for {path_of(request)} {attempts.failures} times "
+                f"Confluence {problem_of(response_or_exception, self._notes)} for {path_of(request)} {attempts.failures} times "
                 f"in a row; the connector gave up after {self._limits.max_retries} retries. Everything read so "
                 "far is checkpointed: the next sync resumes from there.")
         wait = asked if asked is not None else self._exponential(attempts.failures)
@@ -158,10 +187,10 @@ class ConfluenceBackoffStrategy(BackoffStrategy):
         raise transient(message)
 
 
-def problem_of(response_or_exception: Any) -> str:
+def problem_of(response_or_exception: Any, notes: ResponseNotes) -> str:
     """What went wrong, as the rest of a sentence starting with "Confluence"."""
     if isinstance(response_or_exception, requests.Response):
-        return getattr(response_or_exception, _PROBLEM, None) or f"answered HTTP {response_or_exception.status_code}"
+        return notes.problem(response_or_exception) or f"answered HTTP {response_or_exception.status_code}"
     if isinstance(response_or_exception, requests.exceptions.Timeout):
         return "did not answer in time"
     if isinstance(response_or_exception, requests.exceptions.ConnectionError):
@@ -194,8 +223,9 @@ class ConfluenceErrorHandler(ErrorHandler):
     """
 
     def __init__(self, site_url: str, limits: RetryLimits, fail_fast: bool = False, refreshable: bool = False,
-                 expect_list: bool = False) -> None:
+                 expect_list: bool = False, notes: ResponseNotes | None = None) -> None:
         self._host = urlsplit(site_url).hostname
+        self._notes = notes or ResponseNotes()
         self._limits = limits
         self._fail_fast = fail_fast
         # OAuth access tokens can be revoked before their stored expiry: refresh once, then retry.
@@ -276,15 +306,10 @@ class ConfluenceErrorHandler(ErrorHandler):
         problem = _shape_problem(body, self._expect_list)
         if problem:
             return self._broken(response, problem)
-        setattr(response, _PARSED_BODY, body)
+        self._notes.keep_body(response, body)
         return ErrorResolution(ResponseAction.SUCCESS, None, None)
 
     def _broken(self, response: requests.Response, problem: str) -> ErrorResolution:
-        setattr(response, _PROBLEM, problem)
+        self._notes.keep_problem(response, problem)
         return self._retry(FailureType.transient_error, f"Confluence {problem} for {path_of(response.request)}.")
 
-
-def response_json(response: requests.Response) -> Any:
-    if hasattr(response, _PARSED_BODY):
-        return getattr(response, _PARSED_BODY)
-    return response.json()

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from source_confluence.api import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
+from source_confluence.api.protocol import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
+from source_confluence.records.values import optional_str
 
 _MENTION = re.compile(r'ri:(?:account-id|userkey)="([^"]+)"')
 
@@ -62,15 +63,16 @@ class ContainerDirectory:
             container_type, space_id = self._kind_list[code]
         return Container(container_id, container_type, space_id)
 
-    def resolve(self, wanted: Iterable[tuple[str, str]]) -> None:
+    def resolve(self, wanted: Iterable[tuple[str | None, str | None]]) -> None:
         """Looks up (id, type) pairs not seen yet, 250 per request and type."""
         with self._lock:
             todo: dict[str, list[str]] = {}
             for container_id, container_type in wanted:
+                if container_id is None or container_type is None or container_type not in CONTAINER_TYPES:
+                    continue
                 if _key(container_id) in self._known or container_id in self._missing:
                     continue
-                if container_type in CONTAINER_TYPES:
-                    todo.setdefault(container_type, []).append(container_id)
+                todo.setdefault(container_type, []).append(container_id)
         for container_type, ids in todo.items():
             unique = list(dict.fromkeys(ids))
             for chunk in chunked(unique):
@@ -78,7 +80,7 @@ class ContainerDirectory:
                 for item in self._client.containers(container_type, chunk):
                     found.add(str(item.get("id")))
                     self.remember(Container(str(item.get("id")), container_type,
-                                            _opt(item.get("spaceId")), _opt(item.get("parentId"))))
+                                            optional_str(item.get("spaceId")), optional_str(item.get("parentId"))))
                 with self._lock:
                     # Purged containers stay unknown; asking again would cost a request each time.
                     self._missing.update(set(chunk) - found)
@@ -126,10 +128,6 @@ class UserDirectory:
     def display_names(self) -> Mapping[str, str]:
         with self._lock:
             return {a: str(u.get("displayName")) for a, u in self._users.items() if u.get("displayName")}
-
-
-def _opt(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
 
 
 def chunked(items: list[str], size: int = MAX_BULK_IDS) -> Iterable[list[str]]:

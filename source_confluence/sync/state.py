@@ -15,7 +15,9 @@ after that point, so a later read neither misses nor repeats them (see streams.f
 describes a read interrupted mid-way (the next page's link), so a restarted sync continues where it
 stopped instead of starting over. Partitions checkpoint after every page through the concurrent
 message repository, which puts the state message on the same queue as the records it covers, after
-them. States written before `cursor_versions` existed (`ids_at_cursor`, `window`) still resume.
+them. States written before `cursor_versions` existed (`ids_at_cursor`, `window`) still resume, and
+so do states from before the fields were named for what they hold (`known` -> `synced_ids`, `extra`
+-> `container_cursors` and `pending_accounts`): they are read and written back under the new names.
 
 A part that cannot be decoded drops its partition's state only, with a warning naming the stream
 and the partition, which then reads from the start: records may repeat, none are lost.
@@ -36,7 +38,7 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.idset import decode_ids
+from source_confluence.sync.idset import decode_ids
 from source_confluence.timestamps import normalize_timestamp
 
 LOGGER = logging.getLogger("airbyte")
@@ -50,11 +52,13 @@ class PartitionState:
     to the minute, by time: the next walk reads them again and skips them (see streams.frontier)."""
     complete: bool = False
     resume: Mapping[str, Any] | None = None
-    known: str | None = None
+    synced_ids: str | None = None
     """Encoded ids (see idset) present at the last deletion check, plus those emitted since."""
     reconciled_at: str | None = None
-    extra: Mapping[str, Any] | None = None
-    """Stream-specific cursors (e.g. tasks keep one per container type)."""
+    container_cursors: Mapping[str, Any] | None = None
+    """`tasks`: one cursor per container type (page, blogpost), over the containers whose tasks were read."""
+    pending_accounts: tuple[str, ...] | None = None
+    """`users`: accounts that delivered records reference, saved before the users phase resolves them."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"updated_at": self.updated_at, "complete": self.complete}
@@ -62,19 +66,22 @@ class PartitionState:
             out["cursor_versions"] = {at: list(keys) for at, keys in self.cursor_versions.items()}
         if self.resume:
             out["resume"] = dict(self.resume)
-        if self.known is not None:
-            out["known"] = self.known
+        if self.synced_ids is not None:
+            out["synced_ids"] = self.synced_ids
         if self.reconciled_at is not None:
             out["reconciled_at"] = self.reconciled_at
-        if self.extra:
-            out["extra"] = dict(self.extra)
+        if self.container_cursors:
+            out["container_cursors"] = dict(self.container_cursors)
+        if self.pending_accounts:
+            out["pending_accounts"] = list(self.pending_accounts)
         return out
 
     @classmethod
     def from_json(cls, raw: Any) -> tuple[PartitionState, list[str]]:
         """The state, and what had to be dropped from it. A part that cannot be decoded is dropped:
         the cursor's parts together (the partition then reads from the start), each of the deletion
-        check's parts alone (the next check rebuilds it), `extra` alone (its stream decides)."""
+        check's parts alone (the next check rebuilds it), the container cursors alone (their stream
+        decides). Fields under their former names (`known`, `extra`) are read where the new ones are absent."""
         if not isinstance(raw, Mapping):
             raise StateError("it is not an object")
         dropped: list[str] = []
@@ -85,7 +92,7 @@ class PartitionState:
             cursor = {}
         deletions: dict[str, Any] = {}
         try:
-            deletions["known"] = _known(raw)
+            deletions["synced_ids"] = _synced_ids(raw)
         except StateError as error:
             dropped.append(f"{error}, so the next deletion check starts a new baseline (content purged before "
                            "then is not reported)")
@@ -93,11 +100,9 @@ class PartitionState:
             deletions["reconciled_at"] = _timestamp(raw, "reconciled_at")
         except StateError as error:
             dropped.append(f"{error}, so the deletion check runs now and re-reads every resolved inline comment")
-        extra = raw.get("extra")
-        if extra is not None and not isinstance(extra, Mapping):
-            dropped.append("`extra` is not an object")
-            extra = None
-        return cls(**cursor, **deletions, extra=dict(extra) if extra else None), dropped
+        container_cursors, pending_accounts = _stream_parts(raw, dropped)
+        return cls(**cursor, **deletions, container_cursors=container_cursors,
+                   pending_accounts=pending_accounts), dropped
 
 
 def _cursor_parts(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,16 +127,36 @@ def _cursor_parts(raw: Mapping[str, Any]) -> dict[str, Any]:
             "resume": dict(resume) if resume else None}
 
 
-def _known(raw: Mapping[str, Any]) -> str | None:
-    known = raw.get("known")
-    if known is not None:
-        if not isinstance(known, str):
-            raise StateError("`known` is not an encoded id set")
+def _synced_ids(raw: Mapping[str, Any]) -> str | None:
+    field = "synced_ids" if "synced_ids" in raw else "known"  # `known`: its former name
+    ids = raw.get(field)
+    if ids is not None:
+        if not isinstance(ids, str):
+            raise StateError(f"`{field}` is not an encoded id set")
         try:
-            decode_ids(known)
+            decode_ids(ids)
         except ValueError:
-            raise StateError("`known` is not an encoded id set") from None
-    return known
+            raise StateError(f"`{field}` is not an encoded id set") from None
+    return ids
+
+
+def _stream_parts(raw: Mapping[str, Any], dropped: list[str]) -> tuple[dict[str, Any] | None, tuple[str, ...] | None]:
+    """The container cursors (tasks) and pending accounts (users). Under their former name both lived in `extra`
+    (the accounts as its `pending` key); a state in the new names ignores `extra`."""
+    if "container_cursors" in raw or "pending_accounts" in raw:
+        cursors, pending = raw.get("container_cursors"), raw.get("pending_accounts")
+        if cursors is not None and not isinstance(cursors, Mapping):
+            dropped.append("`container_cursors` is not an object")
+            cursors = None
+    else:
+        extra = raw.get("extra")
+        if extra is not None and not isinstance(extra, Mapping):
+            dropped.append("`extra` is not an object")
+            extra = None
+        cursors = {k: v for k, v in (extra or {}).items() if k != "pending"}
+        pending = (extra or {}).get("pending")
+    accounts = tuple(str(a) for a in pending if isinstance(a, str)) if isinstance(pending, list) else ()
+    return (dict(cursors) if cursors else None), (accounts or None)
 
 
 class StateError(ValueError):

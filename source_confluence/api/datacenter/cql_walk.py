@@ -30,8 +30,8 @@ from typing import Any
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api import ResultPage
-from source_confluence.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.protocol import ListPage
 from source_confluence.timestamps import format_timestamp, parse_timestamp
 
 LOGGER = logging.getLogger("airbyte")
@@ -99,7 +99,7 @@ class CqlWalk:
     def _proven_before(self) -> str | None:
         return format_timestamp(self.proven.at) if self.proven.at is not None else None
 
-    def pages(self) -> Iterator[ResultPage]:
+    def list_pages(self) -> Iterator[ListPage]:
         while True:
             body, base = self._fetch(self._link(self.cql(self._request), self._offset, self._limit))
             raw = list(body.get("results") or [])
@@ -131,10 +131,10 @@ class CqlWalk:
             self._limit = self._base_limit
             fresh = self._serve(found)
             if not more:
-                yield ResultPage(fresh, None, base, self._proven_before())
+                yield ListPage(fresh, None, base, self._proven_before())
                 return
             self._next(found[-1], self._offset + len(raw) - 1)
-            yield ResultPage(fresh, self._proven_link(), base, self._proven_before())
+            yield ListPage(fresh, self._proven_link(), base, self._proven_before())
 
     def _serve(self, found: list[tuple[dict[str, Any], timedelta | None]]) -> list[dict[str, Any]]:
         """The hits not served yet; every served place is bounded by the hits that follow it."""
@@ -176,7 +176,7 @@ class CqlWalk:
         self._offset, self._anchor = 0, None
         return True
 
-    def _stop(self, base: str) -> Iterator[ResultPage]:
+    def _stop(self, base: str) -> Iterator[ListPage]:
         if self._must_complete:
             raise AirbyteTracedException(
                 message="Confluence's search results kept changing while the connector listed them; the sync "
@@ -185,7 +185,7 @@ class CqlWalk:
                 failure_type=FailureType.transient_error,
             )
         LOGGER.warning("Data Center search kept changing order while being read; stopping at the last proven point.")
-        yield ResultPage([], self._proven_link(), base, self._proven_before())
+        yield ListPage([], self._proven_link(), base, self._proven_before())
 
     def _forget_before(self, at: datetime | None) -> None:
         if at is None:

@@ -9,7 +9,6 @@ for their shape, `get_list`), HTML login pages recognised, requests pinned to th
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,11 +24,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
-from source_confluence.rate_limits import RateGate, describe_wait, parse_retry_after, rate_limit_pause
-from source_confluence.redaction import register_header_secret, register_secret
-from source_confluence.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, RetryLimits, response_json
+from source_confluence.config import is_loopback_host
+from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
+from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, ResponseNotes, RetryLimits
+from source_confluence.http.secrets import register_header_secret, register_secret
 
-__all__ = ["ConfluenceHttpError", "RateGate", "Transport", "parse_retry_after", "rate_limit_pause", "response_json"]
+__all__ = ["ConfluenceHttpError", "RateGate", "Transport", "parse_retry_after", "rate_limit_pause"]
 
 USER_AGENT = f"source-confluence/{__version__} (Airbyte connector)"
 # Module-level so tests can shorten them without a config field; Transport reads them when built.
@@ -77,29 +77,19 @@ class ConfluenceHttpError(AirbyteTracedException):
 
 
 def error_detail(response: requests.Response) -> str:
+    """What an error answer (4xx/5xx) says went wrong; the handler reads no error bodies."""
     try:
-        body = response_json(response)
+        body = response.json()
     except ValueError:
         return response.reason or ""
     if isinstance(body, Mapping):
         for key in ("message", "title", "detail"):
             if isinstance(body.get(key), str):
-                return body[key]
+                return str(body[key])
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
             return str(errors[0].get("title") or errors[0].get("detail") or "")
     return response.reason or ""
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -195,7 +185,7 @@ class Transport:
         adapter = _PinnedAdapter(self._origin, self.authenticator, pool_connections=self.pool_size,
                                  pool_maxsize=self.pool_size)
         session.mount("https://", adapter)
-        session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config.py)
+        session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config/fields.py)
         # Every response, retries included, may carry Data Center's rate-limit headers.
         session.hooks["response"].append(self._observe_rate_limit)
         session.max_redirects = MAX_REDIRECTS
@@ -207,14 +197,15 @@ class Transport:
             max_backoff=MAX_BACKOFF_SECONDS,
             read_timeout=REQUEST_TIMEOUT[1],
         )
-        strategy = ConfluenceBackoffStrategy(self.gate, self.limits)
+        self._notes = ResponseNotes()
+        strategy = ConfluenceBackoffStrategy(self.gate, self.limits, self._notes)
         refreshable = hasattr(self.authenticator, "refresh_and_set_access_token")
 
         def client(expect_list: bool) -> HttpClient:
             # One client per expectation (any JSON, or a list page); both share the session and
             # the strategy, so retries of either count against the same limits and gate.
             handler = ConfluenceErrorHandler(self.site_url, self.limits, fail_fast=self.fail_fast,
-                                             refreshable=refreshable, expect_list=expect_list)
+                                             refreshable=refreshable, expect_list=expect_list, notes=self._notes)
             return HttpClient(name=self.name, logger=self.logger, error_handler=handler, backoff_strategy=strategy,
                               session=session, authenticator=self.authenticator, request_timeout=REQUEST_TIMEOUT)
 
@@ -276,7 +267,7 @@ class Transport:
             raise ConfluenceHttpError(status, urlsplit(url).path, f"more than {MAX_REDIRECTS} redirects")
         if status >= 400:
             raise ConfluenceHttpError(status, urlsplit(url).path, error_detail(response))
-        return response_json(response), response
+        return self._notes.body(response), response
 
     def _redirect_target(self, url: str, response: requests.Response) -> str:
         """Follows a redirect only within the site (same scheme, host and port)."""

@@ -2,7 +2,7 @@
 
 Streams ask for what they need in Confluence's terms (a space's pages newest first, the tasks of
 these pages, the users with these ids); `CloudClient` (REST v2) and `DataCenterClient` (REST v1 and
-CQL) answer with objects in one shape, the v2 one, so that `records.py` builds the same records from
+CQL) answer with objects in one shape, the v2 one, so that `records/builders.py` builds the same records from
 both. A list is read page by page through opaque links, which streams may store in state to resume.
 """
 
@@ -27,8 +27,8 @@ MAX_BULK_IDS = 250
 
 
 @dataclass(frozen=True)
-class ResultPage:
-    results: list[Mapping[str, Any]]
+class ListPage:
+    results: Sequence[Mapping[str, Any]]
     next_link: str | None
     """Link of the next page (a path on the API host), or None on the last page."""
     base_url: str
@@ -56,7 +56,7 @@ class ConfluenceApi(Protocol):
 
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]: ...
 
-    def pages_from(self, link: str) -> Iterator[ResultPage]: ...
+    def list_from(self, link: str) -> Iterator[ListPage]: ...
 
     def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
         """First page of `kind` (in one space, or site-wide when None) sorted by modification time."""
@@ -81,7 +81,7 @@ class ConfluenceApi(Protocol):
     def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
                    bodies: bool) -> str: ...
 
-    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
+    def task_list_from(self, link: str) -> Iterator[ListPage]:
         """Follows a `tasks_link` (or a stored next link of one); results are tasks."""
 
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]: ...
@@ -102,7 +102,7 @@ class LabelLists(Protocol):
 
     def labels(self) -> Iterator[Mapping[str, Any]]: ...
 
-    def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
+    def labelled(self, label_id: str, content_type: str) -> Iterator[ListPage]:
         """Pages, blog posts or attachments carrying a label."""
 
 
@@ -119,10 +119,10 @@ class CommentVersions(Protocol):
 class LabelsWithContent(Protocol):
     """Labels that come with the content (Data Center has no label list: `metadata.labels`)."""
 
-    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ResultPage]:
+    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ListPage]:
         """Every page, blog post or attachment of a space, without bodies, each with its `labels`."""
 
 
-def items(pages: Iterator[ResultPage]) -> Iterator[Mapping[str, Any]]:
-    for page in pages:
-        yield from page.results
+def items(lists: Iterator[ListPage]) -> Iterator[Mapping[str, Any]]:
+    for listed in lists:
+        yield from listed.results

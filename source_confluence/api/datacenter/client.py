@@ -26,12 +26,12 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from source_confluence import v1_shapes
-from source_confluence.api import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ResultPage, items
-from source_confluence.cql import ServerClock, cql_string, offset_of
-from source_confluence.cql_walk import WALK_ORDER, CqlWalk
+from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.datacenter.cql_walk import WALK_ORDER, CqlWalk
+from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, items
+from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
-from source_confluence.transport import ConfluenceHttpError, Transport
 
 LOGGER = logging.getLogger("airbyte")
 
@@ -50,12 +50,12 @@ SPACE_EXPAND = ("description.plain", "homepage", "metadata.labels")
 
 class DataCenterClient:
     filters_by_modified_time = True
-    comment_kinds = (ALL_COMMENTS,)
+    comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
 
     def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None,
                  visibility_lag: timedelta = DEFAULT_INDEX_LAG) -> None:
         self.transport = transport
-        self.visibility_lag = visibility_lag
+        self.visibility_lag: timedelta | None = visibility_lag
         self.page_size = page_size
         self.default_base = site_url.rstrip("/")
         self._context = urlsplit(self.default_base).path.rstrip("/")
@@ -126,29 +126,29 @@ class DataCenterClient:
         links = body.get("_links") or {}
         return body, links.get("base") or self.default_base
 
-    def _follow(self, link: str, convert: Callable[[Mapping[str, Any]], Any]) -> Iterator[ResultPage]:
+    def _follow(self, link: str, convert: Callable[[Mapping[str, Any]], Any]) -> Iterator[ListPage]:
         """Lists paged by `_links.next` (offsets, or the scan endpoint's cursor)."""
         next_link: str | None = link
         while next_link:
             body, base = self._get(next_link)
             following = (body.get("_links") or {}).get("next")
             next_link = self._on_site(following) if following else None
-            yield ResultPage([convert(raw) for raw in body["results"]], next_link, base)
+            yield ListPage([convert(raw) for raw in body["results"]], next_link, base)
 
-    def pages_from(self, link: str) -> Iterator[ResultPage]:
+    def list_from(self, link: str) -> Iterator[ListPage]:
         query = dict(parse_qsl(urlsplit(link).query))
         if urlsplit(link).path.endswith("/content/search") and _WALK_CQL.match(query.get("cql", "")):
             return self._walk(link, lambda found: found, must_complete=False)
         return self._follow(link, self._convert)
 
-    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
-        def tasks(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def task_list_from(self, link: str) -> Iterator[ListPage]:
+        def tasks(found: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
             return [task for container in found
                     for task in v1_shapes.tasks_of(container, "page" if container.get("type") == "page" else "blogpost")]
         return self._walk(link, tasks, must_complete=False)
 
-    def _walk(self, link: str, transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
-              must_complete: bool = True) -> Iterator[ResultPage]:
+    def _walk(self, link: str, transform: Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]],
+              must_complete: bool = True) -> Iterator[ListPage]:
         """A CQL search ordered by lastmodified asc, paged by moving a proven bound (see cql_walk).
         `must_complete`: a walk that cannot finish fails (listings) instead of stopping early (walks
         that checkpoint, whose next sync continues from the proven bound)."""
@@ -166,8 +166,8 @@ class DataCenterClient:
         walk = CqlWalk(self._get, lambda cql, start, size: self._search(cql, expand, size, start), self._convert,
                        self.clock(), match.group("base"), match.group("bound"), int(query.get("start") or 0),
                        must_complete, limit, SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
-        for page in walk.pages():
-            yield ResultPage(transform(page.results), page.next_link, page.base_url, page.proven_before)
+        for listed in walk.list_pages():
+            yield ListPage(transform(listed.results), listed.next_link, listed.base_url, listed.proven_before)
 
     def clock(self) -> ServerClock:
         """How bounds become the server's wall-clock minutes (zone configured, or offset detected once)."""
@@ -190,11 +190,11 @@ class DataCenterClient:
 
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
         params = [("spaceKey", key) for key in keys] + [("expand", ",".join(SPACE_EXPAND)), ("limit", self.page_size)]
-        for page in self._follow(self._link("/space", params), v1_shapes.space):
-            for space in page.results:
+        for listed in self._follow(self._link("/space", params), v1_shapes.space):
+            for space in listed.results:
                 with self._lock:
                     self._spaces[space["id"]] = space
-                yield {**space, "_base_url": page.base_url}
+                yield {**space, "_base_url": listed.base_url}
 
     def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
         base_cql, expand = self._walk_cql(kind, space_id)
@@ -214,32 +214,32 @@ class DataCenterClient:
         base_cql, _ = self._walk_cql(kind, space_id)
         return items(self._walk(self._search(base_cql + WALK_ORDER, expand, self.page_size), lambda found: found))
 
-    def _page_scan(self, space_id: str, expand: Sequence[str]) -> Iterator[ResultPage]:
+    def _page_scan(self, space_id: str, expand: Sequence[str]) -> Iterator[ListPage]:
         """Every current page of a space by the 7.18+ scan endpoint, else by a CQL walk."""
         key = self._space_key(space_id)
         if self._scan_available is not False:
             link = self._link("/content/scan", [("type", "page"), ("spaceKey", key), ("expand", ",".join(expand)),
                                                 ("limit", self.page_size)])
-            pages = self._follow(link, self._convert)
-            first: ResultPage | None = None
+            lists = self._follow(link, self._convert)
+            first: ListPage | None = None
             asked = False
             if self._scan_available is None:
                 with self._probe_lock:  # one partition finds out; the others wait for its answer
                     if self._scan_available is None:
-                        first, asked = self._probe_scan(pages), True
+                        first, asked = self._probe_scan(lists), True
             if self._scan_available:
                 if not asked:
-                    first = next(pages, None)
+                    first = next(lists, None)
                 if first is not None:
                     yield first
-                    yield from pages
+                    yield from lists
                 return
         cql = f"type = page and space = {cql_string(key)}"
         yield from self._walk(self._search(cql + WALK_ORDER, tuple(expand), self.page_size), lambda found: found)
 
-    def _probe_scan(self, pages: Iterator[ResultPage]) -> ResultPage | None:
+    def _probe_scan(self, lists: Iterator[ListPage]) -> ListPage | None:
         try:
-            first = next(pages, None)
+            first = next(lists, None)
         except ConfluenceHttpError as error:
             if error.status not in (404, 405):
                 raise
@@ -313,7 +313,7 @@ class DataCenterClient:
                                          lambda found: found)):
                 yield container_type, item
 
-    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ResultPage]:
+    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ListPage]:
         key = self._space_key(space_id)
         if content_type == PAGE:
             yield from self._page_scan(space_id, ("space", "metadata.labels"))

@@ -8,12 +8,13 @@ modification time and the caller stops at its bound.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import requests
 
-from source_confluence.api import (
+from source_confluence.api.protocol import (
     ALL_STATUSES,
     ATTACHMENT,
     BLOGPOST,
@@ -21,10 +22,10 @@ from source_confluence.api import (
     INLINE_COMMENT,
     MAX_BULK_IDS,
     PAGE,
-    ResultPage,
+    ListPage,
     items,
 )
-from source_confluence.transport import ConfluenceHttpError
+from source_confluence.http.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
@@ -60,8 +61,8 @@ class ApiTransport(Protocol):
 
 class CloudClient:
     filters_by_modified_time = False
-    comment_kinds = (FOOTER_COMMENT, INLINE_COMMENT)
-    visibility_lag = None  # v2 lists read the database
+    comment_kinds: tuple[str, ...] = (FOOTER_COMMENT, INLINE_COMMENT)
+    visibility_lag: timedelta | None = None  # v2 lists read the database
 
     def __init__(self, transport: ApiTransport, page_size: int, web_base: str | None = None) -> None:
         self.transport = transport
@@ -70,7 +71,7 @@ class CloudClient:
         self.default_base = (web_base or transport.site_url) + "/wiki"
 
     # -- plumbing --------------------------------------------------------------------------------
-    def pages_from(self, link: str) -> Iterator[ResultPage]:
+    def list_from(self, link: str) -> Iterator[ListPage]:
         """Follows `_links.next` from `link` (a first-page URL or a stored next link) to the end."""
         next_link: str | None = link
         while next_link:
@@ -79,13 +80,13 @@ class CloudClient:
                 raise ValueError(f"unexpected list response shape from {response.request.path_url}")
             links = body.get("_links") or {}
             next_link = links.get("next") or None
-            yield ResultPage(body["results"], next_link, links.get("base") or self.default_base)
+            yield ListPage(body["results"], next_link, links.get("base") or self.default_base)
 
     def _first(self, path: str, **params: Any) -> str:
         return list_url(path, {**params, "limit": self.page_size})
 
     def _all(self, path: str, **params: Any) -> Iterator[Mapping[str, Any]]:
-        return items(self.pages_from(self._first(path, **params)))
+        return items(self.list_from(self._first(path, **params)))
 
     # -- ConfluenceApi -----------------------------------------------------------------------------
     def current_user(self) -> Mapping[str, Any]:
@@ -94,9 +95,9 @@ class CloudClient:
 
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]:
         url = self._first("/spaces", keys=list(keys), **{"description-format": "plain"})
-        for page in self.pages_from(url):
-            for space in page.results:
-                yield {**space, "_base_url": page.base_url}
+        for listed in self.list_from(url):
+            for space in listed.results:
+                yield {**space, "_base_url": listed.base_url}
 
     def _walk_filters(self, kind: str, space_id: str | None) -> dict[str, Any]:
         if kind in CONTAINER_PATHS:
@@ -135,8 +136,8 @@ class CloudClient:
     def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None:
         path = list_url(CONTAINER_PATHS[container_type], {
             "space-id": space_id, "status": list(CONTAINER_STATUSES[container_type]), "sort": "-modified-date", "limit": 1})
-        page = next(iter(self.pages_from(path)))
-        return page.results[0] if page.results else None
+        listed = next(iter(self.list_from(path)))
+        return listed.results[0] if listed.results else None
 
     def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
                    bodies: bool) -> str:
@@ -144,8 +145,8 @@ class CloudClient:
             {"space-id": space_id} if space_id else {TASK_FILTERS[container_type or PAGE]: list(container_ids)})
         return self._first("/tasks", **filters, **({"body-format": "storage"} if bodies else {}))
 
-    def task_pages_from(self, link: str) -> Iterator[ResultPage]:
-        return self.pages_from(link)
+    def task_list_from(self, link: str) -> Iterator[ListPage]:
+        return self.list_from(link)
 
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
         path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"
@@ -154,8 +155,8 @@ class CloudClient:
     def labels(self) -> Iterator[Mapping[str, Any]]:
         return self._all("/labels")
 
-    def labelled(self, label_id: str, content_type: str) -> Iterator[ResultPage]:
-        return self.pages_from(self._first(f"/labels/{label_id}/{LABELLED_PATHS[content_type]}"))
+    def labelled(self, label_id: str, content_type: str) -> Iterator[ListPage]:
+        return self.list_from(self._first(f"/labels/{label_id}/{LABELLED_PATHS[content_type]}"))
 
     def content_with_labels(self, names: Sequence[str],
                             container_types: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:

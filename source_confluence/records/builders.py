@@ -9,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from source_confluence.body_text import storage_to_text, storage_to_texts, word_count
+from source_confluence.records.body_text import storage_to_text, storage_to_texts, word_count
+from source_confluence.records.values import mapping_of, optional_str
 from source_confluence.timestamps import normalize_timestamp
 
 DELETED_STATUSES = frozenset({"trashed", "deleted", "purged"})
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
 
 
 def _int(value: Any) -> int | None:
@@ -28,14 +25,9 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    """A nested object, or an empty one when the API sent something else in its place."""
-    return value if isinstance(value, Mapping) else {}
-
-
 def web_url(base_url: str, links: Mapping[str, Any] | None) -> str | None:
-    webui = _map(links).get("webui")
-    if not webui or not isinstance(webui, str):
+    webui = mapping_of(links).get("webui")
+    if not isinstance(webui, str) or not webui:
         return None
     if webui.startswith("http://") or webui.startswith("https://"):  # ignore-https-check: an absolute link
         return webui
@@ -47,13 +39,13 @@ def space_record(space: Mapping[str, Any]) -> dict[str, Any]:
     plain = description.get("plain") if isinstance(description, Mapping) else None
     return {
         "id": str(space["id"]),
-        "key": _str(space.get("key")),
-        "name": _str(space.get("name")),
-        "type": _str(space.get("type")),
-        "status": _str(space.get("status")),
-        "description": _str(plain.get("value")) if isinstance(plain, Mapping) else None,
-        "homepage_id": _str(space.get("homepageId")),
-        "author_id": _str(space.get("authorId")),
+        "key": optional_str(space.get("key")),
+        "name": optional_str(space.get("name")),
+        "type": optional_str(space.get("type")),
+        "status": optional_str(space.get("status")),
+        "description": optional_str(plain.get("value")) if isinstance(plain, Mapping) else None,
+        "homepage_id": optional_str(space.get("homepageId")),
+        "author_id": optional_str(space.get("authorId")),
         "created_at": normalize_timestamp(space.get("createdAt")),
         "web_url": web_url(space.get("_base_url", ""), space.get("_links")),
     }
@@ -82,13 +74,11 @@ def body_texts(items: Iterable[Mapping[str, Any]], user_names: Mapping[str, str]
 
 def _text(value: str, user_names: Mapping[str, str] | None, texts: BodyTexts | None) -> str | None:
     if texts is not None:
-        text = texts.get(value, _MISSING)
-        if text is not _MISSING:
-            return text
+        if value in texts:
+            return texts[value]
     return storage_to_text(value, user_names)
 
 
-_MISSING: Any = object()
 
 
 def _body_fields(content: Mapping[str, Any], user_names: Mapping[str, str] | None,
@@ -105,29 +95,29 @@ def content_record(
     with_parent: bool = True, texts: BodyTexts | None = None,
 ) -> dict[str, Any]:
     """A page or blog post (v2 shape) as a record; `with_parent` adds the page-only tree fields."""
-    version = _map(content.get("version"))
-    status = _str(content.get("status"))
+    version = mapping_of(content.get("version"))
+    status = optional_str(content.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(content.get("createdAt"))
     record: dict[str, Any] = {
         "id": str(content["id"]),
-        "space_id": _str(content.get("spaceId")),
-        "title": _str(content.get("title")),
+        "space_id": optional_str(content.get("spaceId")),
+        "title": optional_str(content.get("title")),
         "status": status,
     }
     if with_parent:
-        record["parent_id"] = _str(content.get("parentId"))
-        record["parent_type"] = _str(content.get("parentType"))
+        record["parent_id"] = optional_str(content.get("parentId"))
+        record["parent_type"] = optional_str(content.get("parentType"))
         record["position"] = _int(content.get("position"))
     body = _body_fields(content, user_names, texts)
     record.update(
         {
-            "author_id": _str(content.get("authorId")),
-            "owner_id": _str(content.get("ownerId")),
+            "author_id": optional_str(content.get("authorId")),
+            "owner_id": optional_str(content.get("ownerId")),
             "created_at": normalize_timestamp(content.get("createdAt")),
             "updated_at": updated_at,
             "version_number": _int(version.get("number")),
-            "version_author_id": _str(version.get("authorId")),
-            "version_message": _str(version.get("message")),
+            "version_author_id": optional_str(version.get("authorId")),
+            "version_message": optional_str(version.get("message")),
             "minor_edit": version.get("minorEdit") if isinstance(version.get("minorEdit"), bool) else None,
             "body_storage": body["body_storage"],
             "body_text": body["body_text"],
@@ -153,8 +143,8 @@ def comment_record(
     first_version: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`first_version`: the comment's version 1 (a v2 DetailedVersion), when it was looked up."""
-    version = _map(comment.get("version"))
-    status = _str(comment.get("status"))
+    version = mapping_of(comment.get("version"))
+    status = optional_str(comment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt"))
     container_id, container_type = container_of(comment)
     properties = comment.get("properties") or {}
@@ -164,19 +154,19 @@ def comment_record(
     body = _body_fields(comment, user_names, texts)
     # v2 comments carry no createdAt: the first version's time is the creation time.
     created_at = (normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
-                  or normalize_timestamp(_map(first_version).get("createdAt")))
+                  or normalize_timestamp(mapping_of(first_version).get("createdAt")))
     return {
         "id": str(comment["id"]),
         "comment_type": comment_type,
         "container_id": container_id,
         "container_type": container_type,
         "space_id": space_id,
-        "parent_comment_id": _str(comment.get("parentCommentId")),
+        "parent_comment_id": optional_str(comment.get("parentCommentId")),
         "status": status,
-        "resolution_status": _str(comment.get("resolutionStatus")) if comment_type == "inline" else None,
-        "inline_original_selection": _str(selection) if comment_type == "inline" else None,
-        "title": _str(comment.get("title")),
-        "author_id": _str(version.get("authorId")),
+        "resolution_status": optional_str(comment.get("resolutionStatus")) if comment_type == "inline" else None,
+        "inline_original_selection": optional_str(selection) if comment_type == "inline" else None,
+        "title": optional_str(comment.get("title")),
+        "author_id": optional_str(version.get("authorId")),
         "created_at": created_at,
         "updated_at": updated_at,
         "version_number": _int(version.get("number")),
@@ -188,23 +178,23 @@ def comment_record(
 
 
 def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: str | None) -> dict[str, Any]:
-    version = _map(attachment.get("version"))
-    status = _str(attachment.get("status"))
+    version = mapping_of(attachment.get("version"))
+    status = optional_str(attachment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(attachment.get("createdAt"))
     container_id, container_type = container_of(attachment)
     download = attachment.get("downloadLink")
     webui = attachment.get("webuiLink")
     return {
         "id": str(attachment["id"]),
-        "title": _str(attachment.get("title")),
-        "media_type": _str(attachment.get("mediaType")),
+        "title": optional_str(attachment.get("title")),
+        "media_type": optional_str(attachment.get("mediaType")),
         "file_size": _int(attachment.get("fileSize")),
-        "comment": _str(attachment.get("comment")),
+        "comment": optional_str(attachment.get("comment")),
         "container_id": container_id,
         "container_type": container_type,
         "space_id": space_id,
         "status": status,
-        "author_id": _str(version.get("authorId")),
+        "author_id": optional_str(version.get("authorId")),
         "created_at": normalize_timestamp(attachment.get("createdAt")),
         "updated_at": updated_at,
         "version_number": _int(version.get("number")),
@@ -219,15 +209,15 @@ def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> dict
     value = storage_value(task)
     return {
         "id": str(task["id"]),
-        "local_id": _str(task.get("localId")),
+        "local_id": optional_str(task.get("localId")),
         "container_id": container_id,
         "container_type": container_type,
-        "space_id": _str(task.get("spaceId")),
-        "status": _str(task.get("status")),
+        "space_id": optional_str(task.get("spaceId")),
+        "status": optional_str(task.get("status")),
         "body_text": _text(value, None, texts) if value is not None else None,
-        "created_by": _str(task.get("createdBy")),
-        "assigned_to": _str(task.get("assignedTo")),
-        "completed_by": _str(task.get("completedBy")),
+        "created_by": optional_str(task.get("createdBy")),
+        "assigned_to": optional_str(task.get("assignedTo")),
+        "completed_by": optional_str(task.get("completedBy")),
         "due_at": normalize_timestamp(task.get("dueAt")),
         "created_at": normalize_timestamp(task.get("createdAt")),
         "updated_at": normalize_timestamp(task.get("updatedAt")) or normalize_timestamp(task.get("createdAt")),
@@ -242,8 +232,8 @@ def label_record(label: Mapping[str, Any], content_id: str, content_type: str, s
         "content_type": content_type,
         "space_id": space_id,
         "label_id": str(label["id"]),
-        "label_name": _str(label.get("name")),
-        "label_prefix": _str(label.get("prefix")),
+        "label_name": optional_str(label.get("name")),
+        "label_prefix": optional_str(label.get("prefix")),
     }
 
 
@@ -251,11 +241,11 @@ def user_record(user: Mapping[str, Any], base_url: str, resolved_at: str) -> dic
     account_id = str(user["accountId"])
     return {
         "account_id": account_id,
-        "display_name": _str(user.get("displayName")),
-        "public_name": _str(user.get("publicName")),
-        "email": _str(user.get("email")),
-        "account_type": _str(user.get("accountType")),
-        "account_status": _str(user.get("accountStatus")),
+        "display_name": optional_str(user.get("displayName")),
+        "public_name": optional_str(user.get("publicName")),
+        "email": optional_str(user.get("email")),
+        "account_type": optional_str(user.get("accountType")),
+        "account_status": optional_str(user.get("accountStatus")),
         # Data Center users carry their profile link (/display/~username); Cloud's is /people/{id}.
         "profile_url": web_url(base_url, user.get("_links")) or f"{base_url.rstrip('/')}/people/{account_id}",
         "resolved_at": resolved_at,

@@ -1,0 +1,82 @@
+"""The streams, one declaration each: name, primary key, cursor field and partitioning.
+
+Adding a stream is a row here, a record builder (records/builders.py), a schema
+(schemas/<name>.json) and tests; docs/architecture.md walks through the five steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+
+from source_confluence.streams.attachments import attachment_partitions
+from source_confluence.streams.comments import comment_partitions
+from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.labels import label_partitions
+from source_confluence.streams.spaces import SpacesPartition
+from source_confluence.streams.tasks import task_partitions
+from source_confluence.streams.users import user_partitions
+from source_confluence.sync.context import ReadContext
+from source_confluence.sync.state import PartitionedCursor
+
+Partitioning = Callable[[ReadContext, PartitionedCursor, bool], Iterator[Partition]]
+"""(context, the stream's cursor, whether to start from its saved state) -> the stream's partitions."""
+Snapshot = Callable[[ReadContext], Iterator[Partition]]
+"""A stream without a cursor: its partitions read everything every sync."""
+
+
+@dataclass(frozen=True)
+class StreamDefinition:
+    name: str
+    primary_key: tuple[str, ...]
+    cursor_field: str | None
+    """None: a snapshot stream (full refresh in either sync mode)."""
+    partitions: Partitioning | None = None
+    snapshot: Snapshot | None = None
+    runs_last: bool = False
+    """Streams that need the others' records first (users) read in a second phase."""
+
+    def __post_init__(self) -> None:
+        if (self.partitions is None) == (self.snapshot is None) or (self.snapshot is None) != bool(self.cursor_field):
+            raise ValueError(f"stream '{self.name}': a cursor field with partitions, or a snapshot without one")
+
+    def read(self, context: ReadContext, cursor: Cursor, use_state: bool) -> Iterator[Partition]:
+        """The partitions of one sync; `cursor` is a `PartitionedCursor` for a stream with a cursor field."""
+        if self.snapshot is not None:
+            return self.snapshot(context)
+        if self.partitions is None or not isinstance(cursor, PartitionedCursor):
+            raise TypeError(f"stream '{self.name}' reads with a PartitionedCursor")
+        return self.partitions(context, cursor, use_state)
+
+
+def _pages(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
+    return content_partitions(PAGES, context, cursor, use_state)
+
+
+def _blog_posts(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
+    return content_partitions(BLOG_POSTS, context, cursor, use_state)
+
+
+def _spaces(context: ReadContext) -> Iterator[Partition]:
+    yield SpacesPartition(context)
+
+
+def _users(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
+    return user_partitions(context, cursor, context.gather_users)
+
+
+STREAMS: tuple[StreamDefinition, ...] = (
+    StreamDefinition("spaces", ("id",), None, snapshot=_spaces),
+    StreamDefinition("pages", ("id",), "updated_at", _pages),
+    StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts),
+    StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
+    StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
+    StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
+    StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
+    StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
+)
+STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
+CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})

@@ -1,0 +1,60 @@
+"""State fields are named for what they hold (issue 12): `synced_ids`, `container_cursors`,
+`pending_accounts`. A state written by 2.0.0 (`known`, `extra`) still resumes, and is written back
+under the new names."""
+
+from __future__ import annotations
+
+from source_confluence.sync.idset import decode_ids, encode_ids
+from source_confluence.sync.state import PartitionState
+
+T1 = "2024-05-01T10:00:00.000Z"
+MARK = {"updated_at": T1, "cursor_versions": {T1: ["7#2"]}}
+
+# As 2.0.0 wrote them: a pages partition, a tasks partition, the users state.
+PAGES_2_0 = {"updated_at": T1, "complete": True, "cursor_versions": {T1: ["981#3"]},
+             "known": encode_ids(["1", "981"]), "reconciled_at": T1}
+TASKS_2_0 = {"updated_at": T1, "complete": True, "extra": {"page": MARK, "blogpost": {"updated_at": None}}}
+USERS_2_0 = {"updated_at": None, "complete": False, "extra": {"pending": ["acc-1", "acc-2"]}}
+
+
+def test_a_2_0_deletion_set_is_read_as_synced_ids_and_written_back_under_that_name():
+    state, dropped = PartitionState.from_json(PAGES_2_0)
+    assert dropped == []
+    assert decode_ids(state.synced_ids) == {"1", "981"}
+    written = state.to_json()
+    assert written["synced_ids"] == PAGES_2_0["known"] and "known" not in written
+    assert written["cursor_versions"] == {T1: ["981#3"]} and written["reconciled_at"] == T1
+
+
+def test_2_0_task_marks_are_read_as_container_cursors():
+    state, dropped = PartitionState.from_json(TASKS_2_0)
+    assert dropped == []
+    assert state.container_cursors == {"page": MARK, "blogpost": {"updated_at": None}}
+    assert state.pending_accounts is None
+    written = state.to_json()
+    assert written["container_cursors"] == TASKS_2_0["extra"] and "extra" not in written
+
+
+def test_2_0_pending_users_are_read_as_pending_accounts():
+    state, dropped = PartitionState.from_json(USERS_2_0)
+    assert dropped == []
+    assert state.pending_accounts == ("acc-1", "acc-2") and state.container_cursors is None
+    written = state.to_json()
+    assert written["pending_accounts"] == ["acc-1", "acc-2"] and "extra" not in written
+
+
+def test_the_new_names_win_over_a_leftover_former_field():
+    raw = {**PAGES_2_0, "synced_ids": encode_ids(["5"]), "known": "n!!!",
+           "container_cursors": {"page": MARK}, "extra": "not even an object"}
+    state, dropped = PartitionState.from_json(raw)
+    assert dropped == []
+    assert decode_ids(state.synced_ids) == {"5"} and state.container_cursors == {"page": MARK}
+
+
+def test_a_broken_field_is_named_as_the_state_has_it():
+    _, dropped_old = PartitionState.from_json({**PAGES_2_0, "known": 7})
+    _, dropped_new = PartitionState.from_json({"synced_ids": 7})
+    assert dropped_old[0].startswith("`known` is not an encoded id set")
+    assert dropped_new[0].startswith("`synced_ids` is not an encoded id set")
+    _, dropped = PartitionState.from_json({"container_cursors": ["x"]})
+    assert dropped == ["`container_cursors` is not an object"]
