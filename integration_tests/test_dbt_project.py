@@ -267,7 +267,17 @@ def ts(text: str) -> datetime:
 
 
 # --------------------------------------------------------------------------------------------
-# the build itself
+# the seed files
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", [DATASET, "compat"])
+def test_seed_files_have_the_stream_schemas_columns(dataset: str) -> None:
+    assert seeds.check_seed_columns(dataset) == []
+
+
+# --------------------------------------------------------------------------------------------
+# the build
 # --------------------------------------------------------------------------------------------
 
 
@@ -682,7 +692,9 @@ def test_content_enhanced(warehouse: Warehouse) -> None:
     columns = ("space_key", "page_depth", "page_path_titles", "owner_name", "last_updated_by_name", "version_count",
                "days_since_update", "label_count", "label_names", "comment_count", "task_count", "open_task_count",
                "attachment_count", "attachment_bytes")
-    picked = {content_id: tuple(rows[content_id][c] for c in columns) for content_id in ("p-101", "p-102", "p-106", "p-300", "b-400")}
+    picked = {
+        content_id: tuple(rows[content_id][c] for c in columns) for content_id in ("p-101", "p-102", "p-106", "p-300", "b-400")
+    }
     assert picked == {
         # 4 comments, t-8 done, a-1 live (a-2 purged).
         "p-101": ("ENG", 1, "Engineering Home > Architecture Overview", "Bob Brown", "Carol Chen", 2, 19, 1,

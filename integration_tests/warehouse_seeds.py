@@ -80,7 +80,7 @@ def load_by_sync(connection: Any, seed_schema: str, raw_schema: str, after_sync:
                 f'CREATE TABLE "{raw_schema}"."{stream}" AS SELECT *, cast(null as bigint) AS "_airbyte_generation_id" '  # noqa: S608 - fixed names
                 f'FROM "{seed_schema}"."{stream}" WHERE false'
             )
-        union = " UNION ".join(f'SELECT "_airbyte_extracted_at" FROM "{seed_schema}"."{s}"' for s in STREAMS)
+        union = " UNION ".join(f'SELECT "_airbyte_extracted_at" FROM "{seed_schema}"."{s}"' for s in STREAMS)  # noqa: S608
         cur.execute(f"SELECT DISTINCT t._airbyte_extracted_at FROM ({union}) AS t ORDER BY 1")  # noqa: S608 - fixed names
         syncs = [row[0] for row in cur.fetchall()]
     connection.commit()
