@@ -1,12 +1,13 @@
 """The dbt project (dbt_project/) built on a hand-made raw dataset, in DuckDB and in PostgreSQL.
 
-The dataset (integration_tests/warehouse_fixture.py) is loaded twice: into a DuckDB file the way
+The dataset (the CSV seeds in dbt_project/integration_tests/seeds/warehouse/, its story in the
+README.md there) is loaded twice: into a DuckDB file the way
 the project's pipeline writes it (PyAirbyte's cache, content appended: every version read stays;
 schema ``main``, no ``_airbyte_generation_id``) and into a PostgreSQL schema the way an Airbyte
 destination writes it in append + dedup mode (one row per id, a later load replacing the earlier
 one; with ``_airbyte_generation_id``), sync by sync with the project's snapshots taken after each
 sync. ``dbt build`` then runs once per warehouse with a fixed reference time, and every test checks
-mart values worked out by hand from the fixture's story (see the fixture module's docstring), on
+mart values worked out by hand from the dataset's story, on
 both warehouses: the marts must not depend on which of the two loaders wrote the raw tables.
 
 PostgreSQL comes from scripts/ensure_postgres.sh. Set CONFLUENCE_SKIP_POSTGRES=1 to skip the
@@ -31,18 +32,23 @@ from typing import Any
 import pytest
 
 if __package__:
-    from . import warehouse_fixture as wf
+    from . import warehouse_seeds as seeds
 else:  # rootdir-relative import (integration_tests/ is not a package)
-    import warehouse_fixture as wf
+    import warehouse_seeds as seeds
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 ENSURE_POSTGRES = REPO / "scripts" / "ensure_postgres.sh"
 RECENT_UPDATES_LIMIT = 10
-BUILD_VARS = {"as_of": wf.AS_OF, "recent_updates_limit": RECENT_UPDATES_LIMIT}
+# The dataset's reference time: a Monday; with stale_after_days = 180 a page last updated on or
+# before 2024-01-03 is stale.
+AS_OF = "2024-07-01 00:00:00"
+DATASET = "warehouse"
+BUILD_VARS = {"as_of": AS_OF, "recent_updates_limit": RECENT_UPDATES_LIMIT}
 
 UNIT_TESTS = {
     "pages_keep_latest_version_per_id",
+    "pages_are_renamed_cast_and_flagged",
     "comments_keep_what_the_history_saw",
     "users_keep_last_loaded_row",
     "content_labels_keep_only_the_latest_snapshot_when_asked",
@@ -53,6 +59,8 @@ UNIT_TESTS = {
     "stale_pages_start_at_the_threshold",
     "stale_threshold_follows_the_var",
     "task_completion_rate_per_space_and_assignee",
+    "content_enhanced_counts_what_hangs_off_live_content",
+    "user_enhanced_totals_activity_per_account",
 }
 MARTS = {
     "confluence__content_volume",
@@ -65,6 +73,8 @@ MARTS = {
     "confluence__knowledge_gaps",
     "confluence__meeting_notes_digest",
     "confluence__source_deleted_content",
+    "confluence__content_enhanced",
+    "confluence__user_enhanced",
 }
 
 
@@ -83,13 +93,15 @@ def _dbt_executable() -> str:
     return found
 
 
-def run_dbt(args: list[str], *, env: dict[str, str], work_dir: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the dbt CLI on the project with artifacts and logs kept in work_dir."""
+def run_dbt(
+    args: list[str], *, env: dict[str, str], work_dir: Path, check: bool = True, project: Path = DBT_PROJECT
+) -> subprocess.CompletedProcess:
+    """Run the dbt CLI on the project (or the seeds' project) with artifacts and logs kept in work_dir."""
     command = [
         _dbt_executable(),
         *args,
         "--project-dir",
-        str(DBT_PROJECT),
+        str(project),
         "--profiles-dir",
         str(DBT_PROJECT),
         "--target-path",
@@ -134,18 +146,23 @@ class Warehouse:
         return json.loads((self.work_dir / "target" / name).read_text())
 
 
+def _seeder(work_dir: Path) -> seeds.RunDbt:
+    return lambda args, env: run_dbt(args, env=env, work_dir=work_dir, project=seeds.SEEDS_PROJECT)
+
+
 @pytest.fixture(scope="module")
 def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     import duckdb
 
     work_dir = tmp_path_factory.mktemp("dbt_duckdb")
     path = work_dir / "confluence_it.duckdb"
-    wf.load_duckdb(path)  # PyAirbyte-style: schema main, no _airbyte_generation_id
     env = {
         "CONFLUENCE_DUCKDB_PATH": str(path),
         "CONFLUENCE_DBT_SCHEMA": "analytics",
         "CONFLUENCE_DBT_TARGET": "duckdb",
     }
+    # PyAirbyte-style: every row appended in schema main, no _airbyte_generation_id.
+    seeds.seed(_seeder(work_dir), DATASET, "main", env)
     run_dbt(["build", "--vars", json.dumps(BUILD_VARS)], env=env, work_dir=work_dir)
     (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
     # The build compiled everything already; the catalog comes from the database.
@@ -206,20 +223,21 @@ def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[War
         dbname=settings["CONFLUENCE_PG_DBNAME"],
     )
     suffix = uuid.uuid4().hex[:10]
-    raw_schema, schema = f"confluence_raw_{suffix}", f"confluence_it_{suffix}"
+    seed_schema, raw_schema, schema = f"confluence_seed_{suffix}", f"confluence_raw_{suffix}", f"confluence_it_{suffix}"
     work_dir = tmp_path_factory.mktemp("dbt_postgres")
     try:
         env = {**settings, "CONFLUENCE_DBT_SCHEMA": schema, "CONFLUENCE_DBT_TARGET": "postgres"}
         build_vars = json.dumps({**BUILD_VARS, "confluence_schema": raw_schema})
 
-        def after_sync(sync: str) -> None:
+        def after_sync(is_last: bool) -> None:
             # A deployment runs `dbt build` after every sync. Of the builds before the last, only the
             # snapshot step leaves anything behind (the rest is recomputed by the next build).
-            command = "build" if sync == wf.SYNCS[-1] else "snapshot"
+            command = "build" if is_last else "snapshot"
             run_dbt([command, "--vars", build_vars], env=env, work_dir=work_dir)
 
         # Airbyte-destination-style (with _airbyte_generation_id), append + dedup: one row per id.
-        wf.load_postgres(connection, raw_schema, after_sync)
+        seeds.seed(_seeder(work_dir), DATASET, seed_schema, env)
+        assert seeds.load_by_sync(connection, seed_schema, raw_schema, after_sync) == 5
         (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
 
         def query(sql: str) -> tuple[list[str], list[tuple]]:
@@ -234,6 +252,7 @@ def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[War
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             cursor.execute(f'DROP SCHEMA IF EXISTS "{raw_schema}" CASCADE')
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{seed_schema}" CASCADE')
         connection.commit()
         connection.close()
 
@@ -248,7 +267,17 @@ def ts(text: str) -> datetime:
 
 
 # --------------------------------------------------------------------------------------------
-# the build itself
+# the seed files
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", [DATASET, "compat"])
+def test_seed_files_have_the_stream_schemas_columns(dataset: str) -> None:
+    assert seeds.check_seed_columns(dataset) == []
+
+
+# --------------------------------------------------------------------------------------------
+# the build
 # --------------------------------------------------------------------------------------------
 
 
@@ -263,7 +292,7 @@ def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse)
     assert snapshots == {f"confluence__{stream}_history" for stream in ("pages", "blog_posts", "comments", "attachments")}
     models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
     assert MARTS <= models
-    assert len(models) == 8 + 5 + len(MARTS)
+    assert len(models) == 8 + 8 + 5 + len(MARTS)  # base, staging, intermediate, marts
     assert sum(uid.startswith("test.") for uid in statuses) >= 200
 
 
@@ -311,7 +340,7 @@ def test_staging_keeps_the_latest_row_per_id(warehouse: Warehouse) -> None:
     # Timestamps come out as UTC without time zone.
     assert pages["p-100"]["updated_at"] == ts("2023-12-15 09:00:00")
     # _airbyte_generation_id: absent from PyAirbyte's cache, present in an Airbyte destination.
-    expected_generation = None if warehouse.name == "duckdb" else wf.GENERATION_ID
+    expected_generation = None if warehouse.name == "duckdb" else seeds.GENERATION_ID
     assert {r["airbyte_generation_id"] for r in pages.values()} == {expected_generation}
 
     spaces = {r["space_id"]: r["space_name"] for r in warehouse.rows("select * from {s}.stg_confluence__spaces")}
@@ -655,6 +684,48 @@ def test_marts_exclude_deleted_content(warehouse: Warehouse) -> None:
         assert found == [], mart
 
 
+def test_content_enhanced(warehouse: Warehouse) -> None:
+    rows = {r["content_id"]: r for r in warehouse.rows("select * from {s}.confluence__content_enhanced")}
+    # Live pages and blog posts only: not the trashed p-105, the purged p-302 or the draft p-304.
+    assert sorted(rows) == ["b-200", "b-400", "p-100", "p-101", "p-102", "p-103", "p-104", "p-106", "p-300",
+                            "p-301", "p-303", "p-500"]
+    columns = ("space_key", "page_depth", "page_path_titles", "owner_name", "last_updated_by_name", "version_count",
+               "days_since_update", "label_count", "label_names", "comment_count", "task_count", "open_task_count",
+               "attachment_count", "attachment_bytes")
+    picked = {
+        content_id: tuple(rows[content_id][c] for c in columns) for content_id in ("p-101", "p-102", "p-106", "p-300", "b-400")
+    }
+    assert picked == {
+        # 4 comments, t-8 done, a-1 live (a-2 purged).
+        "p-101": ("ENG", 1, "Engineering Home > Architecture Overview", "Bob Brown", "Carol Chen", 2, 19, 1,
+                  "architecture", 4, 1, 0, 1, 2048),
+        "p-102": ("ENG", 2, "Engineering Home > Architecture Overview > Runbooks", "Bob Brown", "Bob Brown", 1, 27, 1,
+                  "runbook", 0, 0, 0, 0, 0),
+        # t-1 and t-3 open, t-2 done.
+        "p-106": ("ENG", 1, "Engineering Home > 2024-06-17 Team sync", "Dave Diaz", "Alice Able", 2, 13, 1,
+                  "meeting-notes", 1, 3, 2, 0, 0),
+        # c-6 was trashed.
+        "p-300": ("OPS", 0, "Ops Home", "Carol Chen", "Carol Chen", 1, 301, 0, None, 0, 0, 0, 0, 0),
+        "b-400": ("OPS", None, None, "Bob Brown", "Carol Chen", 2, 28, 1, "newsletter", 0, 0, 0, 0, 0),
+    }
+
+
+def test_user_enhanced(warehouse: Warehouse) -> None:
+    rows = {r["account_id"]: r for r in warehouse.rows("select * from {s}.confluence__user_enhanced")}
+    columns = ("display_name", "is_known_user", "content_created_count", "content_updated_count",
+               "comments_written_count", "tasks_completed_count", "total_contributions", "first_contribution_at",
+               "last_contribution_at", "owned_content_count", "open_assigned_task_count", "overdue_assigned_task_count")
+    assert {account: tuple(row[c] for c in columns) for account, row in rows.items()} == {
+        "u-alice": ("Alice Able", True, 2, 3, 2, 0, 7, ts("2023-11-06 10:00:00"), ts("2024-06-18 11:00:00"), 2, 0, 0),
+        # t-7 sits on the trashed p-105: not counted; t-4 is due on the reference date: open, not overdue.
+        "u-bob": ("Bob Brown", True, 4, 1, 1, 1, 7, ts("2024-05-08 10:00:00"), ts("2024-06-25 16:30:00"), 4, 3, 2),
+        "u-carol": ("Carol Chen", True, 3, 3, 2, 1, 9, ts("2023-09-04 12:00:00"), ts("2024-06-27 10:00:00"), 3, 0, 0),
+        "u-dave": ("Dave Diaz", True, 3, 0, 1, 1, 5, ts("2023-08-07 09:00:00"), ts("2024-06-26 12:00:00"), 3, 0, 0),
+        # Only the purged p-302 was u-ghost's.
+        "u-ghost": ("u-ghost", False, 0, 0, 0, 0, 0, None, None, 0, 0, 0),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # docs and freshness (DuckDB run)
 # --------------------------------------------------------------------------------------------
@@ -664,7 +735,7 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
     manifest = duckdb_warehouse.artifact("manifest.json")
     catalog = duckdb_warehouse.artifact("catalog.json")
     models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    assert len(models) == 23
+    assert len(models) == 8 + 8 + 5 + len(MARTS)
     problems = []
     for uid, node in models.items():
         if not node["description"].strip():
@@ -692,10 +763,10 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
 
 def test_source_freshness_uses_airbyte_extracted_at(duckdb_warehouse: Warehouse) -> None:
     results = {r["unique_id"].rsplit(".", 1)[-1]: r for r in duckdb_warehouse.artifact("sources.json")["results"]}
-    latest_load = {}
-    for record in wf.RECORDS:
-        latest_load[record.stream] = max(latest_load.get(record.stream, ""), record.extracted_at)
-    assert set(results) == set(wf.STREAMS)
+    latest_load = {
+        stream: max(row["_airbyte_extracted_at"] for row in seeds.seed_rows(DATASET, stream)) for stream in seeds.STREAMS
+    }
+    assert set(results) == set(seeds.STREAMS)
     for stream, result in results.items():
         loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
         assert loaded == datetime.fromisoformat(latest_load[stream].replace("Z", "+00:00")), stream

@@ -25,8 +25,9 @@ import duckdb
 import pytest
 
 from confluence_double import ConfluenceDouble, Site, SiteSpec
+from integration_tests.entity_mart_truth import content_enhanced, user_enhanced
 from integration_tests.mart_truth import MartTruth, Window
-from integration_tests.site_truth import expected_ids
+from integration_tests.site_truth import expected_ids, referenced_accounts
 from integration_tests.sync_history import FIRST, SECOND, FirstSync, Landed, naive
 from pipeline.sync import INCREMENTAL_WRITE_STRATEGY
 
@@ -442,6 +443,27 @@ def test_source_deleted_content(pipeline: Pipeline):
     assert all(r["title"] is not None and r["author_account_id"] is not None for r in deleted_since.values())
     # Deleted before the first sync: never seen live.
     assert any(not r["was_seen_live"] and r["first_imported_at"] is pipeline.first_window for r in expected.values())
+
+
+def test_content_enhanced(pipeline: Pipeline):
+    expected = {(k,): v for k, v in content_enhanced(pipeline.truth).items()}
+    actual = keyed(pipeline.rows("confluence__content_enhanced"), ("content_id",))
+    assert_rows_match("confluence__content_enhanced", actual, expected)
+    m = pipeline.mutations
+    assert (m.trashed_page,) not in actual and expected[(m.archived_page,)]["status"] == "archived"
+    assert all(any(r[c] for r in expected.values()) for c in ("label_names", "task_count", "attachment_count"))
+
+
+def test_user_enhanced(pipeline: Pipeline):
+    landed = pipeline.truth.landed
+    # Every account a synced record references (the users stream carries exactly those).
+    accounts = referenced_accounts(landed.site) | {seen.author_id for reads in landed.reads.values()
+                                                   for _, seen in reads if seen.author_id}
+    expected = {(k,): v for k, v in user_enhanced(pipeline.truth, accounts).items()}
+    actual = keyed(pipeline.rows("confluence__user_enhanced"), ("account_id",))
+    assert_rows_match("confluence__user_enhanced", actual, expected)
+    assert sum(r["total_contributions"] for r in expected.values()) == len(pipeline.truth.contribution_events())
+    assert any(r["overdue_assigned_task_count"] for r in expected.values())
 
 
 def test_marts_do_not_depend_on_the_machine_time_zone(pipeline: Pipeline):

@@ -1,9 +1,9 @@
 """The dbt compatibility views (dbt_project/models/compat/) on DuckDB: this connector's tables exposed under
 the stream names and record shapes of Airbyte's own Confluence connector (source-confluence 1.x).
 
-A small raw dataset is loaded as PyAirbyte's cache writes it (integration_tests/warehouse_fixture.py),
-the views are built with `dbt build`, and every expected value below is written out by hand from
-the records and from what 1.x loaded: the v2 lists' default statuses (pages: current and archived;
+A small raw dataset (the CSV seeds in dbt_project/integration_tests/seeds/compat/) is loaded as
+PyAirbyte's cache writes it, the views are built with `dbt build`, and every expected value below is
+written out by hand from the seeds and from what 1.x loaded: the v2 lists' default statuses (pages: current and archived;
 blog posts: current), its field names, and its nested objects.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 if __package__:
-    from . import warehouse_fixture as wf
+    from . import warehouse_seeds as seeds
 else:  # rootdir-relative import (integration_tests/ is not a package)
-    import warehouse_fixture as wf
+    import warehouse_seeds as seeds
 
 pytestmark = pytest.mark.pipeline
 
@@ -39,55 +39,15 @@ OFFICIAL_COLUMNS = {
 AIRBYTE_COLUMNS = ["_airbyte_raw_id", "_airbyte_extracted_at"]
 
 
-def _content(stream: str, extracted: str, content_id: str, updated: str, status: str = "current", title: str = "T",
-             version: int = 1, body: str | None = "<p>x</p>", url: str | None = None, **extra) -> wf.RawRecord:
-    data = {"id": content_id, "space_id": "s-1", "title": title, "status": status, "author_id": "u-1",
-            "owner_id": "u-1", "created_at": "2024-05-01T09:00:00.000Z", "updated_at": updated,
-            "version_number": version, "version_author_id": "u-2", "version_message": f"edit {version}",
-            "minor_edit": version > 1, "body_storage": body, "body_text": None, "word_count": None,
-            "web_url": url or f"{SITE}/spaces/ENG/{stream}/{content_id}", "deleted_at": None, **extra}
-    return wf.RawRecord(stream, extracted, data)
-
-
-def _page(extracted: str, page_id: str, updated: str, **kwargs) -> wf.RawRecord:
-    extra = {"parent_id": kwargs.pop("parent_id", None), "parent_type": kwargs.pop("parent_type", None),
-             "position": kwargs.pop("position", None)}
-    return _content("pages", extracted, page_id, updated, **kwargs, **extra)
-
-
-RECORDS = [
-    wf.RawRecord("spaces", "2024-06-01T02:00:00Z", {
-        "id": "s-1", "key": "ENG", "name": "Engineering", "type": "global", "status": "current",
-        "description": "Engineering space", "homepage_id": "p-1", "author_id": "u-1",
-        "created_at": "2023-01-02T09:00:00.000Z", "web_url": f"{SITE}/spaces/ENG"}),
-    wf.RawRecord("spaces", "2024-06-01T02:00:00Z", {
-        "id": "s-2", "key": "OLD", "name": "Old", "type": "personal", "status": "archived", "description": None,
-        "homepage_id": None, "author_id": None, "created_at": None, "web_url": f"{SITE}/spaces/OLD"}),
-    # p-1: two versions, each loaded; the view shows the second.
-    _page("2024-06-01T02:00:00Z", "p-1", "2024-06-01T10:00:00.000Z", title="Draft name", position=2),
-    _page("2024-06-02T02:00:00Z", "p-1", "2024-06-02T11:30:00.250Z", title="Home", version=2, position=2),
-    _page("2024-06-01T02:00:00Z", "p-2", "2024-06-01T10:05:00.000Z", status="archived", parent_id="p-1",
-          parent_type="page"),
-    _page("2024-06-01T02:00:00Z", "p-3", "2024-06-01T10:06:00.000Z", status="trashed"),
-    _page("2024-06-01T02:00:00Z", "p-4", "2024-06-01T10:07:00.000Z"),
-    _page("2024-06-03T02:00:00Z", "p-4", "2024-06-03T01:00:00.000Z", status="deleted", title=None, body=None,
-          deleted_at="2024-06-03T01:00:00.000Z"),
-    _page("2024-06-01T02:00:00Z", "p-5", "2024-06-01T10:08:00.000Z", body=None),
-    _page("2024-06-01T02:00:00Z", "p-6", "2024-06-01T10:09:00.000Z",
-          url="https://wiki.example.com/confluence/display/ENG/Page+six"),
-    _content("blog_posts", "2024-06-01T02:00:00Z", "b-1", "2024-06-01T12:00:00.000Z", title="News"),
-    _content("blog_posts", "2024-06-01T02:00:00Z", "b-2", "2024-06-01T12:01:00.000Z", status="trashed"),
-]
-
-
-def _dbt(*args: str, duckdb_path: Path, work: Path) -> subprocess.CompletedProcess:
+def _dbt(*args: str, duckdb_path: Path, work: Path, project: Path = REPO / "dbt_project",
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt if dbt.exists() else shutil.which("dbt")), *args, "--project-dir", str(REPO / "dbt_project"),
+    command = [str(dbt if dbt.exists() else shutil.which("dbt")), *args, "--project-dir", str(project),
                "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb",
                "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    env = {**os.environ, "CONFLUENCE_DUCKDB_PATH": str(duckdb_path), "CONFLUENCE_DBT_SCHEMA": "analytics",
-           "DO_NOT_TRACK": "1"}
-    return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    full_env = {**os.environ, "CONFLUENCE_DUCKDB_PATH": str(duckdb_path), "CONFLUENCE_DBT_SCHEMA": "analytics",
+                "DO_NOT_TRACK": "1", **(env or {})}
+    return subprocess.run(command, cwd=work, env=full_env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +56,12 @@ def views(tmp_path_factory) -> dict[str, list[dict]]:
 
     work = tmp_path_factory.mktemp("compat")
     database = work / "warehouse.duckdb"
-    wf.load_duckdb(database, records=RECORDS)
+
+    def seed(args: list[str], env: dict[str, str]) -> None:
+        loaded = _dbt(*args, duckdb_path=database, work=work, project=seeds.SEEDS_PROJECT, env=env)
+        assert loaded.returncode == 0, loaded.stdout[-4000:]
+
+    seeds.seed(seed, "compat", "main", {})
     built = _dbt("build", "--select", "+path:models/compat", "--indirect-selection", "cautious",
                  "--vars", json.dumps({"confluence_official_compat": True}), duckdb_path=database, work=work)
     assert built.returncode == 0, built.stdout[-4000:]

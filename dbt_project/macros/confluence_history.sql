@@ -11,35 +11,21 @@
 
 {#- Raw columns of `stream` the history does not keep (large, and only the latest version's matter). -#}
 {% macro confluence_history_omitted_columns(stream) -%}
-    {{ return([] if stream == 'attachments' else ['body_storage', 'body_text']) }}
+    {%- set omitted = [] -%}
+    {%- for column in confluence_entity(stream).columns if column.get('history', true) is false -%}
+        {%- do omitted.append(confluence_raw_name(column)) -%}
+    {%- endfor -%}
+    {{ return(omitted) }}
 {%- endmacro %}
 
 
-{#- Raw columns of `stream` the history keeps: the stream's columns without the omitted ones. -#}
+{#- Raw columns of `stream` the history keeps: the entity's columns (macros/entities/) without the omitted ones. -#}
 {% macro confluence_history_columns(stream) -%}
-    {%- set columns = {
-        'pages': [
-            'id', 'space_id', 'title', 'status', 'parent_id', 'parent_type', 'position', 'author_id',
-            'owner_id', 'created_at', 'updated_at', 'version_number', 'version_author_id',
-            'version_message', 'minor_edit', 'word_count', 'web_url', 'deleted_at'
-        ],
-        'blog_posts': [
-            'id', 'space_id', 'title', 'status', 'author_id', 'owner_id', 'created_at', 'updated_at',
-            'version_number', 'version_author_id', 'version_message', 'minor_edit', 'word_count',
-            'web_url', 'deleted_at'
-        ],
-        'comments': [
-            'id', 'comment_type', 'container_id', 'container_type', 'space_id', 'parent_comment_id',
-            'status', 'resolution_status', 'inline_original_selection', 'title', 'author_id',
-            'created_at', 'updated_at', 'version_number', 'web_url', 'deleted_at'
-        ],
-        'attachments': [
-            'id', 'title', 'media_type', 'file_size', 'comment', 'container_id', 'container_type',
-            'space_id', 'status', 'author_id', 'created_at', 'updated_at', 'version_number',
-            'download_url', 'web_url', 'deleted_at'
-        ],
-    } -%}
-    {{ return(columns[stream]) }}
+    {%- set kept = [] -%}
+    {%- for column in confluence_entity(stream).columns if column.get('history', true) is not false -%}
+        {%- do kept.append(confluence_raw_name(column)) -%}
+    {%- endfor -%}
+    {{ return(kept) }}
 {%- endmacro %}
 
 

@@ -1,0 +1,7 @@
+{#-
+    Latest version of every id of the raw `blog_posts` table, with the versions only the history
+    snapshot still holds (an append + dedup loader keeps one row per id; see
+    macros/confluence_history.sql); a purge tombstone keeps the last live version's descriptive
+    values. Columns: macros/entities/confluence_blog_posts.sql.
+-#}
+{{ confluence_latest_versions('blog_posts') }}
