@@ -108,5 +108,6 @@ def test_pip_builds_the_distribution_from_pyproject_as_contributors_install_it(t
     assert "source-confluence-plus=source_confluence.run:run" in scripts.splitlines()
     assert {"source_confluence/spec.json", "source_confluence/schemas/pages.json"} <= set(names)
     assert {"confluence_double/__main__.py", "confluence_double/README.md"} <= set(names)
+    assert "source_confluence_plus-2.0.0.dist-info/licenses/LICENSE" in names  # the licence's text travels with it
     assert {name.split("/")[0] for name in names} == {"source_confluence", "confluence_double",
                                                       "source_confluence_plus-2.0.0.dist-info"}
