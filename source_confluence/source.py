@@ -41,7 +41,14 @@ from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.cloud.gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.api.protocol import ConfluenceApi
-from source_confluence.config import ConfigError, ConnectorConfig, Credentials, parse_config
+from source_confluence.config import (
+    ConfigError,
+    ConnectorConfig,
+    Credentials,
+    PlatformConfig,
+    document_of,
+    typed_config,
+)
 from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
@@ -103,10 +110,11 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
 
 
 def platform_config(config: Mapping[str, Any]) -> MutableMapping[str, Any]:
-    """The config itself when it can be written to (OAuth refresh-token rotation), else a copy."""
-    if is_mutable_config(config):
-        return config  # type: ignore[return-value]
-    return copy.deepcopy(dict(config))
+    """The platform's document when it can be written to (OAuth refresh-token rotation), else a copy."""
+    document = document_of(config)
+    if is_mutable_config(document):
+        return document  # type: ignore[return-value]
+    return copy.deepcopy(dict(document))
 
 
 class SourceConfluence(Source):
@@ -115,9 +123,15 @@ class SourceConfluence(Source):
         super().__init__()
         self._endpoints = endpoints
 
+    def configure(self, config: Mapping[str, Any], temp_dir: str) -> Mapping[str, Any]:
+        """What the CDK hands check, discover and read: the document with its typed reading, which
+        the entrypoint's validation parses and the command then uses (one parse per command)."""
+        document = super().configure(config, temp_dir)
+        return PlatformConfig(document) if isinstance(document, MutableMapping) else document
+
     def _context(self, config: Mapping[str, Any], logger: logging.Logger,
                  fail_fast: bool = False) -> tuple[ConnectorConfig, ReadContext]:
-        parsed = parse_config(config)
+        parsed = typed_config(config)
         return parsed, build_context(parsed, logger, fail_fast, platform_config(config), self._endpoints)
 
     # -- check -------------------------------------------------------------------------------
@@ -157,7 +171,7 @@ class SourceConfluence(Source):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        parsed = parse_config(config)
+        parsed = typed_config(config)
         selected = _validate_catalog(catalog)
         context = build_context(parsed, logger, raw_config=platform_config(config), endpoints=self._endpoints,
                                 gather_users=not any(definition.name in CONTENT_STREAMS for definition, _ in selected))
