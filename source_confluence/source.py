@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from queue import Queue
 from typing import Any
@@ -57,6 +58,7 @@ from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS
 from source_confluence.streams.users import PendingUsers
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import format_timestamp
 
@@ -98,12 +100,14 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         client = CloudClient(gateway, config.page_size, web_base=config.site_url)
     else:
         client = CloudClient(transport(config.site_url), config.page_size)
+    containers = ContainerDirectory(client)
     return ReadContext(
         config=config,
         client=client,
         directory=SpaceDirectory(client, config.space_keys),
-        containers=ContainerDirectory(client),
+        containers=containers,
         users=UserDirectory(client),
+        references=ReferenceCollector(containers),
         now=format_timestamp(datetime.now(UTC)),
         gather_users=gather_users,
     )
@@ -199,11 +203,13 @@ class SourceConfluence(Source):
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
         streams: list[AbstractStream] = []
-        before_checkpoint = None
+        # The users state keeps the accounts of the records delivered so far, ahead of them (see
+        # sync.references): the users stream watches the collector; content streams know nothing of it.
+        watching: AbstractContextManager[None] = nullcontext()
         if save_users:
             users_cursor = PartitionedCursor("users", state_manager.get_stream_state("users", None), repository,
                                              state_manager)
-            before_checkpoint = PendingUsers(context, users_cursor).save
+            watching = context.references.watched_by(PendingUsers(context.references, users_cursor).save)
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
@@ -212,7 +218,6 @@ class SourceConfluence(Source):
                     state_manager.get_stream_state(definition.name, None) if incremental else {},
                     repository,
                     state_manager,
-                    before_checkpoint,
                 )
             else:
                 cursor = FinalStateCursor(definition.name, None, repository)
@@ -227,7 +232,8 @@ class SourceConfluence(Source):
             message_repository=repository,
             queue=queue,
         )
-        yield from source.read(streams)
+        with watching:
+            yield from source.read(streams)
 
     @staticmethod
     def _stream(definition: StreamDefinition, context: ReadContext, cursor: Cursor, use_state: bool) -> DefaultStream:
