@@ -35,7 +35,7 @@ from airbyte_cdk.sources.utils.schema_helpers import split_config
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
-from source_confluence.config import ConfigError, parse_config
+from source_confluence.config import ConfigError, typed_config
 from source_confluence.http.secrets import redact_all, redacted_exception, register_config_secrets
 
 
@@ -55,8 +55,12 @@ def _describe(error: Any) -> str:
 
 
 def validate_config(config: Mapping[str, Any], spec: ConnectorSpecification) -> None:
-    parse_config(config)
-    error = best_match(Draft7Validator(spec.connectionSpecification).iter_errors(config))
+    """Our parse first (its errors name the field and the fix), then the spec. The parse is the
+    command's one reading of the config: check, discover and read take its result (see
+    config.platform)."""
+    typed_config(config)
+    connector_config, _ = split_config(config)
+    error = best_match(Draft7Validator(spec.connectionSpecification).iter_errors(connector_config))
     if error is not None:
         field = ".".join(str(part) for part in error.absolute_path) or "config"
         raise ConfigError(field, f"{_describe(error)}.", "Correct it in the connector settings.")
@@ -138,8 +142,7 @@ class ConfluenceEntrypoint(AirbyteEntrypoint):
 
     @staticmethod
     def validate_connection(source_spec: ConnectorSpecification, config: Any) -> None:
-        connector_config, _ = split_config(config)
-        validate_config(connector_config, source_spec)
+        validate_config(config, source_spec)
 
 
 def launch(source: Any, args: list[str]) -> None:

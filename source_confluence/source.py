@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from queue import Queue
 from typing import Any
@@ -41,7 +42,14 @@ from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.cloud.gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.api.protocol import ConfluenceApi
-from source_confluence.config import ConfigError, ConnectorConfig, Credentials, parse_config
+from source_confluence.config import (
+    ConfigError,
+    ConnectorConfig,
+    Credentials,
+    PlatformConfig,
+    document_of,
+    typed_config,
+)
 from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
@@ -50,6 +58,7 @@ from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS
 from source_confluence.streams.users import PendingUsers
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import format_timestamp
 
@@ -91,22 +100,25 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         client = CloudClient(gateway, config.page_size, web_base=config.site_url)
     else:
         client = CloudClient(transport(config.site_url), config.page_size)
+    containers = ContainerDirectory(client)
     return ReadContext(
         config=config,
         client=client,
         directory=SpaceDirectory(client, config.space_keys),
-        containers=ContainerDirectory(client),
+        containers=containers,
         users=UserDirectory(client),
+        references=ReferenceCollector(containers),
         now=format_timestamp(datetime.now(UTC)),
         gather_users=gather_users,
     )
 
 
 def platform_config(config: Mapping[str, Any]) -> MutableMapping[str, Any]:
-    """The config itself when it can be written to (OAuth refresh-token rotation), else a copy."""
-    if is_mutable_config(config):
-        return config  # type: ignore[return-value]
-    return copy.deepcopy(dict(config))
+    """The platform's document when it can be written to (OAuth refresh-token rotation), else a copy."""
+    document = document_of(config)
+    if is_mutable_config(document):
+        return document  # type: ignore[return-value]
+    return copy.deepcopy(dict(document))
 
 
 class SourceConfluence(Source):
@@ -115,9 +127,15 @@ class SourceConfluence(Source):
         super().__init__()
         self._endpoints = endpoints
 
+    def configure(self, config: Mapping[str, Any], temp_dir: str) -> Mapping[str, Any]:
+        """What the CDK hands check, discover and read: the document with its typed reading, which
+        the entrypoint's validation parses and the command then uses (one parse per command)."""
+        document = super().configure(config, temp_dir)
+        return PlatformConfig(document) if isinstance(document, MutableMapping) else document
+
     def _context(self, config: Mapping[str, Any], logger: logging.Logger,
                  fail_fast: bool = False) -> tuple[ConnectorConfig, ReadContext]:
-        parsed = parse_config(config)
+        parsed = typed_config(config)
         return parsed, build_context(parsed, logger, fail_fast, platform_config(config), self._endpoints)
 
     # -- check -------------------------------------------------------------------------------
@@ -157,7 +175,7 @@ class SourceConfluence(Source):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        parsed = parse_config(config)
+        parsed = typed_config(config)
         selected = _validate_catalog(catalog)
         context = build_context(parsed, logger, raw_config=platform_config(config), endpoints=self._endpoints,
                                 gather_users=not any(definition.name in CONTENT_STREAMS for definition, _ in selected))
@@ -185,11 +203,13 @@ class SourceConfluence(Source):
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
         streams: list[AbstractStream] = []
-        before_checkpoint = None
+        # The users state keeps the accounts of the records delivered so far, ahead of them (see
+        # sync.references): the users stream watches the collector; content streams know nothing of it.
+        watching: AbstractContextManager[None] = nullcontext()
         if save_users:
             users_cursor = PartitionedCursor("users", state_manager.get_stream_state("users", None), repository,
                                              state_manager)
-            before_checkpoint = PendingUsers(context, users_cursor).save
+            watching = context.references.watched_by(PendingUsers(context.references, users_cursor).save)
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
@@ -198,7 +218,6 @@ class SourceConfluence(Source):
                     state_manager.get_stream_state(definition.name, None) if incremental else {},
                     repository,
                     state_manager,
-                    before_checkpoint,
                 )
             else:
                 cursor = FinalStateCursor(definition.name, None, repository)
@@ -213,7 +232,8 @@ class SourceConfluence(Source):
             message_repository=repository,
             queue=queue,
         )
-        yield from source.read(streams)
+        with watching:
+            yield from source.read(streams)
 
     @staticmethod
     def _stream(definition: StreamDefinition, context: ReadContext, cursor: Cursor, use_state: bool) -> DefaultStream:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from source_confluence.records import builders as records
 from source_confluence.records.body_text import storage_to_text
+from source_confluence.records.references import Built
 from source_confluence.streams.base import load_schema
 from source_confluence.timestamps import normalize_timestamp
 
@@ -126,13 +127,23 @@ def keeps_body(record: Mapping[str, Any], raw: Mapping[str, Any], with_storage: 
             assert all(word in record["body_text"] for word in value.split() if word.isalnum())
 
 
+def named_accounts(built: Built, *fields: str) -> dict[str, Any]:
+    """The built record, after checking that its references are exactly the accounts it names in
+    `fields` (and no container: the converters add those)."""
+    assert built.record is not None
+    assert built.references.accounts == tuple(built.record[f] for f in fields if built.record[f])
+    assert built.references.containers == ()
+    return built.record
+
+
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
 @given(CONTENT, NAMES, st.booleans())
 def test_content_records(raw, names, with_parent):
-    record = records.content_record(raw, BASE, names, with_parent=with_parent)
+    record = named_accounts(records.content_record(raw, BASE, names, with_parent=with_parent),
+                            "author_id", "owner_id", "version_author_id")
     expected = set(load_schema("pages" if with_parent else "blog_posts")["properties"])
     assert set(record) == expected
     check_record("pages" if with_parent else "blog_posts", record, path(raw, "version", "createdAt"), raw.get("createdAt"))
@@ -145,7 +156,7 @@ def test_content_records(raw, names, with_parent):
 @FUZZ
 @given(COMMENT, st.sampled_from(["footer", "inline"]), NAMES)
 def test_comment_records(raw, comment_type, names):
-    record = records.comment_record(raw, comment_type, BASE, "42", names)
+    record = named_accounts(records.comment_record(raw, comment_type, BASE, "42", names), "author_id")
     check_record("comments", record, path(raw, "version", "createdAt"))
     keeps_text(record, "title", raw.get("title"))
     if comment_type == "inline":
@@ -156,7 +167,7 @@ def test_comment_records(raw, comment_type, names):
 @FUZZ
 @given(ATTACHMENT)
 def test_attachment_records(raw):
-    record = records.attachment_record(raw, BASE, None)
+    record = named_accounts(records.attachment_record(raw, BASE, None), "author_id")
     check_record("attachments", record, path(raw, "version", "createdAt"), raw.get("createdAt"))
     keeps_text(record, "title", raw.get("title"))
     keeps_text(record, "comment", raw.get("comment"))
@@ -165,7 +176,7 @@ def test_attachment_records(raw):
 @FUZZ
 @given(TASK)
 def test_task_records(raw):
-    record = records.task_record(raw)
+    record = named_accounts(records.task_record(raw), "created_by", "assigned_to", "completed_by")
     check_record("tasks", record, raw.get("updatedAt"), raw.get("createdAt"))
     keeps_body(record, raw, with_storage=False)
 
@@ -218,7 +229,7 @@ def test_huge_and_deeply_nested_bodies_keep_their_text():
         body = make()
         raw = {"id": "1", "title": "t", "version": {"number": 1, "createdAt": "2024-01-01T00:00:00.000Z"},
                "body": {"storage": {"value": body}}}
-        record = records.content_record(raw, BASE)
+        record = named_accounts(records.content_record(raw, BASE), "author_id", "owner_id", "version_author_id")
         check_record("pages", record)
         words = {w for w in re.sub(r"<[^>]*>", " ", body).split()}
         assert words <= set(record["body_text"].split()), words - set(record["body_text"].split())

@@ -1,16 +1,8 @@
-"""Validates a user's config and turns it into a typed `ConnectorConfig`.
-
-Every rejection is a config_error that names the field and says how to fix it; no message
-ever repeats a secret value.
-"""
+"""The user's config: its typed form (`model`), one validator per field (`fields`), the parse
+(`parse`) and the platform's document read once per command (`platform`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
-
-from source_confluence.config import fields
 from source_confluence.config.fields import is_loopback_host
 from source_confluence.config.model import (
     AUTH_TYPES,
@@ -30,44 +22,13 @@ from source_confluence.config.model import (
     ConnectorConfig,
     Credentials,
 )
-
-
-def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> ConnectorConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError("config", "must be a JSON object.", "Provide the connector settings as an object.")
-    credentials = fields.credentials(raw.get("credentials"))
-    allow_plain_http = fields.boolean(raw, "allow_plain_http", False)
-    if allow_plain_http and credentials.is_cloud:
-        raise ConfigError("allow_plain_http", "applies to Data Center only: Confluence Cloud serves https only.",
-                          "Turn it off.")
-    site_url = fields.site_url(raw.get("site_url"), datacenter=not credentials.is_cloud, allow_plain_http=allow_plain_http)
-    fields.check_deployment_matches(site_url, credentials)
-    return ConnectorConfig(
-        site_url=site_url,
-        allow_plain_http=allow_plain_http,
-        credentials=credentials,
-        start_date=fields.start_date(raw.get("start_date"), now or datetime.now(UTC)),
-        space_keys=fields.space_keys(raw.get("space_keys")),
-        include_archived=fields.boolean(raw, "include_archived", False),
-        num_workers=fields.bounded_int(raw, "num_workers", DEFAULT_NUM_WORKERS, 1, MAX_NUM_WORKERS),
-        page_size=fields.bounded_int(raw, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
-        page_tree_roots=fields.string_list(raw, "page_tree_roots", str.isdigit,
-                                     "List page ids (the number in a page's URL, e.g. 123456)."),
-        labels=fields.string_list(raw, "labels", lambda v: " " not in v, "List label names without spaces, e.g. how-to."),
-        content_types=fields.content_types(raw.get("content_types")),
-        include_bodies=fields.boolean(raw, "include_bodies", True),
-        deletion_check_interval_hours=fields.bounded_int(
-            raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
-        search_index_lag_minutes=fields.bounded_int(
-            raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
-        max_rate_limit_wait_minutes=fields.bounded_int(
-            raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
-    )
-
+from source_confluence.config.parse import parse_config
+from source_confluence.config.platform import PlatformConfig, document_of, typed_config
 
 __all__ = [
     "AUTH_TYPES", "CLOUD_AUTH_TYPES", "CONTENT_TYPES", "DATACENTER_AUTH_TYPES", "DEFAULT_DELETION_CHECK_HOURS",
     "DEFAULT_NUM_WORKERS", "DEFAULT_PAGE_SIZE", "DEFAULT_RATE_LIMIT_WAIT_MINUTES", "DEFAULT_SEARCH_INDEX_LAG_MINUTES",
     "GATEWAY_AUTH_TYPES", "MAX_NUM_WORKERS", "MAX_PAGE_SIZE", "MAX_RATE_LIMIT_WAIT_MINUTES",
-    "ConfigError", "ConnectorConfig", "Credentials", "is_loopback_host", "parse_config",
+    "ConfigError", "ConnectorConfig", "Credentials", "PlatformConfig", "document_of", "is_loopback_host", "parse_config",
+    "typed_config",
 ]

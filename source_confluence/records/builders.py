@@ -1,7 +1,9 @@
 """Confluence API objects -> flat snake_case records, one function per object type.
 
 Cloud v2 objects arrive camelCase and nested (`version.number`, `body.storage.value`); the warehouse
-wants flat columns. Every function returns exactly the fields of its stream's JSON schema.
+wants flat columns. Every function returns exactly the fields of its stream's JSON schema; those
+whose records name accounts return them with the record (a `Built`, see `references`), so the
+partition can hand them to the sync's collector. Nothing here writes anywhere.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from source_confluence.records.body_text import storage_to_text, storage_to_texts, word_count
+from source_confluence.records.references import Built, References
 from source_confluence.records.values import mapping_of, optional_str
 from source_confluence.timestamps import normalize_timestamp
 
@@ -93,8 +96,9 @@ def _body_fields(content: Mapping[str, Any], user_names: Mapping[str, str] | Non
 def content_record(
     content: Mapping[str, Any], base_url: str, user_names: Mapping[str, str] | None = None,
     with_parent: bool = True, texts: BodyTexts | None = None,
-) -> dict[str, Any]:
-    """A page or blog post (v2 shape) as a record; `with_parent` adds the page-only tree fields."""
+) -> Built:
+    """A page or blog post (v2 shape) as a record naming its author, owner and version author;
+    `with_parent` adds the page-only tree fields."""
     version = mapping_of(content.get("version"))
     status = optional_str(content.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(content.get("createdAt"))
@@ -126,7 +130,7 @@ def content_record(
             "deleted_at": updated_at if status in DELETED_STATUSES else None,
         }
     )
-    return record
+    return Built(record, References.of_accounts(record["author_id"], record["owner_id"], record["version_author_id"]))
 
 
 def container_of(raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -141,8 +145,9 @@ def comment_record(
     comment: Mapping[str, Any], comment_type: str, base_url: str, space_id: str | None,
     user_names: Mapping[str, str] | None = None, texts: BodyTexts | None = None,
     first_version: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """`first_version`: the comment's version 1 (a v2 DetailedVersion), when it was looked up."""
+) -> Built:
+    """The comment, naming its author. `first_version`: its version 1 (a v2 DetailedVersion), when
+    it was looked up."""
     version = mapping_of(comment.get("version"))
     status = optional_str(comment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt"))
@@ -155,7 +160,7 @@ def comment_record(
     # v2 comments carry no createdAt: the first version's time is the creation time.
     created_at = (normalize_timestamp(comment.get("createdAt")) or (updated_at if version.get("number") == 1 else None)
                   or normalize_timestamp(mapping_of(first_version).get("createdAt")))
-    return {
+    record: dict[str, Any] = {
         "id": str(comment["id"]),
         "comment_type": comment_type,
         "container_id": container_id,
@@ -175,16 +180,18 @@ def comment_record(
         "web_url": web_url(base_url, comment.get("_links")),
         "deleted_at": updated_at if status in DELETED_STATUSES else None,
     }
+    return Built(record, References.of_accounts(record["author_id"]))
 
 
-def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: str | None) -> dict[str, Any]:
+def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: str | None) -> Built:
+    """The attachment's metadata, naming its author."""
     version = mapping_of(attachment.get("version"))
     status = optional_str(attachment.get("status"))
     updated_at = normalize_timestamp(version.get("createdAt")) or normalize_timestamp(attachment.get("createdAt"))
     container_id, container_type = container_of(attachment)
     download = attachment.get("downloadLink")
     webui = attachment.get("webuiLink")
-    return {
+    record: dict[str, Any] = {
         "id": str(attachment["id"]),
         "title": optional_str(attachment.get("title")),
         "media_type": optional_str(attachment.get("mediaType")),
@@ -202,12 +209,14 @@ def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: st
         "web_url": web_url(base_url, {"webui": webui}) if webui else web_url(base_url, attachment.get("_links")),
         "deleted_at": updated_at if status in DELETED_STATUSES else None,
     }
+    return Built(record, References.of_accounts(record["author_id"]))
 
 
-def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> dict[str, Any]:
+def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> Built:
+    """The task, naming its creator, assignee and completer."""
     container_id, container_type = container_of(task)
     value = storage_value(task)
-    return {
+    record: dict[str, Any] = {
         "id": str(task["id"]),
         "local_id": optional_str(task.get("localId")),
         "container_id": container_id,
@@ -223,6 +232,7 @@ def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> dict
         "updated_at": normalize_timestamp(task.get("updatedAt")) or normalize_timestamp(task.get("createdAt")),
         "completed_at": normalize_timestamp(task.get("completedAt")),
     }
+    return Built(record, References.of_accounts(record["created_by"], record["assigned_to"], record["completed_by"]))
 
 
 def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None) -> dict[str, Any]:

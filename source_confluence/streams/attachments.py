@@ -13,6 +13,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 
 from source_confluence.api.protocol import ATTACHMENT
 from source_confluence.records.builders import attachment_record, container_of, tombstone_record
+from source_confluence.records.references import Built
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
@@ -27,14 +28,12 @@ class AttachmentConverter:
     def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
 
-    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
+    def record(self, raw: Mapping[str, Any], base_url: str) -> Built:
         container_id, container_type = container_of(raw)
         if not self._context.selection.allows_container(container_id, container_type):
-            return None
+            return Built(None)
         container = self._context.containers.get(container_id or "")
-        data = attachment_record(raw, base_url, container.space_id if container else None)
-        self._context.users.reference(data["author_id"])
-        return data
+        return attachment_record(raw, base_url, container.space_id if container else None)
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
         return tombstone_record(content_id, deleted_at)

@@ -19,6 +19,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
+from source_confluence.records.references import Built
 from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.sync.context import ReadContext
@@ -50,16 +51,14 @@ class CommentConverter:
         self._names = users.display_names()
         self._texts = body_texts(results, self._names)  # the page's bodies in one parse
 
-    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
+    def record(self, raw: Mapping[str, Any], base_url: str) -> Built:
         container_id, container_type = container_of(raw)
         if not self._context.selection.allows_container(container_id, container_type):
-            return None
+            return Built(None)
         container = self._context.containers.get(container_id or "")
         comment_type = self._type or str(raw.get("_comment_type") or "footer")
-        data = comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names,
+        return comment_record(raw, comment_type, base_url, container.space_id if container else None, self._names,
                               texts=self._texts, first_version=self._first_versions.get(str(raw.get("id"))))
-        self._context.users.reference(data["author_id"])
-        return data
 
     def _first_versions_of(self, results: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
         """Version 1 of every comment edited since it was written (v2 comments carry no creation
@@ -83,7 +82,7 @@ class CommentConverter:
         return tombstone_record(content_id, deleted_at, comment_type=self._type)
 
     def refresh(self, listed: Mapping[str, Mapping[str, Any]], since: str | None,
-                emitted: set[str]) -> Iterator[dict[str, Any]]:
+                emitted: set[str]) -> Iterator[Built]:
         """Inline comments resolved or reopened since the last scan (`since`; None: whenever):
         resolving creates no comment version, so the modification walk cannot see it. One request
         per affected container."""
@@ -113,9 +112,9 @@ class CommentConverter:
                 continue
             self.prepare(found)
             for raw in found:
-                data = self.record(raw, client.default_base)
-                if data is not None:
-                    yield data
+                built = self.record(raw, client.default_base)
+                if built.record is not None:
+                    yield built
 
 
 def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:

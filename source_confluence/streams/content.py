@@ -10,10 +10,10 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 
 from source_confluence.api.protocol import BLOGPOST, PAGE
 from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
+from source_confluence.records.references import Built, Container, References
 from source_confluence.streams.base import describe_space
 from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
 from source_confluence.sync.context import ReadContext
-from source_confluence.sync.directories import Container
 from source_confluence.sync.state import PartitionedCursor
 
 
@@ -46,29 +46,27 @@ class ContentConverter:
         self._names = users.display_names()
         self._texts = body_texts(results, self._names)  # the page's bodies in one parse
 
-    def skipped(self, raw: Mapping[str, Any]) -> None:
+    def skipped(self, raw: Mapping[str, Any]) -> References:
         # Not synced (archived before the first sync), but comments and attachments on it still
-        # need its space: remembering it here saves a container look-up per page of comments.
-        self._remember(raw)
+        # need its space: knowing it here saves a container look-up per page of comments.
+        return References(containers=(self._container(raw),))
 
-    def _remember(self, raw: Mapping[str, Any]) -> str:
-        content_id = str(raw["id"])
+    def _container(self, raw: Mapping[str, Any]) -> Container:
         parent = str(raw["parentId"]) if raw.get("parentId") else None
         space_id = str(raw.get("spaceId") or self._space_id)
-        self._context.containers.remember(Container(content_id, self._kind.container_type, space_id, parent))
-        return content_id
+        return Container(str(raw["id"]), self._kind.container_type, space_id, parent)
 
-    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
-        content_id = self._remember(raw)
-        if str(raw.get("spaceId") or self._space_id) != self._space_id:
+    def record(self, raw: Mapping[str, Any], base_url: str) -> Built:
+        container = self._container(raw)
+        shown = References(containers=(container,))  # even when left out: comments on it need its space
+        if container.space_id != self._space_id:
             # Listed here by a search index that has not caught up with a move to another space:
             # that space's partition reads it (Data Center; Cloud's lists filter by space).
-            return None
-        if not self._context.selection.allows_content(content_id, self._kind.container_type, self._space_id):
-            return None
-        data = content_record(raw, base_url, self._names, with_parent=self._kind.with_parent, texts=self._texts)
-        self._context.users.reference(data["author_id"], data["owner_id"], data["version_author_id"])
-        return data
+            return Built(None, shown)
+        if not self._context.selection.allows_content(container.id, self._kind.container_type, self._space_id):
+            return Built(None, shown)
+        built = content_record(raw, base_url, self._names, with_parent=self._kind.with_parent, texts=self._texts)
+        return Built(built.record, References(built.references.accounts, shown.containers))
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
         return tombstone_record(content_id, deleted_at, space_id=self._space_id)

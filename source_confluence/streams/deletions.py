@@ -55,9 +55,10 @@ class DeletionCheck:
         refresh = getattr(self._converter, "refresh", None)
         refreshed: set[str] = set()
         if refresh is not None:
-            for data in refresh(listed, state.reconciled_at, emitted):
-                refreshed.add(data["id"])
-                yield Record(data=data, stream_name=self._source.stream)
+            for built in refresh(listed, state.reconciled_at, emitted):
+                self._context.references.add([built.references])  # before the record, as the walk does
+                refreshed.add(built.record["id"])
+                yield Record(data=built.record, stream_name=self._source.stream)
         synced = (decode_ids(state.synced_ids) if state.synced_ids is not None else set()) | emitted | refreshed
         missing = synced - current
         gone = self._confirmed_gone(missing)

@@ -22,12 +22,13 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.api.protocol import CONTAINER_TYPES
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.builders import body_texts, task_record
+from source_confluence.records.references import Container, References
 from source_confluence.streams.base import StreamPartition, describe_space
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.walk import MAX_WALK_RESTARTS, advance, cap_of
 from source_confluence.sync.context import ReadContext
-from source_confluence.sync.directories import Container, chunked
+from source_confluence.sync.directories import chunked
 from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import PartitionedCursor, PartitionState, StateError, parse_versions
 from source_confluence.timestamps import normalize_timestamp
@@ -148,6 +149,7 @@ class TasksPartition(StreamPartition):
         for listed in client.list_from(first):
             self._pages_read += 1
             reached = False
+            shown: list[Container] = []
             for raw in listed.results:
                 updated_at, key = modified_at(raw), version_key(raw)
                 decision = frontier.decide(updated_at, key, descending)
@@ -158,9 +160,10 @@ class TasksPartition(StreamPartition):
                     continue
                 raw_id = str(raw["id"])
                 parent = str(raw["parentId"]) if raw.get("parentId") else None
-                self._context.containers.remember(Container(raw_id, container_type, self._space_id, parent))
+                shown.append(Container(raw_id, container_type, self._space_id, parent))
                 changed[raw_id] = None
                 seen.add(updated_at, key)
+            self._context.references.add([References(containers=tuple(shown))])
             done = reached or not listed.next_link
             frontier = advance(frontier, seen, listed, descending, done, cap, by_minute)
             if reached:
@@ -175,13 +178,20 @@ class TasksPartition(StreamPartition):
         start_date = self._context.config.start_date
         selection = self._context.selection
         texts = body_texts(results)  # the page's task bodies in one parse
+        kept: list[dict[str, Any]] = []
+        references: list[References] = []
         for raw in results:
-            data = task_record(raw, texts)
-            if not selection.allows_container(data["container_id"], data["container_type"], data["space_id"]):
+            built = task_record(raw, texts)
+            data = built.record
+            if data is None or not selection.allows_container(data["container_id"], data["container_type"],
+                                                              data["space_id"]):
                 continue
             if start_date and data["updated_at"] and data["updated_at"] < start_date:
                 continue
-            self._context.users.reference(data["created_by"], data["assigned_to"], data["completed_by"])
+            kept.append(data)
+            references.append(built.references)
+        self._context.references.add(references)  # before the page's records
+        for data in kept:
             yield Record(data=data, stream_name=STREAM)
 
 

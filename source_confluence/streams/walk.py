@@ -26,6 +26,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_confluence.api.protocol import ListPage
 from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.references import Built, References
 from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.deletions import DeletionCheck, versions_newest
 from source_confluence.streams.errors import translate_http_errors
@@ -57,14 +58,14 @@ class RecordConverter(Protocol):
     def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         """Bulk lookups (containers, users) for one page of results, before any record is built."""
 
-    def record(self, raw: Mapping[str, Any], base_url: str) -> dict[str, Any] | None:
-        """The record, or None when the selection leaves it out."""
+    def record(self, raw: Mapping[str, Any], base_url: str) -> Built:
+        """The record (None when the selection leaves it out) and what it references."""
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
         """The record emitted for content purged from Confluence."""
 
-    # Optional: `skipped(raw)` sees what the walk leaves out (archived content before the first sync).
-    # Optional: `refresh(listed, since, emitted) -> Iterable[dict]` re-emits items whose change
+    # Optional: `skipped(raw) -> References` sees what the walk leaves out (archived content before
+    # the first sync). Optional: `refresh(listed, since, emitted) -> Iterable[Built]` re-emits items whose change
     # created no version, found in the deletion check's id scan (`listed`: id -> object).
 
 
@@ -182,6 +183,7 @@ class ModifiedWalkPartition(StreamPartition):
         emitted = self._emitted
         for listed in self._context.client.list_from(link):
             batch: list[Mapping[str, Any]] = []
+            shown: list[References] = []
             reached_bound = False
             for raw in listed.results:
                 updated_at = modified_at(raw)
@@ -195,16 +197,18 @@ class ModifiedWalkPartition(StreamPartition):
                 self._taken.add(updated_at, version_key(raw))
                 if skip_archived and raw.get("status") == "archived":
                     if skipped is not None:
-                        skipped(raw)
+                        shown.append(skipped(raw))
                     continue
                 batch.append(raw)
             if batch:
                 self._converter.prepare(batch)
-            for raw in batch:
-                data = self._converter.record(raw, listed.base_url)
-                if data is not None:
-                    emitted.add(data["id"])
-                    yield Record(data=data, stream_name=self._source.stream)
+            built = [self._converter.record(raw, listed.base_url) for raw in batch]
+            # The page's references reach the sync's collector before its records are emitted.
+            self._context.references.add([*shown, *(item.references for item in built)])
+            for item in built:
+                if item.record is not None:
+                    emitted.add(item.record["id"])
+                    yield Record(data=item.record, stream_name=self._source.stream)
             done = reached_bound or not listed.next_link
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
             state = replace(state, updated_at=frontier.cursor, cursor_versions=_versions(frontier),

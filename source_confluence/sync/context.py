@@ -1,4 +1,5 @@
-"""What a partition reads with: the config, the API client and the per-sync look-ups."""
+"""What a partition reads with: the config, the API client, the per-sync look-ups and the collector
+of what the records reference."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.selection import Selection, space_ids_of
 
 
@@ -70,6 +72,8 @@ class ReadContext:
     directory: SpaceDirectory
     containers: ContainerDirectory
     users: UserDirectory
+    references: ReferenceCollector
+    """What the emitted records reference (accounts, containers), fed by the partitions."""
     now: str
     """The sync's start (canonical timestamp): deletion checks and `users.resolved_at` use it."""
     gather_users: bool = False

@@ -2,8 +2,8 @@
 
 Comments, attachments and labels name their container (a page or blog post) but not its space;
 `ContainerDirectory` resolves unknown containers in bulk (250 ids per request) and remembers every
-container the page and blog post streams read. `UserDirectory` resolves account ids in bulk through
-`users-bulk` and collects every account the synced records reference, for the `users` stream.
+container the sync's records show (see `references`). `UserDirectory` resolves account ids in bulk
+through `users-bulk`, for mentions shown by name and for the `users` stream.
 """
 
 from __future__ import annotations
@@ -11,22 +11,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from source_confluence.api.protocol import CONTAINER_TYPES, MAX_BULK_IDS, ConfluenceApi
+from source_confluence.records.references import Container
 from source_confluence.records.values import optional_str
 
 _MENTION = re.compile(r'ri:(?:account-id|userkey)="([^"]+)"')
-
-
-@dataclass(frozen=True, slots=True)
-class Container:
-    id: str
-    type: str
-    space_id: str | None
-    parent_id: str | None = None
-    """Not kept by ContainerDirectory (nothing reads it back): `get` answers None."""
 
 
 def _key(container_id: str) -> int | str:
@@ -92,15 +83,6 @@ class UserDirectory:
         self._lock = threading.Lock()
         self._users: dict[str, Mapping[str, Any]] = {}
         self._unresolvable: set[str] = set()
-        self._referenced: set[str] = set()
-
-    def reference(self, *account_ids: str | None) -> None:
-        with self._lock:
-            self._referenced.update(a for a in account_ids if a)
-
-    def referenced(self) -> list[str]:
-        with self._lock:
-            return sorted(self._referenced)
 
     def mentioned_in(self, storage_bodies: Iterable[str | None]) -> set[str]:
         found: set[str] = set()

@@ -16,8 +16,9 @@ from typing import Any
 
 from source_confluence.api.protocol import BLOGPOST, PAGE, ConfluenceApi
 from source_confluence.config import ConnectorConfig
+from source_confluence.records.references import Container
 from source_confluence.records.values import optional_str
-from source_confluence.sync.directories import Container, ContainerDirectory
+from source_confluence.sync.directories import ContainerDirectory
 
 LOGGER = logging.getLogger("airbyte")
 CONTAINER_STREAM = {"page": "pages", "blogpost": "blog_posts"}

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,8 +212,6 @@ class PartitionedCursor(Cursor):
     stream_state: Mapping[str, Any]
     message_repository: MessageRepository
     state_manager: ConnectorStateManager
-    before_checkpoint: Callable[[], None] | None = None
-    """Runs before each checkpoint is emitted (users.PendingUsers saves the accounts it must cover)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _partitions: dict[str, tuple[dict[str, Any], PartitionState]] = field(default_factory=dict, init=False)
 
@@ -264,8 +262,6 @@ class PartitionedCursor(Cursor):
         return entry[1] if entry else None
 
     def checkpoint(self, partition: Mapping[str, Any], state: PartitionState) -> None:
-        if self.before_checkpoint is not None:
-            self.before_checkpoint()
         with self._lock:
             self._partitions[partition_key(partition)] = (dict(partition), state)
             self._emit_locked()

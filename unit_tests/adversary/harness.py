@@ -25,6 +25,7 @@ from source_confluence.config import parse_config
 from source_confluence.streams.registry import STREAMS_BY_NAME
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.state import PartitionedCursor
 from unit_tests.adversary.wire import FakeTransport, iso_utc
 
@@ -108,8 +109,10 @@ class Connector:
             client = DataCenterClient(transport, config.page_size, config.site_url,
                                       config.credentials.server_time_zone)
         started_at = iso_utc(now_ms)
+        containers = ContainerDirectory(client)
         context = ReadContext(config=config, client=client, directory=SpaceDirectory(client, ()),
-                              containers=ContainerDirectory(client), users=UserDirectory(client), now=started_at)
+                              containers=containers, users=UserDirectory(client),
+                              references=ReferenceCollector(containers), now=started_at)
         log: list[tuple[str, str, Any]] = []
         builder = StateBuilder()
         for stream, state in self.states.items():
