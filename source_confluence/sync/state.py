@@ -12,12 +12,12 @@ A stream's state holds one entry per partition (usually a space):
 `updated_at` is the low-water mark: every version changed before it (before its minute, where the
 server filters to the minute) was emitted. `cursor_versions` are the versions already emitted at or
 after that point, so a later read neither misses nor repeats them (see streams.frontier). `resume`
-describes a read interrupted mid-way (the next page's link), so a restarted sync continues where it
-stopped instead of starting over. Partitions checkpoint after every page through the concurrent
-message repository, which puts the state message on the same queue as the records it covers, after
-them. States written before `cursor_versions` existed (`ids_at_cursor`, `window`) still resume, and
-so do states from before the fields were named for what they hold (`known` -> `synced_ids`, `extra`
--> `container_cursors` and `pending_accounts`): they are read and written back under the new names.
+is where a read interrupted mid-way continues (Cloud's next-page link; a Data Center walk's `bound`
+and `start`). Partitions checkpoint after every page through the concurrent message repository,
+which puts the state message on the same queue as the records it covers, after them. Older states
+still resume, read and written back in this form: `ids_at_cursor` and `window` (before
+`cursor_versions`), `known` (`synced_ids`), `extra` (`container_cursors`, `pending_accounts`), and a
+Data Center walk kept as its search link in `resume.next` (2.0.0).
 
 A part that cannot be decoded drops its partition's state only, with a warning naming the stream
 and the partition, which then reads from the start: records may repeat, none are lost.
@@ -47,8 +47,8 @@ from source_confluence.timestamps import normalize_timestamp
 LOGGER = logging.getLogger("airbyte")
 CQL_MINUTE = "%Y-%m-%d %H:%M"
 LEGACY_SEARCH_PATH = "/rest/api/content/search"
+# The CQL of a Data Center walk link kept by release 2.0.0: its base, then its bound, if any.
 LEGACY_WALK_CQL = re.compile(r'^.*?(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
-"""The CQL of a Data Center walk link kept by release 2.0.0: its base, then its bound, if any."""
 
 
 @dataclass(frozen=True)
@@ -238,12 +238,10 @@ def legacy_search_position(link: str) -> dict[str, Any]:
 
 
 def _valid_position(bound: Any, start: Any) -> bool:
-    if type(start) is not int or start < 0:
+    if type(start) is not int or start < 0 or not isinstance(bound, str | None):
         return False
-    if bound is None:
-        return True
-    try:
-        return isinstance(bound, str) and datetime.strptime(bound, CQL_MINUTE).strftime(CQL_MINUTE) == bound
+    try:  # a CQL minute, written as this connector writes it
+        return bound is None or datetime.strptime(bound, CQL_MINUTE).strftime(CQL_MINUTE) == bound
     except ValueError:
         return False
 
