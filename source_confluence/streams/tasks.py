@@ -142,6 +142,8 @@ class TasksPartition(StreamPartition):
 class ChangedContainerTasks(Harvest):
     """What a walk over a space's pages (or blog posts) yields: the tasks of those it takes."""
 
+    lists = True
+
     def __init__(self, context: ReadContext, space_id: str, container_type: str,
                  tasks_of: Callable[[str, list[str]], Iterator[Record]]) -> None:
         self._containers = context.containers

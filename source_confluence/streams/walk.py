@@ -102,6 +102,9 @@ class PartitionSlot:
 class Harvest:
     """What the items a walk takes yield, and what follows its end."""
 
+    lists = False
+    """True when `records` reads lists of its own, whose page links may expire mid-walk."""
+
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
         raise NotImplementedError
 
@@ -147,11 +150,13 @@ def advance(frontier: Frontier, seen: Seen, listed: ListPage, descending: bool, 
 
 
 def restarting(stream: str, describe: str, slot: WalkSlot, prior: PartitionState | None,
-               attempt: Callable[[PartitionState | None], Iterator[Record]]) -> Iterator[Record]:
+               attempt: Callable[[PartitionState | None], Iterator[Record]],
+               listed: Callable[[], bool] = lambda: False) -> Iterator[Record]:
     """Runs a read that checkpoints its position (`resume`) page by page, from `prior`. Positions
     expire (HTTP 400): a stored one makes the read start again without it (from the cursor, which
-    is always correct); one taken mid-read makes it start again from its last checkpoint without its
-    position, at most MAX_WALK_RESTARTS times. A 400 before either means the request is wrong."""
+    is always correct); one taken mid-read (after a checkpoint, or once `listed()` says a page of the
+    attempt was listed) makes it start again from its last checkpoint without its position, at most
+    MAX_WALK_RESTARTS times. A 400 before either means the request itself is wrong."""
     restarts = 0
     while True:
         before = slot.get()
@@ -167,8 +172,8 @@ def restarting(stream: str, describe: str, slot: WalkSlot, prior: PartitionState
                                "reading again from the newest change down to the cursor.")
                 prior = replace(prior, resume=None)
                 continue
-            if latest is None or not latest.resume or latest == before:
-                raise  # no page of this read was checkpointed: the request itself is wrong
+            if not (latest is not None and latest.resume and latest != before) and not listed():
+                raise  # no page of this read was listed: the request itself is wrong
             restarts += 1
             if restarts >= MAX_WALK_RESTARTS:
                 raise AirbyteTracedException(
@@ -178,7 +183,7 @@ def restarting(stream: str, describe: str, slot: WalkSlot, prior: PartitionState
                 ) from error
             LOGGER.warning(f"Stream '{stream}', {describe}: a page link was rejected mid-walk (expired); "
                            "reading again from the last checkpoint.")
-            prior = replace(latest, resume=None)
+            prior = replace(latest, resume=None) if latest is not None else None
 
 
 class Walk:
@@ -190,12 +195,19 @@ class Walk:
         self._context = context
         self._slot = slot
         self._taken = Seen()
-        """Every version this read took, kept across restarts: a walk started over skips them."""
+        """Every version this read took and harvested, kept across restarts: a walk started over skips them."""
+        self._harvested_pages = 0
+        """Pages of the current attempt handed to the harvest (whose own lists may expire: `tasks`)."""
 
     def read(self, prior: PartitionState | None) -> Iterator[Record]:
-        yield from restarting(self._source.stream, self._source.describe, self._slot, prior, self._read)
+        yield from restarting(self._source.stream, self._source.describe, self._slot, prior, self._read,
+                              lambda: self._harvest.lists and self._harvested_pages > 0)
 
     def _read(self, prior: PartitionState | None) -> Iterator[Record]:
+        self._harvested_pages = 0
+        yield from self._read_from(prior)
+
+    def _read_from(self, prior: PartitionState | None) -> Iterator[Record]:
         client, source = self._context.client, self._source
         bodies = self._context.config.include_bodies and source.bodies
         if prior is not None and prior.resume:
@@ -227,6 +239,7 @@ class Walk:
         skip_archived = not self._context.config.include_archived and first_read
         for listed in lists:
             taken: list[Mapping[str, Any]] = []
+            page_seen = Seen()
             reached_bound = False
             for raw in listed.results:
                 updated_at = modified_at(raw)
@@ -237,12 +250,15 @@ class Walk:
                 if decision is Decision.SKIP:
                     continue
                 seen.add(updated_at, version_key(raw))
-                self._taken.add(updated_at, version_key(raw))
+                page_seen.add(updated_at, version_key(raw))
                 if skip_archived and raw.get("status") == "archived":
                     self._harvest.skipped(raw)
                     continue
                 taken.append(raw)
+            self._harvested_pages += 1
             yield from self._harvest.records(taken, listed)
+            # Only once harvested: a walk restarted mid-page (the harvest's own list expired) reads it again.
+            self._taken.merge(page_seen)
             done = reached_bound or listed.resume is None
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
             state = replace(state, updated_at=frontier.cursor, cursor_versions=_versions(frontier),
