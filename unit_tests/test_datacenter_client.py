@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,12 +90,13 @@ def test_the_next_page_moves_the_bound_and_starts_at_the_last_result():
         output = read(SourceConfluence(), config(page_size=2), catalog())
         http.assert_number_of_calls(second, 1)
     assert ids(output) == ["1", "2", "3"]
-    # A checkpoint keeps the last proven bound alone (start 0). After the first page that is the
-    # walk's own start; the bound 11:00 is proven once the anchor (2) comes back under it.
+    # A checkpoint keeps the last proven bound alone (start 0), as a position, not a link. After the
+    # first page that is the walk's own start; the bound 11:00 is proven once the anchor (2) comes
+    # back under it.
     cursors = [m.state.stream.stream_state.__dict__["states"][0]["cursor"] for m in output.state_messages]
-    assert cursors[0]["resume"]["next"].endswith("start=0") and "lastmodified%20%3E%3D" not in cursors[0]["resume"]["next"]
+    assert cursors[0]["resume"] == {"order": "asc", "bound": None, "start": 0}
     assert cursors[0]["updated_at"] is None  # nothing proven yet: a hit's own time proves nothing
-    assert "2024-03-01%2011%3A00" in cursors[1]["resume"]["next"] and cursors[1]["resume"]["next"].endswith("start=0")
+    assert cursors[1]["resume"] == {"order": "asc", "bound": "2024-03-01 11:00", "start": 0}
     assert cursors[1]["updated_at"] == "2024-03-01T10:00:00.000Z"  # 11:00 Berlin
 
 
@@ -283,26 +283,88 @@ def test_nested_task_lists_are_separate_tasks_in_body_order():
     assert v1_shapes.tasks_in_storage("<p>no tasks</p>") == [] and v1_shapes.tasks_in_storage(None) == []
 
 
-def test_walk_links_name_the_space_by_key_and_an_unknown_space_is_a_404():
+def test_walks_name_the_space_by_key_and_an_unknown_space_is_a_404():
     dc = client()
     with HttpMocker() as http:
         http.get(spaces_request(), results([space()]))
-        link = dc.walk_link(PAGE, "98305", "asc", None, bodies=False)
-        query = dict(parse_qsl(urlsplit(link).query))
-        assert urlsplit(link).path == "/confluence/rest/api/content/search"
-        assert query == {"cql": PAGES_CQL + ASC, "expand": CONTENT_EXPAND, "limit": "250", "start": "0"}
+        first = search_request(PAGES_CQL + ASC, CONTENT_EXPAND, 250)
+        http.get(first, results([page("1", "2024-03-01T11:00:10.000+01:00")], limit=250))
+        [listed] = list(dc.walk(PAGE, "98305", "asc", None, bodies=False))
+        http.assert_number_of_calls(first, 1)
         with pytest.raises(ConfluenceHttpError) as missing:
-            dc.walk_link(PAGE, "4242", "asc", None, bodies=True)
+            next(iter(dc.walk(PAGE, "4242", "asc", None, bodies=True)))
+    assert [item["id"] for item in listed.results] == ["1"] and listed.resume is None
     assert missing.value.status == 404
 
 
-@pytest.mark.parametrize("link", [
-    "/rest/api/content/search?cql=type%20%3D%20page",  # no lastmodified order: not a walk link
-    "/rest/api/content/search",
-    '/rest/api/content/search?cql=type+%3D+page+order+by+lastmodified+asc&limit=lots',
+def test_a_walk_continues_from_its_position_by_building_the_search_from_the_bound():
+    dc = client()
+    with HttpMocker() as http:
+        http.get(spaces_request(), results([space()]))
+        resumed = search_request(PAGES_CQL + ' and lastmodified >= "2024-03-01 11:00"' + ASC, CONTENT_EXPAND, 250, start=3)
+        http.get(resumed, results([page("4", "2024-03-01T11:02:00.000+01:00")], limit=250, start=3))
+        [listed] = list(dc.walk(PAGE, "98305", "asc", None, False, {"order": "asc", "bound": "2024-03-01 11:00", "start": 3}))
+        http.assert_number_of_calls(resumed, 1)
+    assert [item["id"] for item in listed.results] == ["4"]
+
+
+@pytest.mark.parametrize("position", [
+    {"order": "asc", "next": "/wiki/api/v2/pages?cursor=abc"},  # a Cloud position
+    {"order": "asc", "bound": "2024-03-01 11:00"},  # no start
+    {"order": "asc", "bound": 17, "start": 0},
+    {"order": "asc", "bound": None, "start": -1},
 ])
-def test_a_stored_link_this_client_did_not_write_is_answered_like_an_expired_one(link):
-    # A corrupted or foreign Data Center state must make the stream start over, not crash.
-    with pytest.raises(ConfluenceHttpError) as caught:
-        next(iter(client().task_list_from(link)))
+def test_a_position_this_client_did_not_write_is_answered_like_an_expired_link(position):
+    # A foreign or corrupted Data Center state must make the stream start over, not crash.
+    with HttpMocker() as http, pytest.raises(ConfluenceHttpError) as caught:
+        http.get(spaces_request(), results([space()]))
+        next(iter(client().space_tasks("98305", False, position)))
     assert caught.value.status == 400
+
+
+# As release 2.0.0 kept an interrupted Data Center walk: the link of its proven bound (`resume.next`).
+LEGACY_PAGES_LINK = ("/confluence/rest/api/content/search?cql=type%20%3D%20page%20and%20space%20%3D%20%22ENG%22%20and"
+                     "%20lastmodified%20%3E%3D%20%222024-03-01%2011%3A00%22%20order%20by%20lastmodified%20asc"
+                     "&expand=space,history,version,ancestors,body.storage&limit=50&start=0")
+LEGACY_TASKS_LINK = ("/confluence/rest/api/content/search?cql=type%20in%20%28page%2C%20blogpost%29%20and%20space%20%3D"
+                     "%20%22ENG%22%20and%20lastmodified%20%3E%3D%20%222024-03-01%2011%3A05%22%20order%20by%20lastmodified"
+                     "%20asc&expand=space,version,body.storage&limit=50&start=0")
+
+
+def test_a_walk_saved_as_a_2_0_link_resumes_from_its_bound_and_checkpoints_a_position():
+    cursor = {"updated_at": None, "complete": False, "resume": {"order": "asc", "next": LEGACY_PAGES_LINK},
+              "synced_ids": "", "reconciled_at": "2099-01-01T00:00:00.000Z"}
+    state = StateBuilder().with_stream_state("pages", {"states": [{"partition": {"space_id": "98305"},
+                                                                    "cursor": cursor}]}).build()
+    bound = PAGES_CQL + ' and lastmodified >= "2024-03-01 11:00"' + ASC
+    with HttpMocker() as http:
+        http.get(spaces_request(limit=2), results([space()], limit=2))
+        resumed = search_request(bound, BODY_EXPAND, 2)
+        http.get(resumed, results([page("3", "2024-03-01T11:00:30.000+01:00"), page("4", "2024-03-01T11:07:00.000+01:00")],
+                                  limit=2))
+        http.get(search_request(PAGES_CQL + ' and lastmodified >= "2024-03-01 11:07"' + ASC, BODY_EXPAND, 2),
+                 results([page("4", "2024-03-01T11:07:00.000+01:00")], limit=2))
+        output = read(SourceConfluence(), config(page_size=2), catalog(), state)
+        http.assert_number_of_calls(resumed, 1)
+    assert not output.errors and ids(output) == ["3", "4"]
+    cursors = [m.state.stream.stream_state.__dict__["states"][0]["cursor"] for m in output.state_messages]
+    assert cursors[0]["resume"] == {"order": "asc", "bound": "2024-03-01 11:00", "start": 0}
+    assert "resume" not in cursors[-1] and cursors[-1]["complete"] is True
+
+
+def test_a_tasks_listing_saved_as_a_2_0_link_continues_from_its_bound():
+    marks = {"page": {"updated_at": "2024-03-01T10:20:00.000Z"}, "blogpost": {"updated_at": None}}
+    cursor = {"updated_at": None, "complete": False, "container_cursors": marks,
+              "resume": {"order": "asc", "next": LEGACY_TASKS_LINK}}
+    state = StateBuilder().with_stream_state("tasks", {"states": [{"partition": {"space_id": "98305"},
+                                                                    "cursor": cursor}]}).build()
+    body = '<ac:task-list><ac:task><ac:task-id>5</ac:task-id><ac:task-body>Go</ac:task-body></ac:task></ac:task-list>'
+    with HttpMocker() as http:
+        http.get(spaces_request(), results([space()]))
+        http.get(search_request('type in (page, blogpost) and space = "ENG" and lastmodified >= "2024-03-01 11:05"' + ASC,
+                                "space,version,body.storage", 50),
+                 results([page("8", "2024-03-01T11:06:00.000+01:00", body=body)]))
+        output = read(SourceConfluence(), config(), catalog("tasks"), state)
+    assert not output.errors and ids(output) == ["8-5"]
+    [final] = [m.state.stream.stream_state.__dict__["states"][0]["cursor"] for m in output.state_messages][-1:]
+    assert final["complete"] is True and "resume" not in final and final["container_cursors"] == marks

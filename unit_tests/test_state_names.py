@@ -58,3 +58,44 @@ def test_a_broken_field_is_named_as_the_state_has_it():
     assert dropped_new[0].startswith("`synced_ids` is not an encoded id set")
     _, dropped = PartitionState.from_json({"container_cursors": ["x"]})
     assert dropped == ["`container_cursors` is not an object"]
+
+
+# A Data Center walk as 2.0.0 kept it: the link of its proven bound (context path `/confluence`).
+DC_LINK_2_0 = ("/confluence/rest/api/content/search?cql=type%20%3D%20comment%20and%20lastmodified%20%3E%3D%20%222024-03-01"
+               "%2011%3A00%22%20order%20by%20lastmodified%20asc&expand=container,history,version&limit=250&start=0")
+DC_WHOLE_LIST_2_0 = ("/rest/api/content/search?cql=type%20%3D%20attachment%20order%20by%20lastmodified%20asc"
+                     "&expand=container&limit=250&start=0")
+
+
+def test_a_2_0_data_center_walk_link_is_read_as_its_bound_and_start():
+    state, dropped = PartitionState.from_json({"updated_at": None, "complete": False,
+                                               "resume": {"order": "asc", "next": DC_LINK_2_0}})
+    assert dropped == []
+    assert state.resume == {"order": "asc", "bound": "2024-03-01 11:00", "start": 0}
+    assert state.to_json()["resume"] == {"order": "asc", "bound": "2024-03-01 11:00", "start": 0}
+    whole, _ = PartitionState.from_json({"resume": {"order": "asc", "next": DC_WHOLE_LIST_2_0}})
+    assert whole.resume == {"order": "asc", "bound": None, "start": 0}
+
+
+def test_a_cloud_page_link_stays_a_link():
+    link = "/wiki/api/v2/pages?space-id=42&sort=-modified-date&cursor=abc"
+    resume = {"order": "desc", "next": link, "high": T1, "high_ids": ["7#2"]}
+    state, dropped = PartitionState.from_json({"updated_at": T1, "resume": resume})
+    assert dropped == [] and state.resume == resume
+
+
+def test_a_search_link_this_connector_did_not_write_drops_the_position_and_keeps_the_cursor():
+    foreign = "/rest/api/content/search?cql=type%20%3D%20page"  # no lastmodified order: not a walk
+    state, dropped = PartitionState.from_json({"updated_at": T1, "cursor_versions": {T1: ["7#2"]},
+                                               "resume": {"order": "asc", "next": foreign}})
+    assert dropped == ["`resume` is a search link this connector did not write, so the walk reads again from "
+                       "the cursor"]
+    assert state.resume is None and state.updated_at == T1 and state.cursor_versions == {T1: ("7#2",)}
+
+
+def test_a_malformed_position_drops_the_cursor_parts():
+    for resume in ({"order": "asc", "bound": "yesterday", "start": 0}, {"order": "asc", "bound": None, "start": "0"},
+                   {"order": "asc", "bound": None}, {"order": "asc", "next": "//thief.example.com/wiki"}):
+        state, dropped = PartitionState.from_json({"updated_at": T1, "resume": resume})
+        assert state.resume is None and state.updated_at is None, resume
+        assert dropped and dropped[0].startswith("`resume` is not"), resume

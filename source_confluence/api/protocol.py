@@ -3,7 +3,8 @@
 Streams ask for what they need in Confluence's terms (a space's pages newest first, the tasks of
 these pages, the users with these ids); `CloudClient` (REST v2) and `DataCenterClient` (REST v1 and
 CQL) answer with objects in one shape, the v2 one, so that `records/builders.py` builds the same records from
-both. A list is read page by page through opaque links, which streams may store in state to resume.
+both. A walk is read page by page; each page says where the walk continues (a `Position`), which
+streams store in state and hand back to the client to resume.
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ CONTAINER_TYPES = (PAGE, BLOGPOST)
 ALL_STATUSES = ("current", "archived", "trashed", "deleted")
 MAX_BULK_IDS = 250
 
+Position = Mapping[str, Any]
+"""Where a list continues, as its client reads it back: Cloud `{"next": <the server's opaque
+`_links.next` path>}`; a Data Center walk `{"bound": <proven CQL minute, or None>, "start": <offset>}`
+(the client builds the search from it). JSON, so a checkpoint can hold it."""
+
 
 @dataclass(frozen=True)
 class ListPage:
     results: Sequence[Mapping[str, Any]]
-    next_link: str | None
-    """Link of the next page (a path on the API host), or None on the last page."""
+    resume: Position | None
+    """Where the list continues after this page, or None on the last page."""
     base_url: str
     """Where web links start (e.g. https://site.atlassian.net/wiki), for building web URLs."""
     proven_before: str | None = None
@@ -56,10 +62,11 @@ class ConfluenceApi(Protocol):
 
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]: ...
 
-    def list_from(self, link: str) -> Iterator[ListPage]: ...
-
-    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
-        """First page of `kind` (in one space, or site-wide when None) sorted by modification time."""
+    def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
+             resume: Position | None = None) -> Iterator[ListPage]:
+        """`kind` (in one space, or site-wide when None) sorted by modification time, from `lower` (None:
+        from the start), or from `resume` (a page's `resume` of the same walk). A position this client
+        cannot continue (expired, or not its own) raises ConfluenceHttpError 400 when read."""
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         """Every object of `kind` without bodies (ids and metadata), for the deletion check."""
@@ -78,11 +85,12 @@ class ConfluenceApi(Protocol):
 
     def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None: ...
 
-    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
-                   bodies: bool) -> str: ...
+    def space_tasks(self, space_id: str, bodies: bool, resume: Position | None = None) -> Iterator[ListPage]:
+        """Every task of a space, from the start or from `resume` (a page's `resume` of this listing).
+        May stop early (Data Center's search kept moving): its last page then has a `resume`."""
 
-    def task_list_from(self, link: str) -> Iterator[ListPage]:
-        """Follows a `tasks_link` (or a stored next link of one); results are tasks."""
+    def container_tasks(self, container_type: str, container_ids: Sequence[str], bodies: bool) -> Iterator[ListPage]:
+        """The tasks of these pages or blog posts; stops early like `space_tasks`."""
 
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]: ...
 

@@ -3,14 +3,15 @@
 `/tasks` has no updated-at filter, but a task lives in its page's body: completing, assigning or
 editing a task changes the page. So after a first full listing per space, a sync walks the space's
 pages and blog posts newest first without bodies (one request when nothing changed) down to the
-cursor, then asks `/tasks` for the changed containers only, 250 container ids per request.
-State per space keeps one cursor per container type in `extra`.
+cursor, asking `/tasks` for the tasks of each page's changed containers. That is the content
+streams' walk (`walk.Walk`) with its own harvest (the tasks of the containers a page takes) and its
+state kept per container type in the space's `container_cursors` (`ContainerCursorSlot`). The first
+listing checkpoints its position page by page and restarts like a walk (`walk.restarting`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,21 +20,25 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api.protocol import CONTAINER_TYPES
-from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.api.protocol import CONTAINER_TYPES, ListPage
 from source_confluence.records.builders import body_texts, task_record
 from source_confluence.records.references import Container, References
 from source_confluence.streams.base import StreamPartition, describe_space
 from source_confluence.streams.errors import translate_http_errors
-from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
-from source_confluence.streams.walk import MAX_WALK_RESTARTS, advance, cap_of
+from source_confluence.streams.frontier import Frontier, Seen, modified_at, version_key
+from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSource, cap_of, restarting
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.directories import chunked
 from source_confluence.sync.selection import CONTAINER_STREAM
-from source_confluence.sync.state import PartitionedCursor, PartitionState, StateError, parse_versions
+from source_confluence.sync.state import (
+    PartitionedCursor,
+    PartitionState,
+    StateError,
+    parse_resume,
+    parse_versions,
+)
 from source_confluence.timestamps import normalize_timestamp
 
-LOGGER = logging.getLogger("airbyte")
 STREAM = "tasks"
 
 
@@ -49,32 +54,20 @@ class TasksPartition(StreamPartition):
         super().__init__(STREAM, self._key)
         selection = context.selection
         self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
-        self._pages_read = 0
 
     def read(self) -> Iterable[Record]:
         prior = self._prior()
-        with translate_http_errors(STREAM, describe_space(self._space)):
-            for _ in range(MAX_WALK_RESTARTS):
-                self._pages_read = 0
-                try:
-                    if prior is not None and prior.complete and prior.container_cursors:
-                        yield from self._changed_since(prior)
-                    else:
-                        yield from self._full(prior)
-                    return
-                except ConfluenceHttpError as error:
-                    if error.status != 400 or self._pages_read == 0 and not (prior and prior.resume):
-                        raise  # not an expired link: the request itself is wrong
-                    # A page link expired: start again from the last checkpoint (an interrupted
-                    # listing of the space's tasks starts over: repeats are fine, a gap is not).
-                    LOGGER.warning(f"Stream '{STREAM}', {describe_space(self._space)}: a page link was rejected "
-                                   "(expired); reading again from the last checkpoint.")
-                    latest = self._cursor.get(self._key)
-                    prior = latest if latest is not None and latest.complete and latest.container_cursors else None
-            raise AirbyteTracedException(
-                message=f"Confluence kept rejecting the page links of stream '{STREAM}' ({describe_space(self._space)}) "
-                "as expired; the next sync continues from the last checkpoint.",
-                failure_type=FailureType.transient_error)
+        describe = describe_space(self._space)
+        with translate_http_errors(STREAM, describe):
+            if prior is None or not prior.complete or not prior.container_cursors:
+                yield from restarting(STREAM, describe, PartitionSlot(self._cursor, self._key), prior, self._full)
+                return
+            for container_type in self._types:
+                source = WalkSource(stream=STREAM, key=self._key, kind=container_type, space_id=self._space_id,
+                                    describe=describe, deletion_check=False, bodies=False, from_start_date=False)
+                slot = ContainerCursorSlot(self._cursor, self._key, container_type)
+                harvest = ChangedContainerTasks(self._context, self._space_id, container_type, self._container_tasks)
+                yield from Walk(source, harvest, self._context, slot).read(slot.get())
 
     def _prior(self) -> PartitionState | None:
         prior = self._cursor.get(self._key) if self._use_state else None
@@ -86,22 +79,23 @@ class TasksPartition(StreamPartition):
 
     # -- first sync: every task of the space ----------------------------------------------------
     def _full(self, prior: PartitionState | None) -> Iterator[Record]:
+        """Every task of the space. An interrupted listing continues from its position; one whose
+        position expired starts over (repeats are fine, a gap is not)."""
+        client = self._context.client
         if prior is not None and prior.resume and prior.container_cursors:
-            state, link = prior, prior.resume["next"]
+            state, lists = prior, client.space_tasks(self._space_id, self._bodies(), prior.resume)
         else:
             # Marks taken before listing: anything changed while we list is read again next time.
             marks = {t: self._newest_container_mark(t) for t in self._types}
-            link = self._context.client.tasks_link(self._space_id, None, (), self._bodies())
-            state = PartitionState(container_cursors=marks, resume={"order": "asc", "next": link})
-        last_link: str | None = link
-        for listed in self._context.client.task_list_from(link):
-            self._pages_read += 1
+            state, lists = PartitionState(container_cursors=marks), client.space_tasks(self._space_id, self._bodies())
+        ended = False
+        for listed in lists:
             yield from self._records(listed.results)
-            last_link = listed.next_link
-            if listed.next_link:
-                state = replace(state, resume={"order": "asc", "next": listed.next_link})
+            ended = listed.resume is None
+            if listed.resume is not None:
+                state = replace(state, resume={"order": "asc", **listed.resume})
                 self._cursor.checkpoint(self._key, state)
-        if last_link is not None:
+        if not ended:
             return  # the listing stopped early (Data Center's search kept moving): continue next time
         self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True,
                                                    updated_at=_newest(state.container_cursors)))
@@ -115,64 +109,22 @@ class TasksPartition(StreamPartition):
         frontier = Frontier(None, by_minute=self._context.client.filters_by_modified_time)
         return _mark(frontier.advanced(seen.by_time, seen.high, cap_of(self._context)))
 
-    # -- later syncs: tasks of the containers changed since the marks -----------------------------
-    def _changed_since(self, prior: PartitionState) -> Iterator[Record]:
-        marks = dict(prior.container_cursors or {})
-        for container_type in self._types:
-            changed, new_mark = self._changed_containers(container_type, marks.get(container_type) or {})
-            for chunk in chunked(changed):
-                path = self._context.client.tasks_link(None, container_type, chunk, self._bodies())
-                last_link: str | None = path
-                for listed in self._context.client.task_list_from(path):
-                    self._pages_read += 1
-                    yield from self._records(listed.results)
-                    last_link = listed.next_link
-                if last_link is not None:
-                    raise AirbyteTracedException(
-                        message="Confluence's search results kept changing while the connector read the tasks of "
-                        "changed pages; the next sync reads them again.",
-                        failure_type=FailureType.transient_error)
-            marks[container_type] = new_mark
-            self._cursor.checkpoint(self._key, replace(prior, container_cursors=dict(marks), updated_at=_newest(marks)))
-
-    def _changed_containers(self, container_type: str, mark: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
-        """The containers changed since the mark (a walk like the content streams'), and the new mark."""
-        client = self._context.client
-        by_minute = client.filters_by_modified_time
-        frontier = _frontier(mark, by_minute)
-        descending = not by_minute
-        cap = cap_of(self._context)
-        seen = Seen()
-        changed: dict[str, None] = {}
-        first = client.walk_link(container_type, self._space_id, "desc" if descending else "asc",
-                                 frontier.cursor, bodies=False)
-        for listed in client.list_from(first):
-            self._pages_read += 1
-            reached = False
-            shown: list[Container] = []
-            for raw in listed.results:
-                updated_at, key = modified_at(raw), version_key(raw)
-                decision = frontier.decide(updated_at, key, descending)
-                if decision is Decision.STOP:
-                    reached = True
-                    break
-                if decision is Decision.SKIP:
-                    continue
-                raw_id = str(raw["id"])
-                parent = str(raw["parentId"]) if raw.get("parentId") else None
-                shown.append(Container(raw_id, container_type, self._space_id, parent))
-                changed[raw_id] = None
-                seen.add(updated_at, key)
-            self._context.references.add([References(containers=tuple(shown))])
-            done = reached or not listed.next_link
-            frontier = advance(frontier, seen, listed, descending, done, cap, by_minute)
-            if reached:
-                break
-        return list(changed), _mark(frontier)
-
     # -- shared ---------------------------------------------------------------------------------
     def _bodies(self) -> bool:
         return self._context.config.include_bodies
+
+    def _container_tasks(self, container_type: str, container_ids: list[str]) -> Iterator[Record]:
+        """The tasks of these containers, 250 container ids per request."""
+        for chunk in chunked(container_ids):
+            ended = False
+            for listed in self._context.client.container_tasks(container_type, chunk, self._bodies()):
+                yield from self._records(listed.results)
+                ended = listed.resume is None
+            if not ended:
+                raise AirbyteTracedException(
+                    message="Confluence's search results kept changing while the connector read the tasks of "
+                    "changed pages; the next sync reads them again.",
+                    failure_type=FailureType.transient_error)
 
     def _records(self, results: Sequence[Mapping[str, Any]]) -> Iterator[Record]:
         start_date = self._context.config.start_date
@@ -195,14 +147,60 @@ class TasksPartition(StreamPartition):
             yield Record(data=data, stream_name=STREAM)
 
 
-def _frontier(mark: Mapping[str, Any], by_minute: bool) -> Frontier:
-    """A container mark as a frontier; marks written before versions were kept hold `ids`/`window`."""
-    versions = {at: list(keys) for at, keys in (mark.get("cursor_versions") or {}).items()}
-    if mark.get("ids") and mark.get("updated_at"):
-        versions.setdefault(mark["updated_at"], []).extend(str(i) for i in mark["ids"])
-    for at, keys in (mark.get("window") or {}).items():
-        versions.setdefault(at, []).extend(keys)
-    return Frontier.of(mark.get("updated_at"), versions, by_minute)
+class ChangedContainerTasks(Harvest):
+    """What a walk over a space's pages (or blog posts) yields: the tasks of those it takes."""
+
+    lists = True
+
+    def __init__(self, context: ReadContext, space_id: str, container_type: str,
+                 tasks_of: Callable[[str, list[str]], Iterator[Record]]) -> None:
+        self._references = context.references
+        self._space_id = space_id
+        self._type = container_type
+        self._tasks_of = tasks_of
+
+    def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
+        changed: dict[str, None] = {}
+        shown: list[Container] = []
+        for raw in taken:
+            raw_id = str(raw["id"])
+            parent = str(raw["parentId"]) if raw.get("parentId") else None
+            shown.append(Container(raw_id, self._type, self._space_id, parent))
+            changed[raw_id] = None
+        self._references.add([References(containers=tuple(shown))])
+        yield from self._tasks_of(self._type, list(changed))
+
+
+class ContainerCursorSlot:
+    """One container type's cursor in the space's state (`container_cursors`), as a walk's state."""
+
+    def __init__(self, cursor: PartitionedCursor, key: Mapping[str, str], container_type: str) -> None:
+        self._cursor = cursor
+        self._key = key
+        self._type = container_type
+
+    def get(self) -> PartitionState:
+        space = self._cursor.get(self._key)
+        mark = ((space.container_cursors if space is not None else None) or {}).get(self._type) or {}
+        versions = {at: list(keys) for at, keys in (mark.get("cursor_versions") or {}).items()}
+        # Marks written before versions were kept hold `ids` (at the cursor) and `window`.
+        if mark.get("ids") and mark.get("updated_at"):
+            versions.setdefault(mark["updated_at"], []).extend(str(i) for i in mark["ids"])
+        for at, keys in (mark.get("window") or {}).items():
+            versions.setdefault(at, []).extend(keys)
+        return PartitionState(updated_at=mark.get("updated_at"), complete=True, resume=parse_resume(mark.get("resume")),
+                              cursor_versions={at: tuple(keys) for at, keys in versions.items()} or None)
+
+    def checkpoint(self, state: PartitionState) -> None:
+        space = self._cursor.get(self._key) or PartitionState()
+        marks = dict(space.container_cursors or {})
+        mark: dict[str, Any] = {"updated_at": state.updated_at}
+        if state.cursor_versions:
+            mark["cursor_versions"] = {at: list(keys) for at, keys in state.cursor_versions.items()}
+        if state.resume:
+            mark["resume"] = dict(state.resume)
+        marks[self._type] = mark
+        self._cursor.checkpoint(self._key, replace(space, container_cursors=marks, updated_at=_newest(marks)))
 
 
 def _mark(frontier: Frontier) -> dict[str, Any]:
@@ -222,6 +220,7 @@ def _valid_mark(mark: Any) -> bool:
             return False
         parse_versions(mark.get("cursor_versions"), "cursor_versions")
         parse_versions(mark.get("window"), "window")
+        parse_resume(mark.get("resume"))
     except StateError:
         return False
     return True

@@ -11,12 +11,17 @@ v2 lists have no "modified since" filter, so:
 Where the server filters by modification time itself (Data Center's CQL), the walk always reads
 oldest first from the cursor's minute. What the cursor may claim, and how ties and repeats are
 settled, is `frontier`'s job; purged content is found by the deletion check (`deletions`).
+
+The loop (`Walk`) is one for every stream that walks: what the items a page takes yield is a
+`Harvest` (records built by a stream's converter; `tasks`: the tasks of the changed containers),
+and where the walk keeps its state a `WalkSlot` (a partition's state; `tasks`: one container
+cursor inside it). `restarting` reads again from the last checkpoint when a position expires.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -24,7 +29,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api.protocol import ListPage
+from source_confluence.api.protocol import ListPage, Position
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.references import Built, References
 from source_confluence.streams.base import StreamPartition
@@ -52,6 +57,10 @@ class WalkSource:
     describe: str
     """How logs name the partition, e.g. "space ENG"."""
     deletion_check: bool = True
+    bodies: bool = True
+    """False: listed without bodies whatever the config says (the walk only finds what changed)."""
+    from_start_date: bool = True
+    """A first walk (no cursor) starts at the config's `start_date`; False: from the start."""
 
 
 class RecordConverter(Protocol):
@@ -65,8 +74,51 @@ class RecordConverter(Protocol):
         """The record emitted for content purged from Confluence."""
 
     # Optional: `skipped(raw) -> References` sees what the walk leaves out (archived content before
-    # the first sync). Optional: `refresh(listed, since, emitted) -> Iterable[Built]` re-emits items whose change
-    # created no version, found in the deletion check's id scan (`listed`: id -> object).
+    # the first sync). Optional: `refresh(listed, since, emitted) -> Iterable[Built]` re-emits items
+    # whose change created no version, found in the deletion check's id scan (`listed`: id -> object).
+
+
+class WalkSlot(Protocol):
+    """Where a walk keeps its state between pages and syncs."""
+
+    def get(self) -> PartitionState | None: ...
+
+    def checkpoint(self, state: PartitionState) -> None: ...
+
+
+@dataclass(frozen=True)
+class PartitionSlot:
+    """A partition's whole state."""
+
+    cursor: PartitionedCursor
+    key: Mapping[str, str]
+
+    def get(self) -> PartitionState | None:
+        return self.cursor.get(self.key)
+
+    def checkpoint(self, state: PartitionState) -> None:
+        self.cursor.checkpoint(self.key, state)
+
+
+class Harvest:
+    """What the items a walk takes yield, and what follows its end."""
+
+    lists = False
+    """True when `records` reads lists of its own, whose page links may expire mid-walk."""
+
+    def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def skipped(self, raw: Mapping[str, Any]) -> None:
+        """An archived item left out of a first walk."""
+
+    def progress(self, state: PartitionState, first_read: bool) -> PartitionState:
+        """The state a checkpoint saves after a page (the walk's position and cursor already in it)."""
+        return state
+
+    def finish(self, state: PartitionState, newest: str | None) -> Iterator[Record | PartitionState]:
+        """After the walk's last checkpoint: records, and states to checkpoint."""
+        return iter(())
 
 
 def cap_of(context: ReadContext) -> str | None:
@@ -98,92 +150,97 @@ def advance(frontier: Frontier, seen: Seen, listed: ListPage, descending: bool, 
     return frontier.advanced(seen.by_time, candidate, cap)
 
 
-class ModifiedWalkPartition(StreamPartition):
-    def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
-                 cursor: PartitionedCursor, use_state: bool) -> None:
-        super().__init__(source.stream, source.key)
+def restarting(stream: str, describe: str, slot: WalkSlot, prior: PartitionState | None,
+               attempt: Callable[[PartitionState | None], Iterator[Record]],
+               listed: Callable[[], bool] = lambda: False) -> Iterator[Record]:
+    """Runs a read that checkpoints its position (`resume`) page by page, from `prior`. Positions
+    expire (HTTP 400): a stored one makes the read start again without it (from the cursor, which
+    is always correct); one taken mid-read (after a checkpoint, or once `listed()` says a page of the
+    attempt was listed) makes it start again from its last checkpoint without its position, at most
+    MAX_WALK_RESTARTS times. A 400 before either means the request itself is wrong."""
+    restarts = 0
+    while True:
+        before = slot.get()
+        try:
+            yield from attempt(prior)
+            return
+        except ConfluenceHttpError as error:
+            latest = slot.get()
+            if error.status != 400:
+                raise
+            if prior is not None and prior.resume:
+                LOGGER.warning(f"Stream '{stream}', {describe}: the saved page link was rejected (expired); "
+                               "reading again from the newest change down to the cursor.")
+                prior = replace(prior, resume=None)
+                continue
+            if not (latest is not None and latest.resume and latest != before) and not listed():
+                raise  # no page of this read was listed: the request itself is wrong
+            restarts += 1
+            if restarts >= MAX_WALK_RESTARTS:
+                raise AirbyteTracedException(
+                    message=f"Confluence kept rejecting the page links of stream '{stream}' ({describe}) as "
+                    "expired; the next sync continues from the last checkpoint.",
+                    failure_type=FailureType.transient_error,
+                ) from error
+            LOGGER.warning(f"Stream '{stream}', {describe}: a page link was rejected mid-walk (expired); "
+                           "reading again from the last checkpoint.")
+            prior = replace(latest, resume=None) if latest is not None else None
+
+
+class Walk:
+    """One partition's modification-time walk: the page loop, its checkpoints and its restarts."""
+
+    def __init__(self, source: WalkSource, harvest: Harvest, context: ReadContext, slot: WalkSlot) -> None:
         self._source = source
-        self._converter = converter
+        self._harvest = harvest
         self._context = context
-        self._cursor = cursor
-        self._use_state = use_state
+        self._slot = slot
         self._taken = Seen()
-        """Every version this read took, kept across restarts: a walk started over skips them."""
-        self._emitted: set[str] = set()
-        """The ids this read emitted (across restarts), for the deletion check's set."""
-        self._saved_ids: set[str] = set()
-        """Those of them already saved in the state's set."""
+        """Every version this read took and harvested, kept across restarts: a walk started over skips them."""
+        self._harvested_pages = 0
+        """Pages of the current attempt handed to the harvest (whose own lists may expire: `tasks`)."""
 
-    def read(self) -> Iterable[Record]:
-        prior = self._cursor.get(self._source.key) if self._use_state else None
-        with translate_http_errors(self._source.stream, self._source.describe):
-            yield from self._read_restarting(prior)
-
-    def _read_restarting(self, prior: PartitionState | None) -> Iterator[Record]:
-        """A page link can expire mid-walk (HTTP 400): the walk restarts from its last checkpoint,
-        newest first down to that cursor, which re-reads at most the pages since the checkpoint."""
-        for _ in range(MAX_WALK_RESTARTS):
-            before = self._cursor.get(self._source.key)
-            try:
-                yield from self._read(prior)
-                return
-            except ConfluenceHttpError as error:
-                latest = self._cursor.get(self._source.key)
-                if error.status != 400 or latest is None or not latest.resume or latest == before:
-                    raise  # no page of this walk was read: the request itself is wrong
-                LOGGER.warning(
-                    f"Stream '{self._source.stream}', {self._source.describe}: a page link was rejected "
-                    "mid-walk (expired); reading again from the last checkpoint."
-                )
-                prior = replace(latest, resume=None)
-        raise AirbyteTracedException(
-            message=f"Confluence kept rejecting the page links of stream '{self._source.stream}' "
-            f"({self._source.describe}) as expired; the next sync continues from the last checkpoint.",
-            failure_type=FailureType.transient_error,
-        )
+    def read(self, prior: PartitionState | None) -> Iterator[Record]:
+        yield from restarting(self._source.stream, self._source.describe, self._slot, prior, self._read,
+                              lambda: self._harvest.lists and self._harvested_pages > 0)
 
     def _read(self, prior: PartitionState | None) -> Iterator[Record]:
-        if prior and prior.resume:
-            try:
-                yield from self._walk(prior.resume["next"], prior)
-                return
-            except ConfluenceHttpError as error:
-                if error.status != 400:
-                    raise
-                # Cursors expire; walking again from the newest change is always correct.
-                LOGGER.warning(
-                    f"Stream '{self._source.stream}', {self._source.describe}: the saved page link was "
-                    "rejected (expired); reading again from the newest change down to the cursor."
-                )
-                prior = replace(prior, resume=None)
-        lower = prior.updated_at if prior and prior.updated_at else self._context.config.start_date
-        client = self._context.client
+        self._harvested_pages = 0
+        yield from self._read_from(prior)
+
+    def _read_from(self, prior: PartitionState | None) -> Iterator[Record]:
+        client, source = self._context.client, self._source
+        bodies = self._context.config.include_bodies and source.bodies
+        if prior is not None and prior.resume:
+            order = prior.resume["order"]
+            yield from self._pages(client.walk(source.kind, source.space_id, order, None, bodies, prior.resume), prior)
+            return
+        lower = prior.updated_at if prior else None
+        if lower is None and source.from_start_date:
+            lower = self._context.config.start_date
         # Oldest first whenever the server can filter by the bound (or there is none): the cursor
         # then advances page by page. Otherwise newest first down to the bound.
         order = "asc" if lower is None or client.filters_by_modified_time else "desc"
-        first = client.walk_link(self._source.kind, self._source.space_id, order, lower,
-                                 self._context.config.include_bodies)
         # A first walk reflects every change made before it starts: the deletion check's first
         # refresh of version-less changes (inline comment resolutions) starts there.
         start = prior or PartitionState(updated_at=lower, reconciled_at=self._context.now)
-        yield from self._walk(first, replace(start, resume={"order": order, "next": first}), lower_is_start_date=prior is None)
+        yield from self._pages(client.walk(source.kind, source.space_id, order, lower, bodies),
+                               replace(start, resume={"order": order}), exact=prior is None)
 
-    def _walk(self, link: str, state: PartitionState, lower_is_start_date: bool = False) -> Iterator[Record]:
+    def _pages(self, lists: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:
         resume = state.resume or {}
         descending = resume.get("order", "desc") == "desc"
         server_filtered = self._context.client.filters_by_modified_time
-        frontier = walk_frontier(state, server_filtered, exact=lower_is_start_date).advanced(self._taken.by_time, None, None)
-        # Newest first, the newest change seen so far is kept with the link, for a resumed walk.
+        frontier = walk_frontier(state, server_filtered, exact).advanced(self._taken.by_time, None, None)
+        # Newest first, the newest change seen so far is kept with the position, for a resumed walk.
         seen = Seen.resumed(resume.get("high"), resume.get("high_ids") or []) if descending else Seen()
         seen.merge(self._taken)
         cap = cap_of(self._context)
         first_read = not state.complete
         skip_archived = not self._context.config.include_archived and first_read
-        skipped = getattr(self._converter, "skipped", None)
-        emitted = self._emitted
-        for listed in self._context.client.list_from(link):
-            batch: list[Mapping[str, Any]] = []
-            shown: list[References] = []
+        for listed in lists:
+            taken: list[Mapping[str, Any]] = []
+            page_seen = Seen()
             reached_bound = False
             for raw in listed.results:
                 updated_at = modified_at(raw)
@@ -194,37 +251,68 @@ class ModifiedWalkPartition(StreamPartition):
                 if decision is Decision.SKIP:
                     continue
                 seen.add(updated_at, version_key(raw))
-                self._taken.add(updated_at, version_key(raw))
+                page_seen.add(updated_at, version_key(raw))
                 if skip_archived and raw.get("status") == "archived":
-                    if skipped is not None:
-                        shown.append(skipped(raw))
+                    self._harvest.skipped(raw)
                     continue
-                batch.append(raw)
-            if batch:
-                self._converter.prepare(batch)
-            built = [self._converter.record(raw, listed.base_url) for raw in batch]
-            # The page's references reach the sync's collector before its records are emitted.
-            self._context.references.add([*shown, *(item.references for item in built)])
-            for item in built:
-                if item.record is not None:
-                    emitted.add(item.record["id"])
-                    yield Record(data=item.record, stream_name=self._source.stream)
-            done = reached_bound or not listed.next_link
+                taken.append(raw)
+            self._harvested_pages += 1
+            yield from self._harvest.records(taken, listed)
+            # Only once harvested: a walk restarted mid-page (the harvest's own list expired) reads it again.
+            self._taken.merge(page_seen)
+            done = reached_bound or listed.resume is None
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
             state = replace(state, updated_at=frontier.cursor, cursor_versions=_versions(frontier),
                             complete=done or state.complete, resume=None if done else _resume(
-                                descending, listed.next_link, seen))
-            state = self._with_emitted_ids(state, first_read)
+                                descending, listed.resume, seen))
+            state = self._harvest.progress(state, first_read)
+            # The walk's progress is saved before what follows its end, which may fail on its own.
+            self._slot.checkpoint(state)
             if done:
-                yield from self._finish(state, emitted, versions_newest(frontier.versions, seen.high))
+                for item in self._harvest.finish(state, versions_newest(frontier.versions, seen.high)):
+                    if isinstance(item, PartitionState):
+                        self._slot.checkpoint(item)
+                    else:
+                        yield item
                 return
-            self._cursor.checkpoint(self._source.key, state)
         # The client ended the walk early (the list kept changing under it): the last checkpoint
         # holds, and the next sync continues from it.
         LOGGER.warning(f"Stream '{self._source.stream}', {self._source.describe}: the list kept changing while "
                        "it was read; the next sync continues from the last checkpoint.")
 
-    def _with_emitted_ids(self, state: PartitionState, first_read: bool) -> PartitionState:
+
+class ConverterHarvest(Harvest):
+    """A content stream's records, built by its converter, and the deletion check after the walk."""
+
+    def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext) -> None:
+        self._source = source
+        self._converter = converter
+        self._context = context
+        self._emitted: set[str] = set()
+        """The ids this read emitted (across restarts), for the deletion check's set."""
+        self._saved_ids: set[str] = set()
+        """Those of them already saved in the state's set."""
+        self._shown: list[References] = []
+        """What the page's skipped items reference (accounts, containers)."""
+
+    def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
+        if taken:
+            self._converter.prepare(taken)
+        built = [self._converter.record(raw, listed.base_url) for raw in taken]
+        # The page's references reach the sync's collector before its records are emitted.
+        shown, self._shown = self._shown, []
+        self._context.references.add([*shown, *(item.references for item in built)])
+        for item in built:
+            if item.record is not None:
+                self._emitted.add(item.record["id"])
+                yield Record(data=item.record, stream_name=self._source.stream)
+
+    def skipped(self, raw: Mapping[str, Any]) -> None:
+        skipped = getattr(self._converter, "skipped", None)
+        if skipped is not None:
+            self._shown.append(skipped(raw))
+
+    def progress(self, state: PartitionState, first_read: bool) -> PartitionState:
         """The deletion check's id set with the ids emitted since the last checkpoint, so that an
         interrupted sync loses none (not once the set was lost: the next check starts a new one)."""
         if not self._source.deletion_check or state.synced_ids is None and not first_read:
@@ -233,25 +321,32 @@ class ModifiedWalkPartition(StreamPartition):
         self._saved_ids |= new
         return replace(state, synced_ids=append_ids(state.synced_ids, new))
 
-    def _finish(self, state: PartitionState, emitted: set[str], newest: str | None) -> Iterator[Record]:
-        # The walk's progress is saved before the deletion check, which may fail on its own.
-        self._cursor.checkpoint(self._source.key, state)
+    def finish(self, state: PartitionState, newest: str | None) -> Iterator[Record | PartitionState]:
         if not self._source.deletion_check:
-            return
-        check = DeletionCheck(self._source, self._converter, self._context)
-        for item in check.run(state, emitted, newest):
-            if isinstance(item, PartitionState):
-                self._cursor.checkpoint(self._source.key, item)
-            else:
-                yield item
+            return iter(())
+        return DeletionCheck(self._source, self._converter, self._context).run(state, self._emitted, newest)
+
+
+class ModifiedWalkPartition(StreamPartition):
+    def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
+                 cursor: PartitionedCursor, use_state: bool) -> None:
+        super().__init__(source.stream, source.key)
+        self._source = source
+        self._slot = PartitionSlot(cursor, source.key)
+        self._walk = Walk(source, ConverterHarvest(source, converter, context), context, self._slot)
+        self._use_state = use_state
+
+    def read(self) -> Iterable[Record]:
+        prior = self._slot.get() if self._use_state else None
+        with translate_http_errors(self._source.stream, self._source.describe):
+            yield from self._walk.read(prior)
 
 
 def _versions(frontier: Frontier) -> dict[str, tuple[str, ...]] | None:
     return {at: tuple(keys) for at, keys in frontier.versions_json().items()} or None
 
 
-def _resume(descending: bool, next_link: str | None, seen: Seen) -> dict[str, Any]:
+def _resume(descending: bool, position: Position | None, seen: Seen) -> dict[str, Any]:
     if descending:
-        return {"order": "desc", "next": next_link, "high": seen.high, "high_ids": seen.keys_at_high()}
-    return {"order": "asc", "next": next_link}
-
+        return {"order": "desc", **(position or {}), "high": seen.high, "high_ids": seen.keys_at_high()}
+    return {"order": "asc", **(position or {})}

@@ -12,12 +12,12 @@ A stream's state holds one entry per partition (usually a space):
 `updated_at` is the low-water mark: every version changed before it (before its minute, where the
 server filters to the minute) was emitted. `cursor_versions` are the versions already emitted at or
 after that point, so a later read neither misses nor repeats them (see streams.frontier). `resume`
-describes a read interrupted mid-way (the next page's link), so a restarted sync continues where it
-stopped instead of starting over. Partitions checkpoint after every page through the concurrent
-message repository, which puts the state message on the same queue as the records it covers, after
-them. States written before `cursor_versions` existed (`ids_at_cursor`, `window`) still resume, and
-so do states from before the fields were named for what they hold (`known` -> `synced_ids`, `extra`
--> `container_cursors` and `pending_accounts`): they are read and written back under the new names.
+is where a read interrupted mid-way continues (Cloud's next-page link; a Data Center walk's `bound`
+and `start`). Partitions checkpoint after every page through the concurrent message repository,
+which puts the state message on the same queue as the records it covers, after them. Older states
+still resume, read and written back in this form: `ids_at_cursor` and `window` (before
+`cursor_versions`), `known` (`synced_ids`), `extra` (`container_cursors`, `pending_accounts`), and a
+Data Center walk kept as its search link in `resume.next` (2.0.0).
 
 A part that cannot be decoded drops its partition's state only, with a warning naming the stream
 and the partition, which then reads from the start: records may repeat, none are lost.
@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
@@ -42,6 +45,10 @@ from source_confluence.sync.idset import decode_ids
 from source_confluence.timestamps import normalize_timestamp
 
 LOGGER = logging.getLogger("airbyte")
+CQL_MINUTE = "%Y-%m-%d %H:%M"
+LEGACY_SEARCH_PATH = "/rest/api/content/search"
+# The CQL of a Data Center walk link kept by release 2.0.0: its base, then its bound, if any.
+LEGACY_WALK_CQL = re.compile(r'^.*?(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class PartitionState:
             raise StateError("it is not an object")
         dropped: list[str] = []
         try:
-            cursor = _cursor_parts(raw)
+            cursor = _cursor_parts(raw, dropped)
         except StateError as error:
             dropped.append(f"{error}, so the partition reads from the start")
             cursor = {}
@@ -105,7 +112,7 @@ class PartitionState:
                    pending_accounts=pending_accounts), dropped
 
 
-def _cursor_parts(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _cursor_parts(raw: Mapping[str, Any], dropped: list[str]) -> dict[str, Any]:
     updated_at = _timestamp(raw, "updated_at")
     versions = parse_versions(raw.get("cursor_versions"), "cursor_versions")
     # Written before versions were kept: the ids at the cursor, and Data Center's minute window.
@@ -117,14 +124,15 @@ def _cursor_parts(raw: Mapping[str, Any]) -> dict[str, Any]:
             versions[updated_at] = tuple(dict.fromkeys((*versions.get(updated_at, ()), *map(str, legacy_ids))))
     for at, keys in parse_versions(raw.get("window"), "window").items():
         versions[at] = tuple(dict.fromkeys((*versions.get(at, ()), *keys)))
-    resume = raw.get("resume")
-    if resume is not None and not _valid_resume(resume):
-        raise StateError("`resume` is not a page link on the site")
+    try:
+        resume = parse_resume(raw.get("resume"))
+    except ForeignResume as error:
+        dropped.append(str(error))
+        resume = None
     complete = raw.get("complete", updated_at is not None)
     if not isinstance(complete, bool):
         raise StateError("`complete` is not true or false")
-    return {"updated_at": updated_at, "cursor_versions": versions or None, "complete": complete,
-            "resume": dict(resume) if resume else None}
+    return {"updated_at": updated_at, "cursor_versions": versions or None, "complete": complete, "resume": resume}
 
 
 def _synced_ids(raw: Mapping[str, Any]) -> str | None:
@@ -163,6 +171,10 @@ class StateError(ValueError):
     """A part of a saved partition state that cannot be decoded."""
 
 
+class ForeignResume(StateError):
+    """A walk position this connector did not write: the walk reads again from the cursor, which holds."""
+
+
 def _timestamp(raw: Mapping[str, Any], name: str) -> str | None:
     value = raw.get(name)
     if value is None:
@@ -188,16 +200,50 @@ def parse_versions(raw: Any, name: str) -> dict[str, tuple[str, ...]]:
     return versions
 
 
-def _valid_resume(resume: Any) -> bool:
-    return (
-        isinstance(resume, Mapping)
-        and resume.get("order") in ("asc", "desc")
-        and isinstance(resume.get("next"), str)
-        and resume["next"].startswith("/")
-        and not resume["next"].startswith("//")  # protocol-relative: another host
-        and (resume.get("high") is None or normalize_timestamp(resume.get("high")) is not None)
-        and isinstance(resume.get("high_ids") or [], list)
-    )
+def parse_resume(raw: Any) -> dict[str, Any] | None:
+    """Where an interrupted walk continues: `order` (and, newest first, `high` / `high_ids`) with the
+    client's position, Cloud's `next` page link or a Data Center walk's `bound` and `start`.
+    StateError when malformed. A Data Center link written before positions were kept (`next`, a CQL
+    search) is read here, once, into its bound and start."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or raw.get("order") not in ("asc", "desc") \
+            or (raw.get("high") is not None and normalize_timestamp(raw.get("high")) is None) \
+            or not isinstance(raw.get("high_ids") or [], list):
+        raise StateError("`resume` is not a walk position")
+    resume = dict(raw)
+    link = resume.get("next")
+    if isinstance(link, str) and urlsplit(link).path.endswith(LEGACY_SEARCH_PATH):
+        del resume["next"]
+        resume.update(legacy_search_position(link))
+    if "next" in resume:
+        link = resume["next"]
+        # A path on the API host: never a full URL or a protocol-relative one (another host).
+        if not isinstance(link, str) or not link.startswith("/") or link.startswith("//") or "bound" in resume:
+            raise StateError("`resume` is not a page link on the site")
+    elif not _valid_position(resume.get("bound"), resume.get("start")):
+        raise StateError("`resume` is not a walk position")
+    return resume
+
+
+def legacy_search_position(link: str) -> dict[str, Any]:
+    """The bound and start of a Data Center walk link that release 2.0.0 kept in `resume.next`."""
+    query = dict(parse_qsl(urlsplit(link).query))
+    match = LEGACY_WALK_CQL.match(query.get("cql", ""))
+    start = query.get("start") or "0"
+    if match is None or not start.isdigit() or not _valid_position(match.group("bound"), int(start)):
+        raise ForeignResume("`resume` is a search link this connector did not write, so the walk reads again "
+                            "from the cursor")
+    return {"bound": match.group("bound"), "start": int(start)}
+
+
+def _valid_position(bound: Any, start: Any) -> bool:
+    if type(start) is not int or start < 0 or not isinstance(bound, str | None):
+        return False
+    try:  # a CQL minute, written as this connector writes it
+        return bound is None or datetime.strptime(bound, CQL_MINUTE).strftime(CQL_MINUTE) == bound
+    except ValueError:
+        return False
 
 
 def partition_key(partition: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ from source_confluence.api.protocol import (
     MAX_BULK_IDS,
     PAGE,
     ListPage,
+    Position,
     items,
 )
 from source_confluence.http.transport import ConfluenceHttpError
@@ -45,6 +46,10 @@ def list_url(path: str, params: Mapping[str, Any]) -> str:
     query = [(key, str(item)) for key, value in params.items() if value not in (None, "", [], ())
              for item in (value if isinstance(value, list | tuple) else [value])]
     return f"{API_V2}{path}?{urlencode(query)}" if query else f"{API_V2}{path}"
+
+
+def _body_format(bodies: bool) -> dict[str, str]:
+    return {"body-format": "storage"} if bodies else {}
 
 
 class ApiTransport(Protocol):
@@ -80,7 +85,20 @@ class CloudClient:
                 raise ValueError(f"unexpected list response shape from {response.request.path_url}")
             links = body.get("_links") or {}
             next_link = links.get("next") or None
-            yield ListPage(body["results"], next_link, links.get("base") or self.default_base)
+            yield ListPage(body["results"], {"next": next_link} if next_link else None,
+                           links.get("base") or self.default_base)
+
+    def _from(self, first: str, resume: Position | None) -> Iterator[ListPage]:
+        """From a first-page URL, or from a stored position (the server's own next link)."""
+        if resume is None:
+            yield from self.list_from(first)
+            return
+        link = resume.get("next")
+        if not isinstance(link, str):
+            # Not a position of a Cloud list (a Data Center state): answered like an expired link,
+            # so the caller reads again from its cursor.
+            raise ConfluenceHttpError(400, first.partition("?")[0], "not a page position of a Cloud list")
+        yield from self.list_from(link)
 
     def _first(self, path: str, **params: Any) -> str:
         return list_url(path, {**params, "limit": self.page_size})
@@ -106,10 +124,12 @@ class CloudClient:
             return {"status": list(ATTACHMENT_STATUSES)}
         return {}  # site-wide comment lists take no filter (they list current comments)
 
-    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
+    def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
+             resume: Position | None = None) -> Iterator[ListPage]:
+        # No "modified since" filter: `lower` is the caller's to stop at.
         body = {"body-format": "storage"} if bodies and kind != ATTACHMENT else {}
         sort = "modified-date" if order == "asc" else "-modified-date"
-        return self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort)
+        return self._from(self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort), resume)
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         # An order no change moves an object in: one that changes during the listing is still
@@ -139,14 +159,12 @@ class CloudClient:
         listed = next(iter(self.list_from(path)))
         return listed.results[0] if listed.results else None
 
-    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
-                   bodies: bool) -> str:
-        filters: dict[str, Any] = (
-            {"space-id": space_id} if space_id else {TASK_FILTERS[container_type or PAGE]: list(container_ids)})
-        return self._first("/tasks", **filters, **({"body-format": "storage"} if bodies else {}))
+    def space_tasks(self, space_id: str, bodies: bool, resume: Position | None = None) -> Iterator[ListPage]:
+        return self._from(self._first("/tasks", **{"space-id": space_id}, **_body_format(bodies)), resume)
 
-    def task_list_from(self, link: str) -> Iterator[ListPage]:
-        return self.list_from(link)
+    def container_tasks(self, container_type: str, container_ids: Sequence[str], bodies: bool) -> Iterator[ListPage]:
+        return self.list_from(self._first("/tasks", **{TASK_FILTERS[container_type]: list(container_ids)},
+                                          **_body_format(bodies)))
 
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
         path = f"{CONTAINER_PATHS[container_type]}/{container_id}/inline-comments"

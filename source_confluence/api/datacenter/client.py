@@ -4,9 +4,10 @@ Objects leave in the Cloud v2 shape (`v1_shapes`), so streams and records do not
 
 Lists:
 - Content lists are CQL searches (`/rest/api/content/search`) ordered by `lastmodified asc`, read
-  by moving a bound that each page must prove (`cql_walk`). A link kept in state is the last proven
-  bound alone (start 0). Search lags the database (`visibility_lag`, the `search_index_lag_minutes`
-  option): cursors never claim the last stretch of it.
+  by moving a bound that each page must prove (`cql_walk`). State keeps the last proven bound alone
+  as a position (`{"bound": "2024-03-01 11:00", "start": 0}`), which the search is built from, never
+  a link. Search lags the database (`visibility_lag`, the `search_index_lag_minutes` option):
+  cursors never claim the last stretch of it.
 - Search caps results at 50 when a body is expanded; bodiless lists take `page_size`.
 - Page listings without bodies use the cursor-paginated scan endpoint (Confluence 7.18+); older
   servers answer 404 and the client falls back to a CQL walk for good.
@@ -18,18 +19,17 @@ Lists:
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from source_confluence.api.datacenter import v1_shapes
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
-from source_confluence.api.datacenter.cql_walk import WALK_ORDER, CqlWalk
-from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, items
+from source_confluence.api.datacenter.cql_walk import CqlWalk
+from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
 
@@ -39,13 +39,14 @@ API = "/rest/api"
 SEARCH_BODY_LIMIT = 50
 MAX_SEARCH_LIMIT = 250
 DEFAULT_INDEX_LAG = timedelta(minutes=10)
-_WALK_CQL = re.compile(r'^(?P<base>.*?)(?: and lastmodified >= "(?P<bound>[^"]+)")? order by lastmodified asc$')
 CONTENT_EXPAND = ("space", "history", "version", "ancestors")
 COMMENT_EXPAND = ("container", "history", "version", "ancestors", "extensions.inlineProperties",
                   "extensions.resolution")
 ATTACHMENT_EXPAND = ("container", "history", "version")
 CONTENT_TYPES = {PAGE: "page", BLOGPOST: "blogpost"}
 SPACE_EXPAND = ("description.plain", "homepage", "metadata.labels")
+TASK_EXPAND = ("space", "version", "body.storage")
+Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
 class DataCenterClient:
@@ -133,41 +134,38 @@ class DataCenterClient:
             body, base = self._get(next_link)
             following = (body.get("_links") or {}).get("next")
             next_link = self._on_site(following) if following else None
-            yield ListPage([convert(raw) for raw in body["results"]], next_link, base)
+            yield ListPage([convert(raw) for raw in body["results"]], {"next": next_link} if next_link else None, base)
 
-    def list_from(self, link: str) -> Iterator[ListPage]:
-        query = dict(parse_qsl(urlsplit(link).query))
-        if urlsplit(link).path.endswith("/content/search") and _WALK_CQL.match(query.get("cql", "")):
-            return self._walk(link, lambda found: found, must_complete=False)
-        return self._follow(link, self._convert)
-
-    def task_list_from(self, link: str) -> Iterator[ListPage]:
-        def tasks(found: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
-            return [task for container in found
-                    for task in v1_shapes.tasks_of(container, "page" if container.get("type") == "page" else "blogpost")]
-        return self._walk(link, tasks, must_complete=False)
-
-    def _walk(self, link: str, transform: Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]],
-              must_complete: bool = True) -> Iterator[ListPage]:
-        """A CQL search ordered by lastmodified asc, paged by moving a proven bound (see cql_walk).
-        `must_complete`: a walk that cannot finish fails (listings) instead of stopping early (walks
-        that checkpoint, whose next sync continues from the proven bound)."""
-        query = dict(parse_qsl(urlsplit(link).query))
-        match = _WALK_CQL.match(query.get("cql", ""))
-        if match is None or not (query.get("limit") or "0").isdigit() or not (query.get("start") or "0").isdigit():
-            # A stored link this client did not write (foreign or corrupted state). Answered like an
-            # expired link, so the caller starts the walk over instead of crashing.
-            raise ConfluenceHttpError(400, urlsplit(link).path, "not a walk link of this connector")
-        expand = tuple(part for part in query.get("expand", "").split(",") if part)
-        if "version" not in expand:
-            expand += ("version",)  # the next bound comes from the last result's modification time
+    def _walk(self, base_cql: str, expand: Sequence[str], limit: int, bound: str | None = None, start: int = 0,
+              must_complete: bool = True, transform: Transform | None = None) -> Iterator[ListPage]:
+        """A CQL search ordered by lastmodified asc from `bound` (a CQL minute; None: the whole list),
+        paged by moving a proven bound (see cql_walk). `must_complete`: a walk that cannot finish fails
+        (listings) instead of stopping early (walks that checkpoint, whose next sync continues from
+        the proven bound)."""
+        # The next bound comes from the last result's modification time.
+        expand = tuple(expand) + (() if "version" in expand else ("version",))
         # An anchor needs a page to stand on: a walk pages by two at least.
-        limit = max(int(query.get("limit") or self.page_size), 2)
-        walk = CqlWalk(self._get, lambda cql, start, size: self._search(cql, expand, size, start), self._convert,
-                       self.clock(), match.group("base"), match.group("bound"), int(query.get("start") or 0),
-                       must_complete, limit, SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
+        limit = max(limit, 2)
+        walk = CqlWalk(self._get, lambda cql, at, size: self._search(cql, expand, size, at), self._convert,
+                       self.clock(), base_cql, bound, start, must_complete, limit,
+                       SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
         for listed in walk.list_pages():
-            yield ListPage(transform(listed.results), listed.next_link, listed.base_url, listed.proven_before)
+            results = transform(listed.results) if transform is not None else listed.results
+            yield ListPage(results, listed.resume, listed.base_url, listed.proven_before)
+
+    def _walk_from(self, base_cql: str, expand: Sequence[str], limit: int, lower: str | None,
+                   resume: Position | None, transform: Transform | None = None) -> Iterator[ListPage]:
+        """A walk that checkpoints: from the bound of `lower` (a cursor), or from a stored position."""
+        if resume is None:
+            bound = self.clock().cursor_bound(parse_timestamp(lower))[0] if lower is not None else None
+            yield from self._walk(base_cql, expand, limit, bound, 0, False, transform)
+            return
+        bound, start = resume.get("bound"), resume.get("start")
+        if not isinstance(bound, str | None) or type(start) is not int or start < 0:
+            # Not a position of a Data Center walk (a Cloud state): answered like an expired link,
+            # so the caller reads again from its cursor.
+            raise ConfluenceHttpError(400, f"{self._api}/content/search", "not a walk position of a Data Center list")
+        yield from self._walk(base_cql, expand, limit, bound, start, False, transform)
 
     def clock(self) -> ServerClock:
         """How bounds become the server's wall-clock minutes (zone configured, or offset detected once)."""
@@ -196,15 +194,13 @@ class DataCenterClient:
                     self._spaces[space["id"]] = space
                 yield {**space, "_base_url": listed.base_url}
 
-    def walk_link(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool) -> str:
+    def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
+             resume: Position | None = None) -> Iterator[ListPage]:
+        if order != "asc":
+            raise ValueError("Data Center walks read oldest first (the server filters by modification time)")
         base_cql, expand = self._walk_cql(kind, space_id)
         expand = expand + (("body.storage",) if bodies and kind != ATTACHMENT else ())
-        if order != "asc":
-            return self._search(f"{base_cql} order by lastmodified desc", expand, self._limit(bodies))
-        if lower is not None:
-            bound, _ = self.clock().cursor_bound(parse_timestamp(lower))
-            base_cql += f" and lastmodified >= {cql_string(bound)}"
-        return self._search(base_cql + WALK_ORDER, expand, self._limit(bodies))
+        return self._walk_from(base_cql, expand, self._limit(bodies), lower, resume)
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         if kind == PAGE and space_id is not None:
@@ -212,7 +208,7 @@ class DataCenterClient:
         expand = ("container", "extensions.resolution") if kind == ALL_COMMENTS else (
             ("container",) if kind == ATTACHMENT else ())
         base_cql, _ = self._walk_cql(kind, space_id)
-        return items(self._walk(self._search(base_cql + WALK_ORDER, expand, self.page_size), lambda found: found))
+        return items(self._walk(base_cql, expand, self.page_size))
 
     def _page_scan(self, space_id: str, expand: Sequence[str]) -> Iterator[ListPage]:
         """Every current page of a space by the 7.18+ scan endpoint, else by a CQL walk."""
@@ -235,7 +231,7 @@ class DataCenterClient:
                     yield from lists
                 return
         cql = f"type = page and space = {cql_string(key)}"
-        yield from self._walk(self._search(cql + WALK_ORDER, tuple(expand), self.page_size), lambda found: found)
+        yield from self._walk(cql, expand, self.page_size)
 
     def _probe_scan(self, lists: Iterator[ListPage]) -> ListPage | None:
         try:
@@ -254,8 +250,7 @@ class DataCenterClient:
         for start in range(0, len(unique), self.page_size):
             chunk = unique[start:start + self.page_size]
             cql = f"type = {CONTENT_TYPES[container_type]} and id in ({', '.join(chunk)})"
-            yield from items(self._walk(self._search(cql + WALK_ORDER, CONTENT_EXPAND, self.page_size),
-                                        lambda found: found))
+            yield from items(self._walk(cql, CONTENT_EXPAND, self.page_size))
 
     def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         """Read by id from the database, one request each (few: purges and trashings since the last
@@ -279,23 +274,22 @@ class DataCenterClient:
         if container_type == PAGE:
             return items(self._page_scan(space_id, CONTENT_EXPAND))
         base_cql, expand = self._walk_cql(container_type, space_id)
-        return items(self._walk(self._search(base_cql + WALK_ORDER, expand, self.page_size), lambda found: found))
+        return items(self._walk(base_cql, expand, self.page_size))
 
     def newest_container(self, container_type: str, space_id: str) -> Mapping[str, Any] | None:
         base_cql, _ = self._walk_cql(container_type, space_id)
         body, _ = self._get(self._search(f"{base_cql} order by lastmodified desc", ("version",), 1))
         return self._convert(body["results"][0]) if body["results"] else None
 
-    def tasks_link(self, space_id: str | None, container_type: str | None, container_ids: Sequence[str],
-                   bodies: bool) -> str:
-        # Tasks live in the bodies: the bodies are read whatever `bodies` says (records drop the text).
-        expand = ("space", "version", "body.storage")
-        if space_id is not None:
-            cql = f"type in (page, blogpost) and space = {cql_string(self._space_key(space_id))}"
-        else:
-            ids = ", ".join(i for i in container_ids if i.isdigit()) or "0"
-            cql = f"type = {CONTENT_TYPES[container_type or PAGE]} and id in ({ids})"
-        return self._search(cql + WALK_ORDER, expand, self._limit(True))
+    # Tasks live in the bodies: the bodies are read whatever `bodies` says (records drop the text).
+    def space_tasks(self, space_id: str, bodies: bool, resume: Position | None = None) -> Iterator[ListPage]:
+        cql = f"type in (page, blogpost) and space = {cql_string(self._space_key(space_id))}"
+        return self._walk_from(cql, TASK_EXPAND, self._limit(True), None, resume, _tasks)
+
+    def container_tasks(self, container_type: str, container_ids: Sequence[str], bodies: bool) -> Iterator[ListPage]:
+        ids = ", ".join(i for i in container_ids if i.isdigit()) or "0"
+        cql = f"type = {CONTENT_TYPES[container_type]} and id in ({ids})"
+        return self._walk(cql, TASK_EXPAND, self._limit(True), must_complete=False, transform=_tasks)
 
     def inline_comments_of(self, container_type: str, container_id: str, bodies: bool) -> Iterator[Mapping[str, Any]]:
         expand = COMMENT_EXPAND + (("body.storage",) if bodies else ())
@@ -309,8 +303,7 @@ class DataCenterClient:
         labels = ", ".join(cql_string(name.lower()) for name in names)
         for container_type in container_types:
             cql = f"type = {CONTENT_TYPES[container_type]} and label in ({labels})"
-            for item in items(self._walk(self._search(cql + WALK_ORDER, ("space", "ancestors"), self.page_size),
-                                         lambda found: found)):
+            for item in items(self._walk(cql, ("space", "ancestors"), self.page_size)):
                 yield container_type, item
 
     def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ListPage]:
@@ -322,7 +315,7 @@ class DataCenterClient:
             cql, expand = f"type = blogpost and space = {cql_string(key)}", ("space", "metadata.labels")
         else:
             cql, expand = f"type = attachment and space = {cql_string(key)}", ("container", "metadata.labels")
-        yield from self._walk(self._search(cql + WALK_ORDER, expand, self.page_size), lambda found: found)
+        yield from self._walk(cql, expand, self.page_size)
 
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         with self._lock:
@@ -350,3 +343,9 @@ class DataCenterClient:
         with self._lock:
             return [self._users[key] for key in wanted if key in self._users]
 
+
+
+def _tasks(found: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+    """The tasks in these pages' and blog posts' bodies."""
+    return [task for container in found
+            for task in v1_shapes.tasks_of(container, "page" if container.get("type") == "page" else "blogpost")]

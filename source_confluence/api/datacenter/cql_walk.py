@@ -15,8 +15,9 @@ taken from such a hit would skip everything between its place and its time. So:
 - a proven bound that loses the anchor (content moved under the walk) is read again from its start,
   skipping what was served; if it keeps moving, the walk stops at the proven bound (a partition
   continues from there next time; a listing fails, as it must not pass for complete).
-Every page carries the link of the proven bound (start 0), for a checkpoint to resume from, and the
-instant it stands for (`proven_before`), the only time a cursor may take from the walk.
+Every page carries the position of the proven bound (`{"bound": <minute>, "start": 0}`), for a
+checkpoint to resume from, and the instant it stands for (`proven_before`), the only time a cursor
+may take from the walk.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
-from source_confluence.api.protocol import ListPage
+from source_confluence.api.protocol import ListPage, Position
 from source_confluence.timestamps import format_timestamp, parse_timestamp
 
 LOGGER = logging.getLogger("airbyte")
@@ -93,8 +94,8 @@ class CqlWalk:
             return self._base_cql + WALK_ORDER
         return f"{self._base_cql} and lastmodified >= {cql_string(bound.text)}{WALK_ORDER}"
 
-    def _proven_link(self) -> str:
-        return self._link(self.cql(self.proven), 0, self._base_limit)
+    def _proven_position(self) -> Position:
+        return {"bound": self.proven.text, "start": 0}
 
     def _proven_before(self) -> str | None:
         return format_timestamp(self.proven.at) if self.proven.at is not None else None
@@ -134,7 +135,7 @@ class CqlWalk:
                 yield ListPage(fresh, None, base, self._proven_before())
                 return
             self._next(found[-1], self._offset + len(raw) - 1)
-            yield ListPage(fresh, self._proven_link(), base, self._proven_before())
+            yield ListPage(fresh, self._proven_position(), base, self._proven_before())
 
     def _serve(self, found: list[tuple[dict[str, Any], timedelta | None]]) -> list[dict[str, Any]]:
         """The hits not served yet; every served place is bounded by the hits that follow it."""
@@ -185,7 +186,7 @@ class CqlWalk:
                 failure_type=FailureType.transient_error,
             )
         LOGGER.warning("Data Center search kept changing order while being read; stopping at the last proven point.")
-        yield ListPage([], self._proven_link(), base, self._proven_before())
+        yield ListPage([], self._proven_position(), base, self._proven_before())
 
     def _forget_before(self, at: datetime | None) -> None:
         if at is None:
