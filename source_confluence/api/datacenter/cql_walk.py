@@ -129,7 +129,11 @@ class CqlWalk:
                     yield from self._stop(base)
                     return
                 continue
-            self._limit = self._base_limit
+            # Hits the server dropped from this page (fewer than asked, yet more to come) may sit
+            # before its last hit: the next page starts where that hit can be at the earliest, and
+            # reaches over as many places as were dropped.
+            dropped = self._limit - len(raw) if more else 0
+            self._limit = min(self._base_limit + dropped, self._max_limit)
             fresh = self._serve(found)
             if not more:
                 yield ListPage(fresh, None, base, self._proven_before())
