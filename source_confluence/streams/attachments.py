@@ -14,7 +14,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from source_confluence.api.protocol import ATTACHMENT
 from source_confluence.records.builders import attachment_record, container_of, tombstone_record
 from source_confluence.records.references import Built
-from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.streams.walk import WalkSource
+from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
 

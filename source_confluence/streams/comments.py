@@ -21,7 +21,8 @@ from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.records.references import Built
 from source_confluence.streams.errors import read_fully
-from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.streams.walk import WalkSource
+from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import normalize_timestamp

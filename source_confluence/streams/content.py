@@ -12,7 +12,8 @@ from source_confluence.api.protocol import BLOGPOST, PAGE
 from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
 from source_confluence.records.references import Built, Container, References
 from source_confluence.streams.base import describe_space
-from source_confluence.streams.walk import ModifiedWalkPartition, WalkSource
+from source_confluence.streams.walk import WalkSource
+from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
 

@@ -47,18 +47,29 @@ class SpaceDirectory:
 
 class TombstoneClock:
     """When a sync's tombstones say content was deleted: the sync's start, or the newest version the
-    partition emitted if that is later, never earlier than a tombstone given to the same id before
-    (thread-safe; a page moved, then purged, is reported by two partitions). All of these precede
-    the look-up that confirmed the id gone, so a restore that follows carries a later (or equal)
-    time: a destination that keeps the greatest cursor agrees with one that keeps the last record."""
+    partition emitted if that is later, or the newest version of that id any partition emitted
+    (a page moved to another space, edited there during the sync, then purged), never earlier than
+    a tombstone given to the same id before (a page moved, then purged, is reported by two
+    partitions). All of these precede the look-up that confirmed the id gone, so a restore that
+    follows carries a later (or equal) time: a destination that keeps the greatest cursor agrees
+    with one that keeps the last record. Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._given: dict[str, str] = {}
+        self._late: dict[str, str] = {}
+        """Versions emitted with a time after the sync's start (changes made during the sync): only
+        those can be later than a tombstone's other times, so only those are kept."""
+
+    def emitted(self, content_id: str, updated_at: str | None, now: str) -> None:
+        if updated_at is not None and updated_at > now:
+            with self._lock:
+                self._late[content_id] = max(updated_at, self._late.get(content_id, updated_at))
 
     def stamp(self, content_id: str, now: str, newest: str | None) -> str:
         with self._lock:
-            at = max(t for t in (now, newest, self._given.get(content_id)) if t is not None)
+            times = (now, newest, self._given.get(content_id), self._late.get(content_id))
+            at = max(t for t in times if t is not None)
             self._given[content_id] = at
             return at
 
