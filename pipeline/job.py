@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline import marts, report, summary
+from pipeline import marts, summary
 from pipeline.dbt_runner import DbtResult, run_dbt_build
 from pipeline.marts import ReportData
+from pipeline.report.page import render as render_report
+from pipeline.report.run import RunInfo
 from pipeline.sync import SyncResult, run_sync
 
 
@@ -67,11 +69,11 @@ def run_job(
     started = time.monotonic()
     data = marts.load(db_path)
     timings = {"sync": sync.elapsed, "dbt build": dbt.elapsed}
-    run = report.RunInfo(heading=heading, subtitle=subtitle, site_url=site_url, changes=sync.changes,
+    run = RunInfo(heading=heading, subtitle=subtitle, site_url=site_url, changes=sync.changes,
                          records=sync.records, timings=timings, notes=[*notes, *sync.warnings],
                          applied=dict(applied or {}))
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(report.render(data, run), encoding="utf-8")
+    report_path.write_text(render_report(data, run), encoding="utf-8")
     timings["report"] = time.monotonic() - started
     text = summary.render(heading, sync, dbt, data, str(report_path), applied)
     return JobResult(sync=sync, dbt=dbt, data=data, report_path=report_path, summary=text, timings=timings)

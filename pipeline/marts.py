@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from pipeline.dbt_runner import MARTS_SCHEMA
+from pipeline.report.extra import SECTIONS
 
 TOP_CONTRIBUTORS = 10
 TOP_LABELS = 15
@@ -34,6 +35,8 @@ class ReportData:
     deleted: list[dict[str, Any]]
     deleted_total: int
     generated_at: datetime = field(default_factory=datetime.now)
+    sections: dict[str, Any] = field(default_factory=dict)
+    """Each added section's data (`pipeline.report.extra.SECTIONS`), by its key."""
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -123,4 +126,5 @@ def _load(con: duckdb.DuckDBPyConnection) -> ReportData:
         labels=labels, label_count=label_count, recent=recent, stale_by_space=stale_by_space, stale=stale,
         stale_total=stale_total, tasks_by_space=tasks_by_space, deleted_by_kind=deleted_by_kind,
         deleted=deleted, deleted_total=deleted_total,
+        sections={section.key: section.load(con) for section in SECTIONS},
     )
