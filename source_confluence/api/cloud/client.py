@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
     ATTACHMENT,
@@ -64,7 +65,7 @@ class ApiTransport(Protocol):
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
 
 
-class CloudClient:
+class CloudClient(CloudVersionReads):
     filters_by_modified_time = False
     comment_kinds: tuple[str, ...] = (FOOTER_COMMENT, INLINE_COMMENT)
     visibility_lag: timedelta | None = None  # v2 lists read the database
