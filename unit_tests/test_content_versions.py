@@ -171,3 +171,35 @@ def test_version_history_rejects_an_unknown_value_naming_the_field():
         parse_config(config(version_history="recent"))
     assert "version_history" in error.value.message and "since_start_date" in error.value.message
     assert parse_config(config()).version_history == "since_start_date"
+
+
+class RecordingTransport:
+    """Serves one version list and records every request (a stand-in for `transport.Transport`)."""
+
+    site_url = SITE
+
+    def __init__(self, results: list[dict]) -> None:
+        self.results = results
+        self.paths: list[str] = []
+
+    def get_list(self, path_or_url: str):
+        self.paths.append(path_or_url)
+        return {"results": self.results, "_links": {}}, None
+
+    def get(self, path_or_url: str, params=None):
+        self.paths.append(path_or_url)
+        return {"number": 1, "createdAt": T1, "authorId": "acc-9"}, None
+
+
+def test_a_comments_first_version_read_by_content_versions_needs_no_request_of_its_own():
+    from source_confluence.api.cloud.client import CloudClient
+    from source_confluence.api.protocol import FOOTER_COMMENT, INLINE_COMMENT
+
+    transport = RecordingTransport([version(2, T3), version(1, T1, author="acc-1")])
+    client = CloudClient(transport, 250)
+    assert [v["number"] for listed in client.versions(FOOTER_COMMENT, "c1") for v in listed.results] == [2, 1]
+    assert client.comment_version(FOOTER_COMMENT, "c1", 1)["authorId"] == "acc-1"
+    assert len(transport.paths) == 1  # the version list only
+    # Another comment, or the other kind with the same id, is still asked for.
+    assert client.comment_version(INLINE_COMMENT, "c1", 1)["authorId"] == "acc-9"
+    assert transport.paths[-1] == "/wiki/api/v2/inline-comments/c1/versions/1"

@@ -190,6 +190,9 @@ class CloudClient(CloudVersionReads):
         return self._all(f"/spaces/{space_id}/labels")
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
+        known = self.known_first_version(kind, comment_id) if number == 1 else None
+        if known is not None:  # read by content_versions in this sync
+            return known
         try:
             body, _ = self.transport.get(f"{API_V2}{WALK_PATHS[kind]}/{comment_id}/versions/{number}")
         except ConfluenceHttpError as error:
