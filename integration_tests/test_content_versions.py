@@ -4,18 +4,22 @@ the double's version lists conform to the contract."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
 from confluence_double import ConfluenceDouble, DataCenterDouble, DataCenterSettings, SiteSpec, user_key
 from confluence_double.model import Site, iso
 from integration_tests import openapi_contract as contract
-from integration_tests.conftest import final_state, records_by_stream, sync
+from integration_tests.conftest import catalog, final_state, records_by_stream, sync
 from integration_tests.site_truth import expected_ids
 
 SPEC = SiteSpec(spaces=2, pages=120, blog_posts=20, footer_comments=60, inline_comments=20, tasks=40,
@@ -132,3 +136,54 @@ def test_the_double_serves_version_lists_as_the_contract_describes():
         v1.validate_request(request)
         v1.validate_response(request, RequestsOpenAPIResponse(response))
         assert [v["number"] for v in response.json()["results"]] == list(range(page.version.number, 0, -1))[:5]
+
+
+CONSOLE_SCRIPT = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "source-confluence"
+
+
+def read_until_killed(double: Any, workdir: Path, state: list[dict], kill_after: int | None,
+                      options: dict[str, Any]) -> tuple[list[str], list[dict], bool]:
+    """One connector process reading content_versions; SIGKILL after `kill_after` records and states."""
+    (workdir / "config.json").write_text(json.dumps({**double.config(), **options}))
+    (workdir / "catalog.json").write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog([STREAM]))))
+    args = [str(CONSOLE_SCRIPT), "read", "--config", str(workdir / "config.json"),
+            "--catalog", str(workdir / "catalog.json")]
+    if state:
+        (workdir / "state.json").write_text(json.dumps(state))
+        args += ["--state", str(workdir / "state.json")]
+    ids: list[str] = []
+    latest = state[-1:] if state else []
+    seen, killed = 0, False
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        message = json.loads(line)
+        if message["type"] == "RECORD":
+            ids.append(message["record"]["data"]["id"])
+        elif message["type"] == "STATE":
+            latest = [message["state"]]
+        seen += message["type"] in ("RECORD", "STATE")
+        if kill_after is not None and seen >= kill_after:
+            process.kill()  # no flush, no finally blocks
+            killed = True
+            break
+    process.stdout.close()
+    assert process.wait(timeout=60) == (-9 if killed else 0)
+    return ids, latest, killed
+
+
+@pytest.mark.parametrize("kill_after", [5, 120, 400])
+def test_a_killed_sync_loses_no_version(tiny_double, tmp_path, kill_after):
+    """Killed mid-way (first a full history read, then an incremental one after edits), the next
+    sync resumes: together they deliver every version, and repeat only what the kill cut short."""
+    options = {"version_history": "all", "page_size": 20, "num_workers": 2}
+    first, state, killed = read_until_killed(tiny_double, tmp_path, [], kill_after, options)
+    assert killed
+    rest, state, killed = read_until_killed(tiny_double, tmp_path, state, None, options)
+    assert set(first) | set(rest) == expected_ids(tiny_double.site)[STREAM]
+    page = next(p for p in tiny_double.site.pages.values() if p.status == "current")
+    for title in ("One", "Two", "Three"):
+        tiny_double.site.edit_page(page.id, title=title)
+    cut, state, _ = read_until_killed(tiny_double, tmp_path, state, 1, options)
+    resumed, _, _ = read_until_killed(tiny_double, tmp_path, state, None, options)
+    assert {f"{page.id}:{page.version.number - n}" for n in range(3)} <= set(cut) | set(resumed)
