@@ -69,7 +69,8 @@ def openapi_v1_user_current(server_url: str) -> OpenAPI:
 
 
 DATACENTER_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/user", "/wiki/rest/api/space",
-                       "/wiki/rest/api/content/search", "/wiki/rest/api/content/{id}/child/comment")
+                       "/wiki/rest/api/content/search", "/wiki/rest/api/content/{id}/child/comment",
+                       "/wiki/rest/api/content/{id}/version")
 
 
 def openapi_v1_datacenter(base_url: str) -> OpenAPI:

@@ -35,7 +35,23 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "tasks": set(site.tasks),
         "content_labels": labels,
         "attachments": attachments,
+        "content_versions": {f"{obj.id}:{version.number}" for obj in _versioned(site, pages, blog_posts, comments,
+                                                                                attachments)
+                             for version in site.versions_of(obj)},
     }
+
+
+def _versioned(site: Site, pages: set[str], blog_posts: set[str], comments: set[str], attachments: set[str]) -> list:
+    """The objects whose histories `content_versions` reads with no start_date: what the content streams list."""
+    return [*(site.pages[i] for i in pages), *(site.blog_posts[i] for i in blog_posts),
+            *(site.comments[i] for i in comments), *(site.attachments[i] for i in attachments)]
+
+
+def version_authors(site: Site) -> set[str]:
+    """The accounts `content_versions` references (the authors of every version), for `users`."""
+    ids = expected_ids(site)
+    objects = _versioned(site, ids["pages"], ids["blog_posts"], ids["comments"], ids["attachments"])
+    return {v.author_id for obj in objects for v in site.versions_of(obj) if v.author_id in site.users}
 
 
 def referenced_accounts(site: Site) -> set[str]:

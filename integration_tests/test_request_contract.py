@@ -64,6 +64,9 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     # The resolved inline comment was re-read from its container.
     assert any(key.startswith(("GET /pages/", "GET /blogposts/")) and key.endswith("/inline-comments") for key in endpoints)
     assert endpoints["GET /wiki/rest/api/user/current"] == 1
+    # content_versions read every kind of version list.
+    assert {key.split("/")[1] for key in endpoints if key.endswith("/versions")} == {
+        "pages", "blogposts", "footer-comments", "inline-comments", "attachments"}, endpoints
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

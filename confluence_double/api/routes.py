@@ -28,6 +28,7 @@ from .shapes import Shapes
 from .spaces import SpaceRoutes
 from .tasks import TaskRoutes
 from .users import UserRoutes
+from .versions import VersionRoutes
 from .wire import V2, ApiError, Response, dumps_ascii, error_body
 
 Route = tuple[str, re.Pattern[str], str]
@@ -68,6 +69,11 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/attachments/{id}", "attachment"),
         ("GET", V2 + "/attachments/{id}/labels", "attachment_labels"),
         ("POST", V2 + "/users-bulk", "users_bulk"),
+        ("GET", V2 + "/pages/{id}/versions", "page_versions"),
+        ("GET", V2 + "/blogposts/{id}/versions", "blogpost_versions"),
+        ("GET", V2 + "/footer-comments/{id}/versions", "footer_comment_versions"),
+        ("GET", V2 + "/inline-comments/{id}/versions", "inline_comment_versions"),
+        ("GET", V2 + "/attachments/{id}/versions", "attachment_versions"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -80,7 +86,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes):
+                  AttachmentRoutes, VersionRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:

@@ -12,10 +12,11 @@ from ..model import Site
 from .accounts import user_key, usernames
 from .lists import V1Lists
 from .shapes import V1Shapes
+from .versions import V1Versions
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
 
 
-class DataCenterRoutes(V1Shapes, V1Lists):
+class DataCenterRoutes(V1Shapes, V1Lists, V1Versions):
     """The double's Data Center v1 request handler; the shapes and the lists are its mixins."""
 
     def __init__(self, site: Site, server_url: str, settings: DataCenterSettings) -> None:
@@ -86,6 +87,9 @@ class DataCenterRoutes(V1Shapes, V1Lists):
         match = re.fullmatch(r"/content/(\d+)/child/comment", route)
         if match:
             return self._child_comments(match.group(1), query, session)
+        match = re.fullmatch(r"/content/((?:att)?\d+)/version", route)
+        if match:
+            return self._versions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)

@@ -10,6 +10,7 @@ from ..bodies import BodyFactory
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
+from .history import VersionHistory
 from .rendering import BodyRendering
 
 
@@ -41,6 +42,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     next_content_id: int = 0
     next_task_id: int = 0
     next_label_id: int = 0
+    history: VersionHistory = field(default_factory=VersionHistory)
 
     # ---- lookups -------------------------------------------------------------------------
     @property
@@ -84,8 +86,12 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
             raise NotFound(f"no user {account_id}")
         return account_id
 
-    @staticmethod
-    def _new_version(obj, at: datetime, author: str, minor_edit: bool = False, message: str = "") -> None:
+    def versions_of(self, obj) -> list[Version]:
+        """Every version of a page, blog post, comment or attachment, oldest first (see history)."""
+        return self.history.versions(obj, sorted(self.users))
+
+    def _new_version(self, obj, at: datetime, author: str, minor_edit: bool = False, message: str = "") -> None:
+        self.history.before_new_version(obj, sorted(self.users))
         obj.version = Version(obj.version.number + 1, at, author, message, minor_edit)
 
     def _page(self, page_id: str) -> Page:

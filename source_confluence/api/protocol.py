@@ -124,6 +124,18 @@ class CommentVersions(Protocol):
 
 
 @runtime_checkable
+class VersionLists(Protocol):
+    """Version histories, one list per content (`content_versions`)."""
+
+    versions_newest_first: bool
+    """True when the request asks for newest first; False: the order is not stated (Data Center)."""
+
+    def versions(self, kind: str, content_id: str) -> Iterator[ListPage]:
+        """Every version of one page, blog post, comment or attachment (`kind` as a walk's), in the v2
+        Version shape; a 404 means the content is gone."""
+
+
+@runtime_checkable
 class LabelsWithContent(Protocol):
     """Labels that come with the content (Data Center has no label list: `metadata.labels`)."""
 

@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 
-from source_confluence.config.model import AUTH_TYPES, CONTENT_TYPES, DATACENTER_AUTH_TYPES, ConfigError, Credentials
+from source_confluence.config.model import (
+    AUTH_TYPES,
+    CONTENT_TYPES,
+    DATACENTER_AUTH_TYPES,
+    VERSION_HISTORY,
+    ConfigError,
+    Credentials,
+)
 from source_confluence.timestamps import format_timestamp
 
 # Where a pasted Data Center page URL stops being the base URL (the context path comes before them).
@@ -288,3 +295,12 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def version_history(value: Any) -> str:
+    if value is None:
+        return "since_start_date"
+    if value not in VERSION_HISTORY:
+        raise ConfigError("version_history", f"is {value!r}, not one of {', '.join(VERSION_HISTORY)}.",
+                          "Use since_start_date (the default), all (every content's whole history) or none.")
+    return str(value)

@@ -16,6 +16,8 @@ DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
+VERSION_HISTORY = ("none", "since_start_date", "all")
+"""`content_versions`: no history, the histories of content changed since `start_date`, or every history."""
 
 
 class ConfigError(AirbyteTracedException):
@@ -90,6 +92,8 @@ class ConnectorConfig:
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
+    version_history: str = "since_start_date"
+    """`content_versions`' first sync: one of VERSION_HISTORY."""
 
     @property
     def is_cloud(self) -> bool:

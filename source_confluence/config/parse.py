@@ -52,4 +52,5 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(
             raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
+        version_history=fields.version_history(raw.get("version_history")),
     )

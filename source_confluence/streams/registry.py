@@ -19,6 +19,7 @@ from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
 from source_confluence.streams.users import user_partitions
+from source_confluence.streams.versions import version_partitions
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
 
@@ -77,6 +78,7 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
+    StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
     ATTACHMENT,
@@ -64,7 +65,7 @@ class ApiTransport(Protocol):
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
 
 
-class CloudClient:
+class CloudClient(CloudVersionReads):
     filters_by_modified_time = False
     comment_kinds: tuple[str, ...] = (FOOTER_COMMENT, INLINE_COMMENT)
     visibility_lag: timedelta | None = None  # v2 lists read the database
@@ -189,6 +190,9 @@ class CloudClient:
         return self._all(f"/spaces/{space_id}/labels")
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
+        known = self.known_first_version(kind, comment_id) if number == 1 else None
+        if known is not None:  # read by content_versions in this sync
+            return known
         try:
             body, _ = self.transport.get(f"{API_V2}{WALK_PATHS[kind]}/{comment_id}/versions/{number}")
         except ConfluenceHttpError as error:
