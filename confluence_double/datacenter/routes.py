@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ..api.wire import Response
 from ..model import Site
 from .accounts import user_key, usernames
+from ..restriction_shapes import dc_group, restriction_array
 from .lists import V1Lists
 from .shapes import V1Shapes
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
@@ -86,6 +87,9 @@ class DataCenterRoutes(V1Shapes, V1Lists):
         match = re.fullmatch(r"/content/(\d+)/child/comment", route)
         if match:
             return self._child_comments(match.group(1), query, session)
+        match = re.fullmatch(r"/content/(\d+)/restriction", route)
+        if match:
+            return self._restrictions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)
@@ -101,3 +105,9 @@ class DataCenterRoutes(V1Shapes, V1Lists):
             raise ApiError(404, f"No content with id {content_id}")
         return json_response(200, self.content_json(obj, query.expand()))
 
+
+    def _restrictions(self, content_id: str, query: V1Query, session: Any) -> Response:
+        if session is ANONYMOUS or (content_id not in self.site.pages and content_id not in self.site.blog_posts):
+            raise ApiError(404, f"No content with id {content_id}")
+        start, limit = query.integer("start", 0), min(query.integer("limit", 100), 1000)
+        return json_response(200, restriction_array(self.site, content_id, self.user_json, dc_group, start, limit))
