@@ -54,8 +54,8 @@ from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, b
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.streams.base import ListPartitionGenerator, load_schema
-from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS_BY_NAME, StreamDefinition
 from source_confluence.streams.folders import PendingFolders
+from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS_BY_NAME, StreamDefinition
 from source_confluence.streams.users import PendingUsers
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory

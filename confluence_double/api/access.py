@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from ..datacenter.cql import Cql
 from ..model import BlogPost, Folder, Page, Principal, iso
 from ..restriction_shapes import expanded, restriction_array, wants_restrictions
 from .query import Call
@@ -76,6 +75,9 @@ class AccessRoutes:
         text = call.query.one("cql")
         if not text:
             raise ApiError(400, "cql is required")
+        # Imported here: the datacenter package imports the Cloud routes (one server, two flavours).
+        from ..datacenter.cql import Cql
+
         cql = Cql(text, self._v1_facts, UTC_ZONE)  # type: ignore[arg-type]
         limit = min(call.query.integer("limit") or 25, MAX_LIMIT)
         if limit < 1:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from ..api.wire import Response
 from ..model import Site
-from .accounts import user_key, usernames
 from ..restriction_shapes import dc_group, restriction_array
+from .accounts import user_key, usernames
 from .lists import V1Lists
 from .shapes import V1Shapes
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -132,8 +133,8 @@ class RestrictionsPartition(StreamPartition):
         listed: dict[str, Where] = {}
         for space in self._context.directory.spaces():
             space_id = str(space["id"])
-            for stream, kind in self._kinds():
-                for item in read_fully(lambda k=kind, s=space_id: client.listing(k, s), STREAM,
+            for _stream, kind in self._kinds():
+                for item in read_fully(partial(client.listing, kind, space_id), STREAM,
                                        f"the id scan of space {space.get('key')}"):
                     content_id = str(item.get("id"))
                     if selection.allows_content(content_id, kind, space_id):
