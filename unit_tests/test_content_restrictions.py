@@ -188,7 +188,7 @@ def test_a_principal_list_cut_at_its_limit_is_read_whole_from_the_contents_own_e
         http.get(content_list_request("pages", "100", descending=True),
                  list_response([page("4", EDITED), page("3", CURSOR)]))
         http.get(search_request(["4"]), search_response([hit("4", read=cut)]))
-        first = urlencode([("expand", ",".join(PER_CONTENT_EXPAND)), ("start", 0), ("limit", 100)])
+        first = urlencode([*(("expand", e) for e in PER_CONTENT_EXPAND), ("start", 0), ("limit", 100)])
         http.get(HttpRequest(f"{SITE}/wiki/rest/api/content/4/restriction?{first}"), json_response({
             "results": [operation("read", [user("acc-1"), user("acc-2"), user("acc-3")], []),
                         operation("update", [], [])], "start": 0, "limit": 100, "size": 2, "restrictionsHash": "x",

@@ -88,8 +88,9 @@ class RestrictionReader:
         rows: set[Restriction] = set()
         start = 0
         while True:
+            # `expand` repeated: the contract gives this endpoint's expansions as an enum of single values.
             link = self._link(f"/content/{content_id}/restriction",
-                              [("expand", ",".join(PER_CONTENT_EXPAND)), ("start", start), ("limit", self._limit)])
+                              [*(("expand", e) for e in PER_CONTENT_EXPAND), ("start", start), ("limit", self._limit)])
             body, _ = self._get(link)
             operations = {str(item.get("operation")): item for item in _results(body)}
             rows |= self._expanded(operations)
