@@ -59,6 +59,18 @@ def openapi_v2(server_url: str) -> OpenAPI:
     return OpenAPI.from_dict(copy.deepcopy(doc))
 
 
+CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/content/search",
+                  "/wiki/rest/api/content/{id}/restriction")
+
+
+def openapi_v1_cloud(server_url: str) -> OpenAPI:
+    """The v1 paths the connector uses on Cloud: the current user, and restrictions (search, per content)."""
+    doc = json.loads(_load("openapi-v1.json"))
+    doc["servers"] = [{"url": server_url}]
+    doc["paths"] = {path: doc["paths"][path] for path in CLOUD_V1_PATHS}
+    return OpenAPI.from_dict(doc)
+
+
 def openapi_v1_user_current(server_url: str) -> OpenAPI:
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": server_url}]
@@ -70,7 +82,7 @@ def openapi_v1_user_current(server_url: str) -> OpenAPI:
 
 DATACENTER_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/user", "/wiki/rest/api/space",
                        "/wiki/rest/api/content/search", "/wiki/rest/api/content/{id}/child/comment",
-                       "/wiki/rest/api/content/{id}/version")
+                       "/wiki/rest/api/content/{id}/version", "/wiki/rest/api/content/{id}/restriction")
 
 
 def openapi_v1_datacenter(base_url: str) -> OpenAPI:
@@ -83,6 +95,7 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
     - `GET /content/scan` (Data Center 7.18+) is not in the document at all: its shape is checked by
       the double's own tests instead.
     - users carry `userKey` and `username` and no `accountId`: the document already allows that.
+    - groups carry a name and no id.
     """
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": base_url}]
@@ -98,4 +111,7 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
     for param in doc["paths"]["/rest/api/content/{id}/child/comment"]["get"]["parameters"]:
         if param.get("name") == "location":
             param["schema"]["items"]["enum"] = param["schema"].pop("enum")
+    # Data Center groups have no id: a group is its name (restrictions name groups that way).
+    group = doc["components"]["schemas"]["Group"]
+    group["required"] = [name for name in group["required"] if name != "id"]
     return OpenAPI.from_dict(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from confluence_double import Site
+from integration_tests.access_truth import expected_folders, expected_restrictions
 
 CONTAINER_TYPES = ("page", "blogpost")
 
@@ -38,6 +39,8 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "content_versions": {f"{obj.id}:{version.number}" for obj in _versioned(site, pages, blog_posts, comments,
                                                                                 attachments)
                              for version in site.versions_of(obj)},
+        "content_restrictions": set(expected_restrictions(site, cloud=True)),  # none on a site without them
+        "folders": set(expected_folders(site)),
     }
 
 

@@ -15,6 +15,7 @@ import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest
 from openapi_core.exceptions import OpenAPIError
 
+from confluence_double.model import Principal
 from integration_tests import openapi_contract as contract
 from integration_tests.conftest import final_state, sync
 from source_confluence import SourceConfluence
@@ -42,6 +43,12 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     double.site.resolve_inline_comment(inline.id)
     page = next(p for p in double.site.pages.values() if p.status == "current")
     double.site.edit_page(page.id, title="Edited")
+    # A page moved into a folder (the folder look-up) and a restriction added (the restriction search).
+    folder = double.site.create_folder(page.space_id, "Runbooks")
+    moved = next(p for p in double.site.pages.values() if p.status == "current" and p.id != page.id
+                 and p.space_id == page.space_id and not double.site.children.get(p.id))
+    double.site.move_page_to_folder(moved.id, folder.id)
+    double.site.restrict(page.id, "read", Principal("user", double.site.current_user_id, ""))
     sync(double, state=state, deletion_check_interval_hours=0)
     root = next(p for p in double.site.pages.values() if double.site.children.get(p.id))
     label = next(iter(double.site.labels.values()))
@@ -50,7 +57,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     SourceConfluence().check(__import__("logging").getLogger("test"), double.config())
 
     v2 = contract.openapi_v2(double.url)
-    v1 = contract.openapi_v1_user_current(double.url)
+    v1 = contract.openapi_v1_cloud(double.url)
     endpoints: Counter[str] = Counter()
     for request in recorded:
         path = urlsplit(request.url).path
@@ -67,6 +74,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     # content_versions read every kind of version list.
     assert {key.split("/")[1] for key in endpoints if key.endswith("/versions")} == {
         "pages", "blogposts", "footer-comments", "inline-comments", "attachments"}, endpoints
+    assert endpoints[f"GET /folders/{folder.id}"] == 1 and endpoints["GET /wiki/rest/api/content/search"] >= 2
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

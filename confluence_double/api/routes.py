@@ -17,6 +17,7 @@ import re
 from collections import OrderedDict
 
 from ..model import Site
+from .access import AccessRoutes
 from .attachments import AttachmentRoutes
 from .comments import CommentRoutes
 from .content import ContentRoutes
@@ -74,6 +75,9 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/footer-comments/{id}/versions", "footer_comment_versions"),
         ("GET", V2 + "/inline-comments/{id}/versions", "inline_comment_versions"),
         ("GET", V2 + "/attachments/{id}/versions", "attachment_versions"),
+        ("GET", V2 + "/folders/{id}", "folder"),
+        ("GET", "/wiki/rest/api/content/search", "v1_content_search"),
+        ("GET", "/wiki/rest/api/content/{id}/restriction", "v1_content_restriction"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -86,7 +90,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes, VersionRoutes):
+                  AttachmentRoutes, VersionRoutes, AccessRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..api.wire import Response
 from ..model import Site
+from ..restriction_shapes import dc_group, restriction_array
 from .accounts import user_key, usernames
 from .lists import V1Lists
 from .shapes import V1Shapes
@@ -90,6 +91,8 @@ class DataCenterRoutes(V1Shapes, V1Lists, V1Versions):
         match = re.fullmatch(r"/content/((?:att)?\d+)/version", route)
         if match:
             return self._versions(match.group(1), query, session)
+        match = re.fullmatch(r"/content/(\d+)/restriction", route)
+            return self._restrictions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)
@@ -105,3 +108,9 @@ class DataCenterRoutes(V1Shapes, V1Lists, V1Versions):
             raise ApiError(404, f"No content with id {content_id}")
         return json_response(200, self.content_json(obj, query.expand()))
 
+
+    def _restrictions(self, content_id: str, query: V1Query, session: Any) -> Response:
+        if session is ANONYMOUS or (content_id not in self.site.pages and content_id not in self.site.blog_posts):
+            raise ApiError(404, f"No content with id {content_id}")
+        start, limit = query.integer("start", 0), min(query.integer("limit", 100), 1000)
+        return json_response(200, restriction_array(self.site, content_id, self.user_json, dc_group, start, limit))

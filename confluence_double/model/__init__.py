@@ -23,6 +23,7 @@ the HTTP layer are rebuilt. ``at`` defaults to now (UTC) and is truncated to mil
 precision Confluence serves.
 """
 
+from .access import Folder, Principal
 from .clock import from_ms, iso, normalize_at, to_ms
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .media import MEDIA_TYPES, describe_media_type
@@ -32,6 +33,8 @@ __all__ = [
     "MEDIA_TYPES",
     "Attachment",
     "BlogPost",
+    "Folder",
+    "Principal",
     "Comment",
     "Label",
     "NotFound",

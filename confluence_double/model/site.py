@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..bodies import BodyFactory
+from .access import AccessMutations, Folder, Principal
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
@@ -15,7 +16,7 @@ from .rendering import BodyRendering
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -30,6 +31,8 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     tasks: dict[str, Task] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     attachments: dict[str, Attachment] = field(default_factory=dict)
+    folders: dict[str, Folder] = field(default_factory=dict)
+    restrictions: dict[str, dict[str, list[Principal]]] = field(default_factory=dict)  # content id -> operation -> who
     # indices, kept in step by the mutations
     children: dict[str, list[str]] = field(default_factory=dict)
     comments_by_container: dict[str, list[str]] = field(default_factory=dict)

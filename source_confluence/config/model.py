@@ -86,6 +86,8 @@ class ConnectorConfig:
     content_types: tuple[str, ...] = CONTENT_TYPES
     include_bodies: bool = True
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
+    restriction_reconciliation_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
+    """How often `content_restrictions` re-reads every page's and blog post's restrictions (0: every sync)."""
     allow_plain_http: bool = False
     """Data Center on a trusted network only: accept a plain-HTTP site URL (credentials travel unencrypted)."""
     search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES

@@ -48,6 +48,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         include_bodies=fields.boolean(raw, "include_bodies", True),
         deletion_check_interval_hours=fields.bounded_int(
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        restriction_reconciliation_interval_hours=fields.bounded_int(
+            raw, "restriction_reconciliation_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
         search_index_lag_minutes=fields.bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(

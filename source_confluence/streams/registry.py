@@ -15,7 +15,9 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.folders import folder_partitions
 from source_confluence.streams.labels import label_partitions
+from source_confluence.streams.restrictions import restriction_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
 from source_confluence.streams.users import user_partitions
@@ -79,6 +81,8 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
     StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
+    StreamDefinition("content_restrictions", ("id",), "updated_at", restriction_partitions, runs_last=True),
+    StreamDefinition("folders", ("id",), "resolved_at", folder_partitions, runs_last=True),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})
