@@ -844,10 +844,10 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
 def test_source_freshness_uses_airbyte_extracted_at(duckdb_warehouse: Warehouse) -> None:
     results = {r["unique_id"].rsplit(".", 1)[-1]: r for r in duckdb_warehouse.artifact("sources.json")["results"]}
     latest_load = {
-        stream: max(row["_airbyte_extracted_at"] for row in seeds.seed_rows(DATASET, stream))
-        for stream in seeds.dataset_streams(DATASET)
+        stream: max(row["_airbyte_extracted_at"] for row in seeds.seed_rows(DATASET, stream)) for stream in seeds.STREAMS
     }
-    assert set(results) == set(seeds.dataset_streams(DATASET))
+    # The optional streams' tables may be absent: no freshness check (it would fail on a missing table).
+    assert set(results) == set(seeds.STREAMS)
     for stream, result in results.items():
         loaded = datetime.fromisoformat(result["max_loaded_at"].replace("Z", "+00:00"))
         assert loaded == datetime.fromisoformat(latest_load[stream].replace("Z", "+00:00")), stream
