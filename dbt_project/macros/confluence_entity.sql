@@ -15,6 +15,9 @@
         'tasks': confluence_tasks_entity,
         'content_labels': confluence_content_labels_entity,
         'attachments': confluence_attachments_entity,
+        'content_versions': confluence_content_versions_entity,
+        'decisions': confluence_decisions_entity,
+        'content_views': confluence_content_views_entity,
     } -%}
     {{ return(entities[stream]()) }}
 {%- endmacro %}
@@ -102,6 +105,8 @@ with loaded as (
 
     {% if entity.history -%}
     {{ confluence_loaded_versions(stream, ref('confluence__' ~ stream ~ '_history')) }}
+    {%- elif entity.get('table_optional') and not confluence_source_exists(relation) -%}
+    {{ confluence_no_rows(entity) }}
     {%- else -%}
     select
         {%- for column in entity.columns %}

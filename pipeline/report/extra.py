@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.report import decisions, engagement
+
 
 @dataclass(frozen=True)
 class Section:
@@ -22,4 +24,7 @@ class Section:
     render: Callable[[Any], str]
 
 
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section("decisions", decisions.load, decisions.render),
+    Section("engagement", engagement.load, engagement.render),
+)
