@@ -98,3 +98,27 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
         if param.get("name") == "location":
             param["schema"]["items"]["enum"] = param["schema"].pop("enum")
     return OpenAPI.from_dict(doc)
+
+
+ACCESS_V1_PATHS = ("/wiki/rest/api/group", "/wiki/rest/api/group/{groupId}/membersByGroupId",
+                   "/wiki/rest/api/group/{groupName}/member", "/wiki/rest/api/audit", "/wiki/rest/api/space/{spaceKey}")
+
+
+def openapi_v1_access(server_url: str, datacenter: bool = False) -> OpenAPI:
+    """user/current and the v1 paths of groups, members, the audit log and one space (its permissions).
+
+    Data Center serves them under `{base}/rest/api` (no `/wiki`), and its groups have no `id` (the
+    name is their handle), so `Group.id` is not required there. A defect of the document: `accessType`
+    of `GET /group` has a null default against a string enum, which fails spec validation; it is dropped.
+    """
+    doc = json.loads(_load("openapi-v1.json"))
+    doc["servers"] = [{"url": server_url}]
+    wanted = ("/wiki/rest/api/user/current", *ACCESS_V1_PATHS)
+    doc["paths"] = {(path.removeprefix("/wiki") if datacenter else path): {"get": doc["paths"][path]["get"]}
+                    for path in wanted}
+    for param in doc["paths"][("" if datacenter else "/wiki") + "/rest/api/group"]["get"]["parameters"]:
+        if param.get("name") == "accessType":
+            param["schema"].pop("default", None)
+    if datacenter:
+        doc["components"]["schemas"]["Group"]["required"].remove("id")
+    return OpenAPI.from_dict(doc)

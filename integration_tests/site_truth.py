@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from confluence_double import Site
+from integration_tests.access_truth import access_ids
 
 CONTAINER_TYPES = ("page", "blogpost")
 
@@ -35,6 +36,7 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "tasks": set(site.tasks),
         "content_labels": labels,
         "attachments": attachments,
+        **access_ids(site),
     }
 
 

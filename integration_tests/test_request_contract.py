@@ -50,7 +50,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     SourceConfluence().check(__import__("logging").getLogger("test"), double.config())
 
     v2 = contract.openapi_v2(double.url)
-    v1 = contract.openapi_v1_user_current(double.url)
+    v1 = contract.openapi_v1_access(double.url)
     endpoints: Counter[str] = Counter()
     for request in recorded:
         path = urlsplit(request.url).path
@@ -64,6 +64,11 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     # The resolved inline comment was re-read from its container.
     assert any(key.startswith(("GET /pages/", "GET /blogposts/")) and key.endswith("/inline-comments") for key in endpoints)
     assert endpoints["GET /wiki/rest/api/user/current"] == 1
+    # The access streams' requests: v1 groups, members and audit log; v2 space permissions and roles.
+    assert {"GET /wiki/rest/api/group", "GET /wiki/rest/api/audit", "GET /space-roles"} <= set(endpoints)
+    assert any(key.endswith("/membersByGroupId") for key in endpoints)
+    assert any(key.endswith("/permissions") for key in endpoints)
+    assert any(key.endswith("/role-assignments") for key in endpoints)
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 
 from ..api.wire import Response
 from ..model import Site
+from .access import DataCenterAccessRoutes
 from .accounts import user_key, usernames
 from .lists import V1Lists
 from .shapes import V1Shapes
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
 
 
-class DataCenterRoutes(V1Shapes, V1Lists):
+class DataCenterRoutes(V1Shapes, V1Lists, DataCenterAccessRoutes):
     """The double's Data Center v1 request handler; the shapes and the lists are its mixins."""
 
     def __init__(self, site: Site, server_url: str, settings: DataCenterSettings) -> None:
@@ -89,6 +90,9 @@ class DataCenterRoutes(V1Shapes, V1Lists):
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)
+        access = self._access_route(route, query, session)
+        if access is not None:
+            return access
         raise ApiError(404, f"No such resource {route}")
 
     def _content_by_id(self, content_id: str, query: V1Query, session: Any) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from ..model import BlogPost, Page, Site, SiteSpec
+from .access import build_access
 from .activity import ActivitySteps
 from .annotations import AnnotationSteps
 from .content import ContentSteps
@@ -39,6 +40,7 @@ class SiteBuilder(PeopleAndSpaces, ContentSteps, ActivitySteps, IdentitySteps, A
         self._tasks()
         self._labels()
         self._bodies()
+        build_access(self.site)  # its own random stream: the steps above are unchanged
         return self.site
 
     def register(self, created: int, obj: object) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..bodies import BodyFactory
+from .access import SiteAccess
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
@@ -38,6 +39,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None
+    access: SiteAccess = field(default_factory=SiteAccess)  # groups, audit log, space permissions
     next_content_id: int = 0
     next_task_id: int = 0
     next_label_id: int = 0
