@@ -55,3 +55,15 @@ def test_a_forbidden_group_list_is_skipped_with_a_warning():
         output = read(SourceConfluence(), config(), catalog("groups"))
     assert not output.errors and not output.records
     assert any("Stream 'groups': skipped the group list" in m.log.message for m in output.logs)
+
+
+def test_pages_without_a_next_link_are_followed_by_offset_while_they_come_full():
+    """The v1 contract does not promise `_links.next`: an adversary that never sends it."""
+    groups = [cloud_group(f"g-{i}", f"group {i}") for i in range(5)]
+    with HttpMocker() as http:
+        with_spaces(http, 2)
+        for start in (0, 2, 4):
+            http.get(v1_request("/group", limit=2, start=start), v1_list(groups[start:start + 2], start=start, limit=2))
+        output = read(SourceConfluence(), config(page_size=2), catalog("groups"))
+    assert not output.errors
+    assert [r.record.data["id"] for r in output.records] == [f"g-{i}" for i in range(5)]

@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from source_confluence.api.protocol import ListPage, items
 from source_confluence.http.transport import ConfluenceHttpError
@@ -58,8 +58,7 @@ class CloudAccess:
             if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
                 raise ValueError(f"unexpected list response shape from {response.request.path_url}")
             yield from body["results"]
-            following = (body.get("_links") or {}).get("next")
-            next_link = on_wiki(following) if following and body["results"] else None
+            next_link = following(next_link, body)
 
     def groups(self) -> Iterator[Mapping[str, Any]]:
         for group in self._v1_items(v1_link("/group", {"limit": self._page_size, "start": 0})):
@@ -139,3 +138,21 @@ def grant(kind: str | None, principal_id: str | None, key: str | None, target: s
           role_id: str | None, role_name: str | None) -> dict[str, Any]:
     return {"principalType": kind, "principalId": principal_id, "operation": key, "targetType": target,
             "grantedThrough": through, "roleId": role_id, "roleName": role_name}
+
+
+def following(link: str, body: Mapping[str, Any]) -> str | None:
+    """The next page of a v1 list: its `_links.next`, or, since the contract does not promise that
+    link, the next offset while pages come full (as many results as the limit the server applied)."""
+    results = body["results"]
+    given = (body.get("_links") or {}).get("next")
+    if not results:
+        return None
+    if isinstance(given, str) and given:
+        return on_wiki(given)
+    limit = body.get("limit")
+    if type(limit) is not int or limit < 1 or len(results) < limit:
+        return None
+    parts = urlsplit(link)
+    query = parse_qs(parts.query)
+    start = int((query.get("start") or ["0"])[0]) + len(results)
+    return urlunsplit(parts._replace(query=urlencode({**query, "start": [str(start)]}, doseq=True)))
