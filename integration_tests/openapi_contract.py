@@ -64,10 +64,16 @@ CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/content/search"
 
 
 def openapi_v1_cloud(server_url: str) -> OpenAPI:
-    """The v1 paths the connector uses on Cloud: the current user, and restrictions (search, per content)."""
+    """The v1 paths the connector uses on Cloud: the current user, restrictions (search, per content),
+    groups, their members and the audit log (the access document's Cloud paths, its defect fixed the same way)."""
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": server_url}]
-    doc["paths"] = {path: doc["paths"][path] for path in CLOUD_V1_PATHS}
+    paths = (*CLOUD_V1_PATHS, "/wiki/rest/api/group", "/wiki/rest/api/group/{groupId}/membersByGroupId",
+             "/wiki/rest/api/audit")
+    doc["paths"] = {path: doc["paths"][path] for path in paths}
+    for param in doc["paths"]["/wiki/rest/api/group"]["get"]["parameters"]:
+        if param.get("name") == "accessType":
+            param["schema"].pop("default", None)
     return OpenAPI.from_dict(doc)
 
 
@@ -114,4 +120,28 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
     # Data Center groups have no id: a group is its name (restrictions name groups that way).
     group = doc["components"]["schemas"]["Group"]
     group["required"] = [name for name in group["required"] if name != "id"]
+    return OpenAPI.from_dict(doc)
+
+
+ACCESS_V1_PATHS = ("/wiki/rest/api/group", "/wiki/rest/api/group/{groupId}/membersByGroupId",
+                   "/wiki/rest/api/group/{groupName}/member", "/wiki/rest/api/audit", "/wiki/rest/api/space/{spaceKey}")
+
+
+def openapi_v1_access(server_url: str, datacenter: bool = False) -> OpenAPI:
+    """user/current and the v1 paths of groups, members, the audit log and one space (its permissions).
+
+    Data Center serves them under `{base}/rest/api` (no `/wiki`), and its groups have no `id` (the
+    name is their handle), so `Group.id` is not required there. A defect of the document: `accessType`
+    of `GET /group` has a null default against a string enum, which fails spec validation; it is dropped.
+    """
+    doc = json.loads(_load("openapi-v1.json"))
+    doc["servers"] = [{"url": server_url}]
+    wanted = ("/wiki/rest/api/user/current", *ACCESS_V1_PATHS)
+    doc["paths"] = {(path.removeprefix("/wiki") if datacenter else path): {"get": doc["paths"][path]["get"]}
+                    for path in wanted}
+    for param in doc["paths"][("" if datacenter else "/wiki") + "/rest/api/group"]["get"]["parameters"]:
+        if param.get("name") == "accessType":
+            param["schema"].pop("default", None)
+    if datacenter:
+        doc["components"]["schemas"]["Group"]["required"].remove("id")
     return OpenAPI.from_dict(doc)

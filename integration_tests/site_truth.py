@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from confluence_double import Site
 from integration_tests.access_truth import expected_folders, expected_restrictions
+from integration_tests.permission_truth import access_ids
 
 CONTAINER_TYPES = ("page", "blogpost")
 
@@ -41,6 +42,7 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
                              for version in site.versions_of(obj)},
         "content_restrictions": set(expected_restrictions(site, cloud=True)),  # none on a site without them
         "folders": set(expected_folders(site)),
+        **access_ids(site),
     }
 
 

@@ -75,6 +75,11 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     assert {key.split("/")[1] for key in endpoints if key.endswith("/versions")} == {
         "pages", "blogposts", "footer-comments", "inline-comments", "attachments"}, endpoints
     assert endpoints[f"GET /folders/{folder.id}"] == 1 and endpoints["GET /wiki/rest/api/content/search"] >= 2
+    # The access streams' requests: v1 groups, members and audit log; v2 space permissions and roles.
+    assert {"GET /wiki/rest/api/group", "GET /wiki/rest/api/audit", "GET /space-roles"} <= set(endpoints)
+    assert any(key.endswith("/membersByGroupId") for key in endpoints)
+    assert any(key.endswith("/permissions") for key in endpoints)
+    assert any(key.endswith("/role-assignments") for key in endpoints)
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

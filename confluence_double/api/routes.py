@@ -24,6 +24,7 @@ from .content import ContentRoutes
 from .labels import LabelRoutes
 from .listing import Listing
 from .lookups import Lookups
+from .permissions import PermissionRoutes
 from .query import Call, Query
 from .shapes import Shapes
 from .spaces import SpaceRoutes
@@ -78,6 +79,12 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/folders/{id}", "folder"),
         ("GET", "/wiki/rest/api/content/search", "v1_content_search"),
         ("GET", "/wiki/rest/api/content/{id}/restriction", "v1_content_restriction"),
+        ("GET", "/wiki/rest/api/group", "groups_v1"),
+        ("GET", "/wiki/rest/api/group/{id}/membersByGroupId", "group_members_v1"),
+        ("GET", "/wiki/rest/api/audit", "audit_v1"),
+        ("GET", V2 + "/spaces/{id}/permissions", "space_permissions"),
+        ("GET", V2 + "/space-roles", "space_roles"),
+        ("GET", V2 + "/spaces/{id}/role-assignments", "space_role_assignments"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -90,7 +97,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes, VersionRoutes, AccessRoutes):
+                  AttachmentRoutes, VersionRoutes, AccessRoutes, PermissionRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:

@@ -12,12 +12,13 @@ from ..model import Site
 from ..restriction_shapes import dc_group, restriction_array
 from .accounts import user_key, usernames
 from .lists import V1Lists
+from .permissions import DataCenterPermissionRoutes
 from .shapes import V1Shapes
 from .versions import V1Versions
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
 
 
-class DataCenterRoutes(V1Shapes, V1Lists, V1Versions):
+class DataCenterRoutes(V1Shapes, V1Lists, V1Versions, DataCenterPermissionRoutes):
     """The double's Data Center v1 request handler; the shapes and the lists are its mixins."""
 
     def __init__(self, site: Site, server_url: str, settings: DataCenterSettings) -> None:
@@ -92,10 +93,14 @@ class DataCenterRoutes(V1Shapes, V1Lists, V1Versions):
         if match:
             return self._versions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)/restriction", route)
+        if match:
             return self._restrictions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)
+        access = self._access_route(route, query, session)
+        if access is not None:
+            return access
         raise ApiError(404, f"No such resource {route}")
 
     def _content_by_id(self, content_id: str, query: V1Query, session: Any) -> Response:

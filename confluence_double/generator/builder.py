@@ -10,6 +10,7 @@ from .annotations import AnnotationSteps
 from .content import ContentSteps
 from .identity import IdentitySteps
 from .people import PeopleAndSpaces
+from .permissions import build_access
 from .vocabulary import T_END
 
 
@@ -39,6 +40,7 @@ class SiteBuilder(PeopleAndSpaces, ContentSteps, ActivitySteps, IdentitySteps, A
         self._tasks()
         self._labels()
         self._bodies()
+        build_access(self.site)  # its own random stream: the steps above are unchanged
         return self.site
 
     def register(self, created: int, obj: object) -> None:

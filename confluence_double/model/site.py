@@ -12,6 +12,7 @@ from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .history import VersionHistory
+from .permissions import SiteAccess
 from .rendering import BodyRendering
 
 
@@ -42,6 +43,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations):
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None
+    access: SiteAccess = field(default_factory=SiteAccess)  # groups, audit log, space permissions
     next_content_id: int = 0
     next_task_id: int = 0
     next_label_id: int = 0

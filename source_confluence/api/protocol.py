@@ -103,6 +103,30 @@ class ConfluenceApi(Protocol):
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
 
+    @property
+    def access(self) -> AccessApi:
+        """Groups, the audit log and space permissions (`api/cloud/access.py`, `api/datacenter/access.py`)."""
+
+
+class AccessApi(Protocol):
+    """Who can do what: objects in one shape for both flavours (Data Center's translated)."""
+
+    def groups(self) -> Iterator[Mapping[str, Any]]:
+        """Every group: `id` (Data Center: the name), `name`, `type`, `managedBy` where given."""
+
+    def group_members(self, group: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """The members of a group (from `groups`): `accountId` (Data Center: the user key), `username`,
+        `displayName`, `accountType`."""
+
+    def audit_records(self, start_ms: int | None, end_ms: int) -> Iterator[Mapping[str, Any]]:
+        """Audit events created in [start_ms, end_ms] (epoch ms; None: from the oldest kept), as the v1
+        API gives them. Raises ConfluenceHttpError 401/403 without the rights to read the log."""
+
+    def space_grants(self, space: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """A space's permissions, one per (principal, operation): `principalType` (user, group, anonymous,
+        all_licensed_users, role), `principalId`, `operation`, `targetType`, `grantedThrough`
+        (permission, role_assignment), `roleId`, `roleName`."""
+
 
 @runtime_checkable
 class LabelLists(Protocol):

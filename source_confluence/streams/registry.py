@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
+from source_confluence.streams.access import group_member_partitions, groups_partitions, space_permission_partitions
 from source_confluence.streams.attachments import attachment_partitions
+from source_confluence.streams.audit import audit_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
 from source_confluence.streams.folders import folder_partitions
@@ -83,6 +85,10 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
     StreamDefinition("content_restrictions", ("id",), "updated_at", restriction_partitions, runs_last=True),
     StreamDefinition("folders", ("id",), "resolved_at", folder_partitions, runs_last=True),
+    StreamDefinition("groups", ("id",), None, snapshot=groups_partitions),
+    StreamDefinition("group_members", ("id",), None, snapshot=group_member_partitions),
+    StreamDefinition("audit_records", ("id",), "created_at", audit_partitions),
+    StreamDefinition("space_permissions", ("id",), None, snapshot=space_permission_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from source_confluence.api.cloud.access import CloudAccess
 from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
@@ -75,6 +76,7 @@ class CloudClient(CloudVersionReads):
         self.page_size = page_size
         # Through the api.atlassian.com gateway the API host is not the site: web links use the site.
         self.default_base = (web_base or transport.site_url) + "/wiki"
+        self.access = CloudAccess(transport, page_size, self.list_from, self._first)
 
     # -- plumbing --------------------------------------------------------------------------------
     def list_from(self, link: str) -> Iterator[ListPage]:

@@ -27,6 +27,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.access import DataCenterAccess
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
 from source_confluence.api.datacenter.versions import DataCenterVersionReads
@@ -62,6 +63,7 @@ class DataCenterClient(DataCenterVersionReads):
         self.default_base = site_url.rstrip("/")
         self._context = urlsplit(self.default_base).path.rstrip("/")
         self._api = self._context + API
+        self.access = DataCenterAccess(transport, self._api, page_size, self._follow)
         self._zone = ZoneInfo(time_zone) if time_zone else None
         self._lock = threading.Lock()
         self._clock: ServerClock | None = None
