@@ -59,12 +59,17 @@ def openapi_v2(server_url: str) -> OpenAPI:
     return OpenAPI.from_dict(copy.deepcopy(doc))
 
 
+CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/analytics/content/{contentId}/views",
+                  "/wiki/rest/api/analytics/content/{contentId}/viewers")
+
+
 def openapi_v1_user_current(server_url: str) -> OpenAPI:
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": server_url}]
-    # Only user/current is used; other v1 paths carry invalid parameter defaults (e.g. a default
-    # of ['current'] against an enum of strings) that fail spec validation.
-    doc["paths"] = {"/wiki/rest/api/user/current": doc["paths"]["/wiki/rest/api/user/current"]}
+    # Only user/current and the analytics counts (content_views) are used; other v1 paths carry
+    # invalid parameter defaults (e.g. a default of ['current'] against an enum of strings) that
+    # fail spec validation.
+    doc["paths"] = {path: doc["paths"][path] for path in CLOUD_V1_PATHS}
     return OpenAPI.from_dict(doc)
 
 

@@ -35,7 +35,16 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "tasks": set(site.tasks),
         "content_labels": labels,
         "attachments": attachments,
+        "decisions": live_decisions(site),
     }
+
+
+def live_decisions(site: Site) -> set[str]:
+    """Decision ids (`<container>:<local id>`) in the bodies of live pages and blog posts."""
+    live = ({i for i, p in site.pages.items() if p.status in ("current", "archived")}
+            | {i for i, b in site.blog_posts.items() if b.status == "current"})
+    return {d.id for container_id, decisions in site.decisions_by_container.items() if container_id in live
+            for d in decisions}
 
 
 def referenced_accounts(site: Site) -> set[str]:

@@ -47,6 +47,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     label = next(iter(double.site.labels.values()))
     sync(double, ["pages", "comments", "tasks"], page_tree_roots=[root.id], labels=[label.name])
     sync(double, ["users"])
+    sync(double, ["content_views"], page_views=True, page_views_budget=12, page_views_from="2024-01-01T00:00:00Z")
     SourceConfluence().check(__import__("logging").getLogger("test"), double.config())
 
     v2 = contract.openapi_v2(double.url)
@@ -64,6 +65,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     # The resolved inline comment was re-read from its container.
     assert any(key.startswith(("GET /pages/", "GET /blogposts/")) and key.endswith("/inline-comments") for key in endpoints)
     assert endpoints["GET /wiki/rest/api/user/current"] == 1
+    assert sum(n for key, n in endpoints.items() if "/rest/api/analytics/content/" in key) == 8  # 12 - 4 listings
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

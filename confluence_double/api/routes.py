@@ -17,6 +17,7 @@ import re
 from collections import OrderedDict
 
 from ..model import Site
+from .analytics import AnalyticsRoutes
 from .attachments import AttachmentRoutes
 from .comments import CommentRoutes
 from .content import ContentRoutes
@@ -68,6 +69,8 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/attachments/{id}", "attachment"),
         ("GET", V2 + "/attachments/{id}/labels", "attachment_labels"),
         ("POST", V2 + "/users-bulk", "users_bulk"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/views", "analytics_views"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/viewers", "analytics_viewers"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -80,7 +83,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes):
+                  AttachmentRoutes, AnalyticsRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:

@@ -8,6 +8,7 @@ from ..model import BlogPost, Page, Site, SiteSpec
 from .activity import ActivitySteps
 from .annotations import AnnotationSteps
 from .content import ContentSteps
+from .decisions import add_decisions
 from .identity import IdentitySteps
 from .people import PeopleAndSpaces
 from .vocabulary import T_END
@@ -39,6 +40,7 @@ class SiteBuilder(PeopleAndSpaces, ContentSteps, ActivitySteps, IdentitySteps, A
         self._tasks()
         self._labels()
         self._bodies()
+        add_decisions(self.site, self.pages, self.blogs)
         return self.site
 
     def register(self, created: int, obj: object) -> None:

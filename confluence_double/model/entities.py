@@ -178,6 +178,8 @@ class SiteSpec:
     users: int = 25
     seed: int = 7
     body_bytes: int = 1500
+    views_per_content: int = 40
+    """The most views a page or blog post gets at generation (analytics, Cloud)."""
 
 
 class NotFound(KeyError):

@@ -9,12 +9,14 @@ from datetime import datetime
 from ..bodies import BodyFactory
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
+from .decisions import Decision, DecisionMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .rendering import BodyRendering
+from .views import ViewMutations
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, DecisionMutations, ViewMutations):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -36,11 +38,14 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     attachments_by_container: dict[str, list[str]] = field(default_factory=dict)
     tasks_by_container: dict[str, list[str]] = field(default_factory=dict)
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
+    decisions_by_container: dict[str, list[Decision]] = field(default_factory=dict)
+    view_events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None
     next_content_id: int = 0
     next_task_id: int = 0
     next_label_id: int = 0
+    next_decision_id: int = 0
 
     # ---- lookups -------------------------------------------------------------------------
     @property

@@ -15,6 +15,8 @@ CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
+DEFAULT_PAGE_VIEWS_BUDGET = 2000
+MAX_PAGE_VIEWS_BUDGET = 100_000
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
 
 
@@ -90,6 +92,12 @@ class ConnectorConfig:
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
+    page_views: bool = False
+    """Cloud: read `content_views` (two analytics requests per page or blog post counted)."""
+    page_views_budget: int = DEFAULT_PAGE_VIEWS_BUDGET
+    """The most requests `content_views` makes in one sync."""
+    page_views_from: str | None = None
+    """The `fromDate` of the counts; None: `start_date`, else all time."""
 
     @property
     def is_cloud(self) -> bool:

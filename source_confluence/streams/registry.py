@@ -15,6 +15,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.content_views import view_partitions
+from source_confluence.streams.decisions import decision_partitions
 from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
@@ -77,6 +79,8 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
+    StreamDefinition("decisions", ("id",), "updated_at", decision_partitions),
+    StreamDefinition("content_views", ("content_id",), "counted_at", view_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})
