@@ -122,6 +122,8 @@ class TaskLedger:
 
     def check(self, state: PartitionState, newest: str | None) -> Iterator[Record | PartitionState]:
         if not self._gone.due(state.reconciled_at, self._ledger):
+            if state.reconciled_at is None:  # the ledger starts now: the check is due an interval later
+                yield replace(state, reconciled_at=self._context.now)
             return
         for container_id in self._gone.find(self._ledger):
             yield from self._tombstones(container_id, self._ledger.drop(container_id), newest)

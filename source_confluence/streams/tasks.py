@@ -126,7 +126,7 @@ class TasksPartition(StreamPartition):
         marks = {t: dict(mark) for t, mark in (state.container_cursors or {}).items()}
         for container_type, ledger in self._ledgers.items():
             if container_type in marks:
-                _keep_ledger(marks[container_type], ledger, None)
+                _keep_ledger(marks[container_type], ledger, self._context.now)
         return replace(state, container_cursors=marks)
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
