@@ -60,7 +60,8 @@ def openapi_v2(server_url: str) -> OpenAPI:
 
 
 CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/content/search",
-                  "/wiki/rest/api/content/{id}/restriction")
+                  "/wiki/rest/api/content/{id}/restriction", "/wiki/rest/api/analytics/content/{contentId}/views",
+                  "/wiki/rest/api/analytics/content/{contentId}/viewers")
 
 
 def openapi_v1_cloud(server_url: str) -> OpenAPI:
@@ -80,9 +81,10 @@ def openapi_v1_cloud(server_url: str) -> OpenAPI:
 def openapi_v1_user_current(server_url: str) -> OpenAPI:
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": server_url}]
-    # Only user/current is used; other v1 paths carry invalid parameter defaults (e.g. a default
-    # of ['current'] against an enum of strings) that fail spec validation.
-    doc["paths"] = {"/wiki/rest/api/user/current": doc["paths"]["/wiki/rest/api/user/current"]}
+    # Only the v1 paths the connector uses on Cloud (user/current, restrictions, the analytics counts
+    # of content_views); other v1 paths carry invalid parameter defaults (e.g. a default of
+    # ['current'] against an enum of strings) that fail spec validation.
+    doc["paths"] = {path: doc["paths"][path] for path in CLOUD_V1_PATHS}
     return OpenAPI.from_dict(doc)
 
 

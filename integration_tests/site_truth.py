@@ -43,6 +43,7 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "content_restrictions": set(expected_restrictions(site, cloud=True)),  # none on a site without them
         "folders": set(expected_folders(site)),
         **access_ids(site),
+        "decisions": live_decisions(site),
     }
 
 
@@ -57,6 +58,14 @@ def version_authors(site: Site) -> set[str]:
     ids = expected_ids(site)
     objects = _versioned(site, ids["pages"], ids["blog_posts"], ids["comments"], ids["attachments"])
     return {v.author_id for obj in objects for v in site.versions_of(obj) if v.author_id in site.users}
+
+
+def live_decisions(site: Site) -> set[str]:
+    """Decision ids (`<container>:<local id>`) in the bodies of live pages and blog posts."""
+    live = ({i for i, p in site.pages.items() if p.status in ("current", "archived")}
+            | {i for i, b in site.blog_posts.items() if b.status == "current"})
+    return {d.id for container_id, decisions in site.decisions_by_container.items() if container_id in live
+            for d in decisions}
 
 
 def referenced_accounts(site: Site) -> set[str]:

@@ -54,6 +54,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     label = next(iter(double.site.labels.values()))
     sync(double, ["pages", "comments", "tasks"], page_tree_roots=[root.id], labels=[label.name])
     sync(double, ["users"])
+    sync(double, ["content_views"], page_views=True, page_views_budget=12, page_views_from="2024-01-01T00:00:00Z")
     SourceConfluence().check(__import__("logging").getLogger("test"), double.config())
 
     v2 = contract.openapi_v2(double.url)
@@ -80,6 +81,7 @@ def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, 
     assert any(key.endswith("/membersByGroupId") for key in endpoints)
     assert any(key.endswith("/permissions") for key in endpoints)
     assert any(key.endswith("/role-assignments") for key in endpoints)
+    assert sum(n for key, n in endpoints.items() if "/rest/api/analytics/content/" in key) == 8  # 12 - 4 listings
 
 
 def test_validation_catches_a_nonconforming_request(tiny_double):

@@ -57,6 +57,7 @@ def undocumented_options(markdown: str, spec: dict) -> list[str]:
 def test_every_discovered_stream_is_in_the_supported_streams_table():
     streams = discovered_streams()
     assert len(streams) == len(STREAMS) >= 12  # every registered stream is discovered
+    assert {"decisions", "content_views"} <= set(streams)  # issue 14
     assert streams_table(DOCS) == set(streams)
 
 

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 from ..model import Site
 from .access import AccessRoutes
+from .analytics import AnalyticsRoutes
 from .attachments import AttachmentRoutes
 from .comments import CommentRoutes
 from .content import ContentRoutes
@@ -85,6 +86,8 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/spaces/{id}/permissions", "space_permissions"),
         ("GET", V2 + "/space-roles", "space_roles"),
         ("GET", V2 + "/spaces/{id}/role-assignments", "space_role_assignments"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/views", "analytics_views"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/viewers", "analytics_viewers"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -97,7 +100,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes, VersionRoutes, AccessRoutes, PermissionRoutes):
+                  AttachmentRoutes, VersionRoutes, AccessRoutes, PermissionRoutes, AnalyticsRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:

@@ -8,6 +8,7 @@ from ..model import BlogPost, Page, Site, SiteSpec
 from .activity import ActivitySteps
 from .annotations import AnnotationSteps
 from .content import ContentSteps
+from .decisions import add_decisions
 from .identity import IdentitySteps
 from .people import PeopleAndSpaces
 from .permissions import build_access
@@ -41,6 +42,7 @@ class SiteBuilder(PeopleAndSpaces, ContentSteps, ActivitySteps, IdentitySteps, A
         self._labels()
         self._bodies()
         build_access(self.site)  # its own random stream: the steps above are unchanged
+        add_decisions(self.site, self.pages, self.blogs)
         return self.site
 
     def register(self, created: int, obj: object) -> None:

@@ -11,6 +11,8 @@ current version (``version.created_at``). Which mutations create a new version:
 - Blog posts: the same for ``edit_blog_post``, ``trash_blog_post`` and ``delete_blog_post``.
 - ``complete_task`` edits the body of the task's page or blog post: the container gets a new
   version; the task gets status complete, completedBy, completedAt = updatedAt = ``at``.
+- ``remove_task``, ``add_decision``, ``decide`` and ``remove_decision`` edit the body of the page or
+  blog post: it gets a new version. ``view_content`` makes no version (views move the analytics only).
 - ``add_label`` / ``remove_label`` never create a version of the labelled object (as in Confluence).
 - ``add_comment`` and ``add_attachment`` leave the container's version alone.
   ``resolve_inline_comment`` sets resolutionStatus and resolutionLastModifiedAt/ModifierId only (no

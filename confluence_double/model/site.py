@@ -10,14 +10,16 @@ from ..bodies import BodyFactory
 from .access import AccessMutations, Folder, Principal
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
+from .decisions import Decision, DecisionMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .history import VersionHistory
 from .permissions import SiteAccess
 from .rendering import BodyRendering
+from .views import ViewMutations
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, DecisionMutations, ViewMutations):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -41,6 +43,8 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations):
     attachments_by_container: dict[str, list[str]] = field(default_factory=dict)
     tasks_by_container: dict[str, list[str]] = field(default_factory=dict)
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
+    decisions_by_container: dict[str, list[Decision]] = field(default_factory=dict)
+    view_events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None
     access: SiteAccess = field(default_factory=SiteAccess)  # groups, audit log, space permissions
@@ -48,6 +52,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations):
     next_task_id: int = 0
     next_label_id: int = 0
     history: VersionHistory = field(default_factory=VersionHistory)
+    next_decision_id: int = 0
 
     # ---- lookups -------------------------------------------------------------------------
     @property

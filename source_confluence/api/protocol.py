@@ -43,6 +43,9 @@ class ListPage:
     """Server-filtered walks (Data Center): every object whose place in the list's order is before
     this time has been returned by the walk so far (None: nothing proven yet). A result's own time
     proves nothing there: search places a hit where it was indexed and loads it as it is now."""
+    containers: tuple[str, ...] | None = None
+    """Task lists read from bodies (Data Center): the containers whose whole bodies this page read,
+    so every task they hold is in its results; None elsewhere."""
 
 
 class ConfluenceApi(Protocol):
@@ -54,6 +57,9 @@ class ConfluenceApi(Protocol):
     walks then also settle repeats within the cursor's minute."""
     comment_kinds: tuple[str, ...]
     """The comment lists to walk: footer and inline apart (Cloud), or all in one (Data Center)."""
+    tasks_from_bodies: bool
+    """True where tasks are parsed from container bodies (Data Center): a container read again
+    lists every task it holds, so a task missing from it was removed."""
     visibility_lag: timedelta | None
     """How long a change may take to show in a walk's list (Data Center's search index lags the
     database); None where lists read the database (Cloud). Cursors never claim that last stretch."""
@@ -157,6 +163,12 @@ class VersionLists(Protocol):
     def versions(self, kind: str, content_id: str) -> Iterator[ListPage]:
         """Every version of one page, blog post, comment or attachment (`kind` as a walk's), in the v2
         Version shape; a 404 means the content is gone."""
+class ContentAnalytics(Protocol):
+    """Views of pages and blog posts (Cloud's analytics API; Data Center has none)."""
+
+    def content_count(self, content_id: str, metric: str, from_date: str | None) -> int | None:
+        """`views` or distinct `viewers` of a page or blog post since `from_date` (all time when None);
+        None when the content is gone."""
 
 
 @runtime_checkable

@@ -15,6 +15,8 @@ CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
+DEFAULT_PAGE_VIEWS_BUDGET = 2000
+MAX_PAGE_VIEWS_BUDGET = 100_000
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
 VERSION_HISTORY = ("none", "since_start_date", "all")
 """`content_versions`: no history, the histories of content changed since `start_date`, or every history."""
@@ -96,6 +98,12 @@ class ConnectorConfig:
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
     version_history: str = "since_start_date"
     """`content_versions`' first sync: one of VERSION_HISTORY."""
+    page_views: bool = False
+    """Cloud: read `content_views` (two analytics requests per page or blog post counted)."""
+    page_views_budget: int = DEFAULT_PAGE_VIEWS_BUDGET
+    """The most requests `content_views` makes in one sync."""
+    page_views_from: str | None = None
+    """The `fromDate` of the counts; None: `start_date`, else all time."""
 
     @property
     def is_cloud(self) -> bool:

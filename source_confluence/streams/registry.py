@@ -17,6 +17,8 @@ from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.audit import audit_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.content_views import view_partitions
+from source_confluence.streams.decisions import decision_partitions
 from source_confluence.streams.folders import folder_partitions
 from source_confluence.streams.labels import label_partitions
 from source_confluence.streams.restrictions import restriction_partitions
@@ -89,6 +91,8 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("group_members", ("id",), None, snapshot=group_member_partitions),
     StreamDefinition("audit_records", ("id",), "created_at", audit_partitions),
     StreamDefinition("space_permissions", ("id",), None, snapshot=space_permission_partitions),
+    StreamDefinition("decisions", ("id",), "updated_at", decision_partitions),
+    StreamDefinition("content_views", ("content_id",), "counted_at", view_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -32,6 +32,7 @@ from source_confluence.http.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
+ANALYTICS = "/wiki/rest/api/analytics/content"
 CONTAINER_PATHS = {PAGE: "/pages", BLOGPOST: "/blogposts"}
 WALK_PATHS = {**CONTAINER_PATHS, FOOTER_COMMENT: "/footer-comments", INLINE_COMMENT: "/inline-comments",
               ATTACHMENT: "/attachments"}
@@ -68,6 +69,7 @@ class ApiTransport(Protocol):
 
 class CloudClient(CloudVersionReads):
     filters_by_modified_time = False
+    tasks_from_bodies = False
     comment_kinds: tuple[str, ...] = (FOOTER_COMMENT, INLINE_COMMENT)
     visibility_lag: timedelta | None = None  # v2 lists read the database
 
@@ -190,6 +192,20 @@ class CloudClient(CloudVersionReads):
 
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(f"/spaces/{space_id}/labels")
+
+    def content_count(self, content_id: str, metric: str, from_date: str | None) -> int | None:
+        """`/wiki/rest/api/analytics/content/{id}/views` or `/viewers` (REST v1: v2 has no analytics)."""
+        if metric not in ("views", "viewers"):
+            raise ValueError(f"no analytics metric {metric!r}")
+        path = f"{ANALYTICS}/{quote(content_id, safe='')}/{metric}"
+        try:
+            body, _ = self.transport.get(path + (f"?{urlencode({'fromDate': from_date})}" if from_date else ""))
+        except ConfluenceHttpError as error:
+            if error.status == 404:  # gone since it was listed
+                return None
+            raise
+        count = body.get("count") if isinstance(body, Mapping) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
         known = self.known_first_version(kind, comment_id) if number == 1 else None

@@ -53,6 +53,7 @@ Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 class DataCenterClient(DataCenterVersionReads):
     filters_by_modified_time = True
+    tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
 
     def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None,
@@ -153,8 +154,11 @@ class DataCenterClient(DataCenterVersionReads):
                        self.clock(), base_cql, bound, start, must_complete, limit,
                        SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
         for listed in walk.list_pages():
-            results = transform(listed.results) if transform is not None else listed.results
-            yield ListPage(results, listed.resume, listed.base_url, listed.proven_before)
+            if transform is None:
+                yield listed
+                continue
+            read = tuple(str(raw["id"]) for raw in listed.results)
+            yield ListPage(transform(listed.results), listed.resume, listed.base_url, listed.proven_before, read)
 
     def _walk_from(self, base_cql: str, expand: Sequence[str], limit: int, lower: str | None,
                    resume: Position | None, transform: Transform | None = None) -> Iterator[ListPage]:
