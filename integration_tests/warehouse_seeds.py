@@ -23,7 +23,24 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_PROJECT = REPO / "dbt_project" / "integration_tests"
 SCHEMAS_DIR = REPO / "source_confluence" / "schemas"
-STREAMS = ("spaces", "users", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments")
+STREAMS = ("spaces", "users", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments",
+           "groups", "group_members", "space_permissions", "content_restrictions", "folders", "audit_records")
+# Columns of the access streams (issue 13) as their record contract fixes them, for as long as the
+# stream schemas are not in source_confluence/schemas/ (the seeds are checked against the schema
+# when it is there).
+CONTRACT_COLUMNS = {
+    "groups": ["id", "name", "type", "managed_by"],
+    "group_members": ["id", "group_id", "group_name", "account_id", "username", "display_name", "account_type"],
+    "space_permissions": ["id", "space_id", "space_key", "principal_type", "principal_id", "operation_key",
+                          "operation_target", "granted_through", "role_id", "role_name"],
+    "content_restrictions": ["id", "content_id", "content_type", "space_id", "operation", "principal_type",
+                             "principal_id", "principal_name", "updated_at", "deleted_at"],
+    "folders": ["id", "title", "space_id", "parent_id", "parent_type", "created_at", "author_id", "owner_id",
+                "status", "resolved_at", "deleted_at"],
+    "audit_records": ["id", "created_at", "author_account_id", "author_display_name", "remote_address", "category",
+                      "summary", "description", "affected_object_name", "affected_object_type", "changed_values",
+                      "associated_objects", "is_system_event"],
+}
 PRIMARY_KEYS = {"users": "account_id"}  # every other stream: id
 LOADER_COLUMNS = ["_airbyte_raw_id", "_airbyte_extracted_at"]
 GENERATION_ID = 3
@@ -45,7 +62,9 @@ def check_seed_columns(dataset: str) -> list[str]:
     the loader's, or a required field left empty."""
     problems = []
     for stream in STREAMS:
-        schema = json.loads((SCHEMAS_DIR / f"{stream}.json").read_text())
+        if not seed_file(dataset, stream).exists() and stream in CONTRACT_COLUMNS:
+            continue  # the access streams' tables may be missing: the models read them as empty
+        schema = stream_schema(stream)
         with seed_file(dataset, stream).open(newline="") as handle:
             header = next(csv.reader(handle))
         expected = [name.lower() for name in schema["properties"]] + LOADER_COLUMNS
@@ -56,6 +75,13 @@ def check_seed_columns(dataset: str) -> list[str]:
             if empty:
                 problems.append(f"{dataset}/{stream}.csv line {number}: required {empty} empty")
     return problems
+
+
+def stream_schema(stream: str) -> dict[str, Any]:
+    path = SCHEMAS_DIR / f"{stream}.json"
+    if path.exists() or stream not in CONTRACT_COLUMNS:
+        return json.loads(path.read_text())
+    return {"properties": dict.fromkeys(CONTRACT_COLUMNS[stream], {}), "required": ["id"]}
 
 
 def seed(run_dbt: RunDbt, dataset: str, schema: str, env: dict[str, str]) -> None:
