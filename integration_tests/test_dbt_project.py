@@ -61,6 +61,11 @@ UNIT_TESTS = {
     "task_completion_rate_per_space_and_assignee",
     "content_enhanced_counts_what_hangs_off_live_content",
     "user_enhanced_totals_activity_per_account",
+    "ancestors_run_through_folders",
+    "read_restrictions_nest_and_edit_restrictions_do_not_count",
+    "viewers_pass_the_space_and_every_restriction_level",
+    "content_access_lists_groups_users_and_open_access",
+    "access_overview_flags_orphaned_and_over_exposed_content",
 }
 MARTS = {
     "confluence__content_volume",
@@ -75,6 +80,9 @@ MARTS = {
     "confluence__source_deleted_content",
     "confluence__content_enhanced",
     "confluence__user_enhanced",
+    "confluence__content_access",
+    "confluence__content_access_by_user",
+    "confluence__access_overview",
 }
 
 
@@ -292,7 +300,7 @@ def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse)
     assert snapshots == {f"confluence__{stream}_history" for stream in ("pages", "blog_posts", "comments", "attachments")}
     models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
     assert MARTS <= models
-    assert len(models) == 8 + 8 + 5 + len(MARTS)  # base, staging, intermediate, marts
+    assert len(models) == 14 + 14 + 8 + len(MARTS)  # base, staging, intermediate, marts
     assert sum(uid.startswith("test.") for uid in statuses) >= 200
 
 
@@ -379,12 +387,13 @@ def test_page_hierarchy(warehouse: Warehouse) -> None:
     assert (runbooks["depth"], runbooks["parent_page_id"], runbooks["root_page_id"]) == (2, "p-101", "p-100")
     assert runbooks["page_path_ids"] == "p-100/p-101/p-102"
     assert runbooks["page_path_titles"] == "Engineering Home > Architecture Overview > Runbooks"
-    # A page under a folder starts its own tree.
+    # A page under a folder under a folder under a page: the path runs through the folders.
     assert (tree["p-303"]["depth"], tree["p-303"]["root_page_id"], tree["p-303"]["parent_page_id"]) == (
-        0,
-        "p-303",
-        None,
+        3,
+        "p-300",
+        "p-300",
     )
+    assert tree["p-303"]["page_path_titles"] == "Ops Home > Meetings > Standups > 2024-06-24 Ops standup"
 
 
 # --------------------------------------------------------------------------------------------
