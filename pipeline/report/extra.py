@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.report import access
+
 
 @dataclass(frozen=True)
 class Section:
@@ -22,4 +24,6 @@ class Section:
     render: Callable[[Any], str]
 
 
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section("access", access.load, access.render),
+)
