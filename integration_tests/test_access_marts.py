@@ -31,7 +31,7 @@ else:  # rootdir-relative import (integration_tests/ is not a package)
 OVER_EXPOSED_USERS = 3
 BUILD_VARS = json.dumps({"as_of": "2024-07-01 00:00:00", "access_over_exposed_users": OVER_EXPOSED_USERS})
 SELECT = ["--select", "+confluence__access_overview", "+confluence__content_access_by_user", "+int_confluence__page_hierarchy",
-          "stg_confluence__audit_records",
+          "+stg_confluence__audit_records",
           "--indirect-selection", "cautious"]
 ACCESS_COLUMNS = ("content_id", "content_type", "space_id", "principal_type", "principal_id", "principal_name",
                   "space_access", "restriction_access", "is_restricted", "restriction_source", "nearest_restricted_id")
@@ -176,3 +176,34 @@ def test_staging_drops_nothing_and_flags_tombstones(built: Warehouse) -> None:
     audit = built.rows("select audit_record_id, created_at from {s}.stg_confluence__audit_records order by 1")
     assert [(r["audit_record_id"], r["created_at"]) for r in audit] == [
         ("a1f0c3", datetime(2024, 6, 3, 9, 1)), ("b7e2d9", datetime(2024, 6, 20, 1, 0))]
+
+
+def test_access_streams_that_were_not_synced_read_as_empty(tmp_path: Path) -> None:
+    """Raw tables of the access streams missing (not synced): the build succeeds, the access marts are
+    empty of principals, every live page and blog post is unrestricted and viewable by nobody listed,
+    and a page under a folder starts its own tree (no folder records)."""
+    import duckdb
+
+    path = tmp_path / "no_access.duckdb"
+    env = {"CONFLUENCE_DUCKDB_PATH": str(path), "CONFLUENCE_DBT_SCHEMA": "analytics", "CONFLUENCE_DBT_TARGET": "duckdb"}
+    older = [s for s in seeds.STREAMS if s not in seeds.CONTRACT_COLUMNS]
+    run_dbt(["seed", "--full-refresh", "--select", *older],
+            env={**env, "CONFLUENCE_DBT_SCHEMA": "main", "CONFLUENCE_TEST_DATASET": "warehouse"},
+            work_dir=tmp_path, project=seeds.SEEDS_PROJECT)
+    run_dbt(["build", *SELECT, "--vars", BUILD_VARS], env=env, work_dir=tmp_path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        raw = con.execute("select table_name from information_schema.tables where table_schema = 'main'").fetchall()
+        tables = {r[0] for r in raw}
+        assert not tables & set(seeds.CONTRACT_COLUMNS)
+        counts = {t: con.execute(f"select count(*) from analytics.{t}").fetchone()[0]  # noqa: S608 - fixed names
+                  for t in ("confluence__content_access", "confluence__content_access_by_user", "stg_confluence__folders",
+                            "stg_confluence__audit_records", "stg_confluence__content_restrictions")}
+        assert counts == dict.fromkeys(counts, 0)
+        overview = con.execute("select count(*), count(*) filter (where is_restricted or viewer_user_count > 0)"
+                               " from analytics.confluence__access_overview").fetchone()
+        assert overview == (12, 0)
+        assert con.execute("select depth, root_page_id from analytics.int_confluence__page_hierarchy"
+                           " where page_id = 'p-303'").fetchone() == (0, "p-303")
+    finally:
+        con.close()
