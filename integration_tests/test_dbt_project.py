@@ -65,6 +65,11 @@ UNIT_TESTS = {
     "contributors_say_which_rule_counted_the_edits",
     "decision_log_keeps_live_decisions_of_live_containers",
     "engagement_flags_at_the_thresholds",
+    "ancestors_run_through_folders",
+    "read_restrictions_nest_and_edit_restrictions_do_not_count",
+    "viewers_pass_the_space_and_every_restriction_level",
+    "content_access_lists_groups_users_and_open_access",
+    "access_overview_flags_orphaned_and_over_exposed_content",
 }
 MARTS = {
     "confluence__content_volume",
@@ -81,9 +86,14 @@ MARTS = {
     "confluence__user_enhanced",
     "confluence__decision_log",
     "confluence__content_engagement",
+    "confluence__content_access",
+    "confluence__content_access_by_user",
+    "confluence__access_overview",
 }
-# base and staging models: one per stream (the eight streams, content_versions, decisions, content_views)
-STREAM_MODELS = 11
+# base and staging models: one per stream (the eight streams, content_versions, decisions, content_views,
+# and the six access streams)
+STREAM_MODELS = 17
+INTERMEDIATE_MODELS = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +310,7 @@ def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse)
     assert snapshots == {f"confluence__{stream}_history" for stream in ("pages", "blog_posts", "comments", "attachments")}
     models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
     assert MARTS <= models
-    assert len(models) == STREAM_MODELS + STREAM_MODELS + 5 + len(MARTS)  # base, staging, intermediate, marts
+    assert len(models) == STREAM_MODELS + STREAM_MODELS + INTERMEDIATE_MODELS + len(MARTS)  # base, staging, intermediate, marts
     assert sum(uid.startswith("test.") for uid in statuses) >= 200
 
 
@@ -387,12 +397,13 @@ def test_page_hierarchy(warehouse: Warehouse) -> None:
     assert (runbooks["depth"], runbooks["parent_page_id"], runbooks["root_page_id"]) == (2, "p-101", "p-100")
     assert runbooks["page_path_ids"] == "p-100/p-101/p-102"
     assert runbooks["page_path_titles"] == "Engineering Home > Architecture Overview > Runbooks"
-    # A page under a folder starts its own tree.
+    # A page under a folder under a folder under a page: the path runs through the folders.
     assert (tree["p-303"]["depth"], tree["p-303"]["root_page_id"], tree["p-303"]["parent_page_id"]) == (
-        0,
-        "p-303",
-        None,
+        3,
+        "p-300",
+        "p-300",
     )
+    assert tree["p-303"]["page_path_titles"] == "Ops Home > Meetings > Standups > 2024-06-24 Ops standup"
 
 
 # --------------------------------------------------------------------------------------------
@@ -815,7 +826,7 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
     manifest = duckdb_warehouse.artifact("manifest.json")
     catalog = duckdb_warehouse.artifact("catalog.json")
     models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    assert len(models) == STREAM_MODELS + STREAM_MODELS + 5 + len(MARTS)
+    assert len(models) == STREAM_MODELS + STREAM_MODELS + INTERMEDIATE_MODELS + len(MARTS)
     problems = []
     for uid, node in models.items():
         if not node["description"].strip():

@@ -24,15 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS_PROJECT = REPO / "dbt_project" / "integration_tests"
 SCHEMAS_DIR = REPO / "source_confluence" / "schemas"
 STREAMS = ("spaces", "users", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments")
-# Streams a dataset may leave out (a sync without them has no table; the dbt project builds anyway),
-# with their columns as the record contract fixes them, for as long as the stream has no schema file here.
-OPTIONAL_STREAMS = {
-    "content_versions": ["id", "content_id", "content_type", "container_id", "container_type", "space_id",
-                         "version_number", "author_id", "created_at", "message", "minor_edit"],
-    "decisions": ["id", "local_id", "container_id", "container_type", "space_id", "state", "text", "first_seen_at",
-                  "updated_at", "deleted_at"],
-    "content_views": ["content_id", "content_type", "space_id", "views", "viewers", "counted_from", "counted_at"],
-}
+# The access streams (issue 13): a connection may not sync them (audit_records needs admin rights,
+# folders are Cloud only); their models read a missing raw table as empty.
+ACCESS_STREAMS = ("groups", "group_members", "space_permissions", "content_restrictions", "folders", "audit_records")
+# Streams a dataset may leave out (a sync without them has no table; the dbt project builds anyway).
+OPTIONAL_STREAMS = ("content_versions", "decisions", "content_views", *ACCESS_STREAMS)
 PRIMARY_KEYS = {"users": "account_id", "content_views": "content_id"}  # every other stream: id
 LOADER_COLUMNS = ["_airbyte_raw_id", "_airbyte_extracted_at"]
 GENERATION_ID = 3
@@ -55,10 +51,7 @@ def dataset_streams(dataset: str) -> list[str]:
 
 
 def _schema(stream: str) -> dict[str, Any]:
-    path = SCHEMAS_DIR / f"{stream}.json"
-    if path.exists() or stream not in OPTIONAL_STREAMS:
-        return json.loads(path.read_text())
-    return {"properties": dict.fromkeys(OPTIONAL_STREAMS[stream]), "required": OPTIONAL_STREAMS[stream][:1]}
+    return json.loads((SCHEMAS_DIR / f"{stream}.json").read_text())
 
 
 def check_seed_columns(dataset: str) -> list[str]:

@@ -18,6 +18,12 @@
         'content_versions': confluence_content_versions_entity,
         'decisions': confluence_decisions_entity,
         'content_views': confluence_content_views_entity,
+        'groups': confluence_groups_entity,
+        'group_members': confluence_group_members_entity,
+        'audit_records': confluence_audit_records_entity,
+        'space_permissions': confluence_space_permissions_entity,
+        'content_restrictions': confluence_content_restrictions_entity,
+        'folders': confluence_folders_entity,
     } -%}
     {{ return(entities[stream]()) }}
 {%- endmacro %}
@@ -29,13 +35,15 @@
 {%- endmacro %}
 
 
-{#- The adapter's type for an entity column type (string, bigint, boolean, timestamp). -#}
+{#- The adapter's type for an entity column type (string, bigint, boolean, timestamp; json, which
+    staging passes through uncast, is typed as a string only where a missing table stands in). -#}
 {% macro confluence_data_type(type_name) -%}
     {%- set types = {
         'string': dbt.type_string(),
         'bigint': dbt.type_bigint(),
         'boolean': dbt.type_boolean(),
         'timestamp': dbt.type_timestamp(),
+        'json': dbt.type_string(),
     } -%}
     {{ return(types[type_name]) }}
 {%- endmacro %}
@@ -49,6 +57,8 @@
         {%- set value = 'lower(' ~ raw ~ ')' if column.get('lower') else raw -%}
         {%- if column.type == 'timestamp' %}
         {{ confluence_to_utc_timestamp(value) }} as {{ column.name }}
+        {%- elif column.type == 'json' %}
+        {{ value }} as {{ column.name }}
         {%- else %}
         cast({{ value }} as {{ confluence_data_type(column.type) }}) as {{ column.name }}
         {%- endif -%}
@@ -133,7 +143,7 @@ versions as (
         {{ confluence_to_utc_timestamp(column) }} as version_order_{{ loop.index }},
         {%- endfor %}
         {%- if entity.deletions %}
-        {{ confluence_is_deleted('status', 'deleted_at') }} as is_deleted_version,
+        {{ confluence_is_deleted('status', 'deleted_at') if entity.get('status_column', true) else '(deleted_at is not null)' }} as is_deleted_version,
         {%- endif %}
         cast(_airbyte_generation_id as {{ dbt.type_bigint() }}) as airbyte_generation_id,
         {{ confluence_to_utc_timestamp('_airbyte_extracted_at') }} as airbyte_extracted_at,

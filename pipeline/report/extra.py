@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.report import decisions, engagement
+from pipeline.report import access, decisions, engagement
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,5 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("decisions", decisions.load, decisions.render),
     Section("engagement", engagement.load, engagement.render),
+    Section("access", access.load, access.render),
 )

@@ -163,6 +163,9 @@ class VersionLists(Protocol):
     def versions(self, kind: str, content_id: str) -> Iterator[ListPage]:
         """Every version of one page, blog post, comment or attachment (`kind` as a walk's), in the v2
         Version shape; a 404 means the content is gone."""
+
+
+@runtime_checkable
 class ContentAnalytics(Protocol):
     """Views of pages and blog posts (Cloud's analytics API; Data Center has none)."""
 
