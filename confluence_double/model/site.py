@@ -5,16 +5,18 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..bodies import BodyFactory
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .rendering import BodyRendering
+from .uploads import AttachmentUploads
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, AttachmentUploads):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -35,6 +37,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     inline_roots_by_container: dict[str, list[str]] = field(default_factory=dict)  # their markers are in the body
     attachments_by_container: dict[str, list[str]] = field(default_factory=dict)
     tasks_by_container: dict[str, list[str]] = field(default_factory=dict)
+    attachment_files: dict[str, dict[int, Any]] = field(default_factory=dict)  # uploaded versions (uploads.py)
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None

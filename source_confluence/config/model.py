@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+if TYPE_CHECKING:
+    from source_confluence.config.attachment_text import AttachmentTextOptions
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 250
@@ -90,6 +94,8 @@ class ConnectorConfig:
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
+    attachment_text: AttachmentTextOptions | None = None
+    """None: attachments carry metadata only; else their text is read (config/attachment_text.py)."""
 
     @property
     def is_cloud(self) -> bool:

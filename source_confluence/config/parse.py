@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from source_confluence.config import fields
+from source_confluence.config.attachment_text import attachment_text
 from source_confluence.config.model import (
     DEFAULT_DELETION_CHECK_HOURS,
     DEFAULT_NUM_WORKERS,
@@ -52,4 +53,5 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(
             raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
+        attachment_text=attachment_text(raw),
     )
