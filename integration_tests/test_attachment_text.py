@@ -158,3 +158,21 @@ def test_off_by_default_downloads_nothing() -> None:
         assert all(r.get("text_content") is None and r.get("text_status") is None and r.get("text_extracted_at") is None
                    for r in records.values())
         assert _downloads(double) == []
+
+
+def test_download_failures_are_a_status_and_5xx_is_retried() -> None:
+    with ConfluenceDouble(SPEC) as double:
+        texts = [a for a in sorted(double.site.attachments.values(), key=lambda a: a.num) if a.status == "current"][:3]
+        for number, att in enumerate(texts):
+            double.site.upload_attachment_version(att.id, make_text([f"file {number}"]), media_type="text/plain")
+        gone, elsewhere, flaky = (f"/wiki/download/attachments/{a.container_id}/{a.title}" for a in texts)
+        double.faults.add(status=404, count=None, path_prefix=gone)
+        double.faults.add(status=302, count=None, path_prefix=elsewhere,
+                          headers={"Location": "https://media.example.net/file/1"}, body=b"")
+        double.faults.add(status=503, count=1, path_prefix=flaky)
+        output = sync(double, ["attachments"], **ON)
+        records = records_by_stream(output)["attachments"]
+        assert records[texts[0].id].get("text_status") == "failed: download answered HTTP 404"
+        assert records[texts[1].id].get("text_status") == "failed: download redirected to another host (media.example.net)"
+        assert (records[texts[2].id].get("text_status"), records[texts[2].id].get("text_content")) == ("ok", "file 2\n")
+        assert not any("media.example.net" in r.path for r in double.requests)

@@ -2,8 +2,9 @@
 apart text formats that look alike (CSV, Markdown, plain text).
 
 Eight formats in three families are told apart by their signatures: `%PDF-`; a zip holding
-`word/`, `xl/` or `ppt/` parts (OOXML); and text (valid UTF-8 or a detected charset, no NUL bytes),
-HTML by its opening tags. An OLE2 compound file declared as OOXML is Office's encrypted wrapper.
+`word/`, `xl/` or `ppt/` parts (OOXML); and text (UTF-8, UTF-16 with its byte-order mark, or a
+legacy 8-bit encoding: no NUL bytes, few control characters), HTML by its opening tags. An OLE2
+compound file declared as OOXML is Office's encrypted wrapper.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _ooxml_type(content: bytes) -> str | None:
 
 
 def _looks_like_text(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 (its NUL bytes are half of its ASCII letters)
     if b"\x00" in sample:
         return False
     try:

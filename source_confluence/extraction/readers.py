@@ -125,15 +125,14 @@ def _html(content: bytes) -> str:
 
 
 def _text(content: bytes) -> str:
+    # UTF-8 (what Confluence and most tools write), UTF-16 with its byte-order mark, else Windows-1252
+    # (Excel's and Notepad's legacy default for Western text); detectors guess short files wrongly.
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16", errors="replace")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(content).best()
-        if best is None:
-            raise ValueError("unknown text encoding") from None
-        return str(best)
+        return content.decode("cp1252", errors="replace")
 
 
 def _ooxml(reader: Callable[[bytes], str]) -> Callable[[bytes], str]:
