@@ -13,7 +13,7 @@ import os
 import select
 import signal
 import struct
-import subprocess  # nosec B404 - runs this package's own worker with the current interpreter
+import subprocess  # nosec B404
 import sys
 import threading
 import time
