@@ -16,7 +16,7 @@ from airbyte_cdk.sources.types import Record
 from source_confluence.api.protocol import ATTACHMENT
 from source_confluence.records.builders import attachment_record, container_of, tombstone_record
 from source_confluence.records.references import Built
-from source_confluence.streams.attachment_text import NOT_READ, AttachmentTexts
+from source_confluence.streams.attachment_text import AttachmentTexts
 from source_confluence.streams.walk import WalkSource
 from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
@@ -39,9 +39,8 @@ class AttachmentConverter:
             return Built(None)
         container = self._context.containers.get(container_id or "")
         built = attachment_record(raw, base_url, container.space_id if container else None)
-        if built.record is not None:
-            text = self._texts.fields(built.record, raw) if self._texts is not None else NOT_READ
-            built.record.update(text)
+        if built.record is not None and self._texts is not None:
+            built.record.update(self._texts.fields(built.record, raw))
         return built
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
