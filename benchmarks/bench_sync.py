@@ -11,7 +11,9 @@ double (``benchmarks.double_service``, its own process) and runs the console scr
 2. ``no_change``: an incremental sync from the state of 1, nothing changed on the site;
 3. ``no_change_incremental``: the same without content_labels (a snapshot on every sync);
 4. ``changed``: an incremental sync from the state of 3 after ``--change-fraction`` (1%) of the
-   content changed through the double (see site_changes.py).
+   content changed through the double (see site_changes.py);
+5. ``attachment_text``: a first sync of ``attachments`` alone with ``attachment_text`` on (every
+   file downloaded and read; see attachment_text_scenario.py).
 
 Each run reports wall time, records per stream (counted from the connector's stdout by a reader
 that does not parse records), HTTP requests by endpoint (from the double's request log), the
@@ -42,6 +44,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks import attachment_text_scenario
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CONNECTOR = BIN / "source-confluence"
@@ -63,7 +67,7 @@ FULL_SITE = {
     "body_bytes": 4096,
 }
 FIXED = ("spaces", "users", "body_bytes")
-SCENARIOS = ("full", "no_change", "no_change_incremental", "changed")
+SCENARIOS = ("full", "no_change", "no_change_incremental", "changed", attachment_text_scenario.SCENARIO)
 # no_change_incremental leaves out content_labels, the one stream that is a full snapshot by nature
 # (3 requests per label on every sync): what the incremental streams cost on their own.
 SNAPSHOT_STREAMS = ("content_labels",)
@@ -346,6 +350,8 @@ def stream_of(endpoint: str) -> str:
     """Which stream (or shared lookup) a request served, from its endpoint key."""
     _, path, params = endpoint.split(" ", 2)
     names = set(params.lstrip("?").split(","))
+    if attachment_text_scenario.is_download(path):
+        return "attachments (file downloads)"
     if path.endswith("/user/current"):
         return "check"
     if path.endswith("/users-bulk"):
@@ -482,10 +488,13 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
                 result["changes"] = double.change(args.change_fraction, args.change_seed)
                 double.requests(reset=True)
                 print(f"   applied {result['changes']['applied']['total']} changes", flush=True)
-            catalog = base_catalog
+            catalog, run_config, run_state = base_catalog, config, state
             if scenario == "no_change_incremental":
                 catalog = catalog_without(workdir, SNAPSHOT_STREAMS, base_catalog)
-            run, new_state = run_connector(config, state, workdir, f"{tag}_{scenario}", double, env=args.env,
+            if scenario == attachment_text_scenario.SCENARIO:  # a first sync of attachments, reading files
+                run_config, catalog = attachment_text_scenario.prepare(config, workdir, base_catalog)
+                run_state = None
+            run, new_state = run_connector(run_config, run_state, workdir, f"{tag}_{scenario}", double, env=args.env,
                                            catalog=catalog, cpus=args.connector_cpus)
             # Streams a run left out keep their state for the next one.
             kept = {entry["stream"]["stream_descriptor"]["name"]: entry for entry in state or []}

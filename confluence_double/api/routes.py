@@ -16,6 +16,7 @@ import base64
 import re
 from collections import OrderedDict
 
+from ..files.serve import DOWNLOADS, download_at
 from ..model import Site
 from .access import AccessRoutes
 from .analytics import AnalyticsRoutes
@@ -126,6 +127,8 @@ class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRout
                 [("Content-Type", "application/json")],
                 error_body(401, "Client must be authenticated", path),
             )
+        if path.startswith("/wiki" + DOWNLOADS):  # attachment files (files/serve.py)
+            return download_at(self.site, path[len("/wiki" + DOWNLOADS):], raw_query)
         try:
             query = Query(raw_query)
             for route_method, pattern, name in ROUTES:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..api.wire import Response
+from ..files.serve import DOWNLOADS, download_at
 from ..model import Site
 from ..restriction_shapes import dc_group, restriction_array
 from .accounts import user_key, usernames
@@ -38,9 +39,11 @@ class DataCenterRoutes(V1Shapes, V1Lists, V1Versions, DataCenterPermissionRoutes
         if path in ("/status", self.context + "/status"):
             return json_response(200, {"state": "RUNNING"})
         try:
+            session = self._session(headers.get("authorization"))
+            if path.startswith(self.context + DOWNLOADS):  # attachment files (files/serve.py)
+                return download_at(self.site, path[len(self.context + DOWNLOADS):], raw_query)
             if not path.startswith(self.context + REST + "/"):
                 raise ApiError(404, f"No such path {path}")
-            session = self._session(headers.get("authorization"))
             if method != "GET":
                 raise ApiError(405, f"{method} is not served by this double")
             query = V1Query(raw_query, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..bodies import BodyFactory
 from .access import AccessMutations, Folder, Principal
@@ -15,11 +16,13 @@ from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, Site
 from .history import VersionHistory
 from .permissions import SiteAccess
 from .rendering import BodyRendering
+from .uploads import AttachmentUploads
 from .views import ViewMutations
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, DecisionMutations, ViewMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, DecisionMutations, ViewMutations,
+           AttachmentUploads):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -42,6 +45,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, 
     inline_roots_by_container: dict[str, list[str]] = field(default_factory=dict)  # their markers are in the body
     attachments_by_container: dict[str, list[str]] = field(default_factory=dict)
     tasks_by_container: dict[str, list[str]] = field(default_factory=dict)
+    attachment_files: dict[str, dict[int, Any]] = field(default_factory=dict)  # uploaded versions (uploads.py)
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
     decisions_by_container: dict[str, list[Decision]] = field(default_factory=dict)
     view_events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)

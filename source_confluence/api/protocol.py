@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from source_confluence.http.download import Fetched
+
 # What a modification-time walk can read. Containers are pages and blog posts.
 PAGE = "page"
 BLOGPOST = "blogpost"
@@ -108,6 +110,10 @@ class ConfluenceApi(Protocol):
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]: ...
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
+
+    def download(self, link: str, max_bytes: int) -> Fetched:
+        """An attachment's file from its `downloadLink` (relative to the wiki base), streamed and cut
+        at `max_bytes`; what fails for this one file is a `Fetched.failure`, not an exception."""
 
     @property
     def access(self) -> AccessApi:

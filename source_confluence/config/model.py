@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+if TYPE_CHECKING:
+    from source_confluence.config.attachment_text import AttachmentTextOptions
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 250
@@ -104,6 +108,8 @@ class ConnectorConfig:
     """The most requests `content_views` makes in one sync."""
     page_views_from: str | None = None
     """The `fromDate` of the counts; None: `start_date`, else all time."""
+    attachment_text: AttachmentTextOptions | None = None
+    """None: attachments carry metadata only; else their text is read (config/attachment_text.py)."""
 
     @property
     def is_cloud(self) -> bool:

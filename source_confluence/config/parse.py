@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from source_confluence.config import fields
+from source_confluence.config.attachment_text import attachment_text
 from source_confluence.config.model import (
     DEFAULT_DELETION_CHECK_HOURS,
     DEFAULT_NUM_WORKERS,
@@ -61,4 +62,5 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         page_views_budget=fields.bounded_int(raw, "page_views_budget", DEFAULT_PAGE_VIEWS_BUDGET, 2,
                                              MAX_PAGE_VIEWS_BUDGET),
         page_views_from=fields.date_time(raw.get("page_views_from"), now or datetime.now(UTC), "page_views_from"),
+        attachment_text=attachment_text(raw),
     )

@@ -208,6 +208,10 @@ def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: st
         "download_url": web_url(base_url, {"webui": download}) if download else None,
         "web_url": web_url(base_url, {"webui": webui}) if webui else web_url(base_url, attachment.get("_links")),
         "deleted_at": updated_at if status in DELETED_STATUSES else None,
+        # Filled by the stream when attachment_text is on (streams/attachment_text.py).
+        "text_content": None,
+        "text_extracted_at": None,
+        "text_status": None,
     }
     return Built(record, References.of_accounts(record["author_id"]))
 

@@ -28,6 +28,7 @@ from source_confluence.api.protocol import (
     Position,
     items,
 )
+from source_confluence.http.download import Fetched
 from source_confluence.http.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
@@ -65,6 +66,8 @@ class ApiTransport(Protocol):
     def get_list(self, path_or_url: str) -> tuple[Any, requests.Response]: ...
 
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
+
+    def download(self, path: str, max_bytes: int) -> Fetched: ...
 
 
 class CloudClient(CloudVersionReads):
@@ -218,6 +221,10 @@ class CloudClient(CloudVersionReads):
                 return None
             raise
         return body if isinstance(body, Mapping) else None
+
+    def download(self, link: str, max_bytes: int) -> Fetched:
+        # v2's downloadLink is relative to the wiki (`_links.base`); the gateway adds its own prefix.
+        return self.transport.download(link if link.startswith("/wiki/") else "/wiki" + link, max_bytes)
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by account id through `users-bulk`, 250 per request."""

@@ -30,6 +30,7 @@ from source_confluence.api.datacenter import v1_shapes
 from source_confluence.api.datacenter.access import DataCenterAccess
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
+from source_confluence.api.datacenter.downloads import DataCenterDownloads
 from source_confluence.api.datacenter.versions import DataCenterVersionReads
 from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
@@ -51,7 +52,7 @@ TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient(DataCenterVersionReads):
+class DataCenterClient(DataCenterVersionReads, DataCenterDownloads):
     filters_by_modified_time = True
     tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
