@@ -18,10 +18,13 @@ from typing import Any
 
 from airbyte_cdk.sources.types import Record
 
+from source_confluence.api.protocol import CONTAINER_TYPES
 from source_confluence.records.builders import task_tombstone
+from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.errors import read_fully
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.ledger import ItemLedger
+from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import parse_timestamp
 
@@ -56,6 +59,23 @@ def stamp(context: ReadContext, stream: str, item_id: str, newest: str | None) -
 
 def emitted(context: ReadContext, stream: str, item_id: str, updated_at: str | None) -> None:
     context.tombstone_clock.emitted(f"{stream}/{item_id}", updated_at, context.now)
+
+
+class SpaceContainersPartition(StreamPartition):
+    """One space's pages and blog posts (those the selection enables) read for what their bodies hold:
+    the partition of `tasks` and of `decisions`."""
+
+    def __init__(self, stream: str, space: Mapping[str, Any], context: ReadContext, cursor: PartitionedCursor,
+                 use_state: bool) -> None:
+        self._space = space
+        self._space_id = str(space["id"])
+        self._context = context
+        self._cursor = cursor
+        self._use_state = use_state
+        self._key = {"space_id": self._space_id}
+        super().__init__(stream, self._key)
+        selection = context.selection
+        self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
 
 
 class GoneContainers:

@@ -17,7 +17,7 @@ from typing import Any
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_confluence.api.protocol import CONTAINER_TYPES, ListPage
+from source_confluence.api.protocol import ListPage
 from source_confluence.records.builders import DELETED_STATUSES, storage_value
 from source_confluence.records.decisions import (
     decision_id,
@@ -26,15 +26,14 @@ from source_confluence.records.decisions import (
     decisions_in_storage,
 )
 from source_confluence.records.references import Container, References
-from source_confluence.streams.base import StreamPartition, describe_space
-from source_confluence.streams.container_items import GoneContainers, emitted, load_ledger, stamp
+from source_confluence.streams.base import describe_space
+from source_confluence.streams.container_items import GoneContainers, SpaceContainersPartition, emitted, load_ledger, stamp
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import modified_at
 from source_confluence.streams.tasks import ContainerCursorSlot, _valid_mark
 from source_confluence.streams.walk import Harvest, Walk, WalkSource
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.ledger import ItemLedger
-from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 STREAM = "decisions"
@@ -103,18 +102,10 @@ class DecisionHarvest(Harvest):
         yield replace(state, reconciled_at=self._context.now)
 
 
-class DecisionsPartition(StreamPartition):
+class DecisionsPartition(SpaceContainersPartition):
     def __init__(self, space: Mapping[str, Any], context: ReadContext, cursor: PartitionedCursor,
                  use_state: bool) -> None:
-        self._space = space
-        self._space_id = str(space["id"])
-        self._context = context
-        self._cursor = cursor
-        self._use_state = use_state
-        self._key = {"space_id": self._space_id}
-        super().__init__(STREAM, self._key)
-        selection = context.selection
-        self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
+        super().__init__(STREAM, space, context, cursor, use_state)
 
     def read(self) -> Iterable[Record]:
         describe = describe_space(self._space)

@@ -20,14 +20,15 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.api.protocol import CONTAINER_TYPES, ListPage
+from source_confluence.api.protocol import ListPage
 from source_confluence.records.builders import body_texts, task_record
 from source_confluence.records.references import Container, References
-from source_confluence.streams.base import StreamPartition, describe_space
+from source_confluence.streams.base import describe_space
 from source_confluence.streams.container_items import (
     CHECKED_FIELD,
     LEDGER_FIELD,
     GoneContainers,
+    SpaceContainersPartition,
     TaskLedger,
     load_ledger,
 )
@@ -37,7 +38,6 @@ from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSou
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.directories import chunked
 from source_confluence.sync.ledger import ItemLedger
-from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import (
     PartitionedCursor,
     PartitionState,
@@ -50,18 +50,10 @@ from source_confluence.timestamps import normalize_timestamp
 STREAM = "tasks"
 
 
-class TasksPartition(StreamPartition):
+class TasksPartition(SpaceContainersPartition):
     def __init__(self, space: Mapping[str, Any], context: ReadContext, cursor: PartitionedCursor,
                  use_state: bool) -> None:
-        self._space = space
-        self._space_id = str(space["id"])
-        self._context = context
-        self._cursor = cursor
-        self._use_state = use_state
-        self._key = {"space_id": self._space_id}
-        super().__init__(STREAM, self._key)
-        selection = context.selection
-        self._types = [t for t in CONTAINER_TYPES if selection.content_type_enabled(CONTAINER_STREAM[t])]
+        super().__init__(STREAM, space, context, cursor, use_state)
 
     def read(self) -> Iterable[Record]:
         prior = self._prior()
