@@ -16,6 +16,8 @@ DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
+MIN_POINTS_PER_HOUR = 1_000
+MAX_POINTS_PER_HOUR = 100_000_000
 
 
 class ConfigError(AirbyteTracedException):
@@ -90,6 +92,8 @@ class ConnectorConfig:
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
+    max_points_per_hour: int | None = None
+    """The connector's own pace in Atlassian's points (http/points.py); None: only the server's headers slow it."""
 
     @property
     def is_cloud(self) -> bool:

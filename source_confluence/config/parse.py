@@ -16,7 +16,9 @@ from source_confluence.config.model import (
     DEFAULT_SEARCH_INDEX_LAG_MINUTES,
     MAX_NUM_WORKERS,
     MAX_PAGE_SIZE,
+    MAX_POINTS_PER_HOUR,
     MAX_RATE_LIMIT_WAIT_MINUTES,
+    MIN_POINTS_PER_HOUR,
     ConfigError,
     ConnectorConfig,
 )
@@ -52,4 +54,6 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(
             raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
+        max_points_per_hour=None if raw.get("max_points_per_hour") is None else fields.bounded_int(
+            raw, "max_points_per_hour", MAX_POINTS_PER_HOUR, MIN_POINTS_PER_HOUR, MAX_POINTS_PER_HOUR),
     )

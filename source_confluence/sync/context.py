@@ -10,6 +10,7 @@ from typing import Any
 
 from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
+from source_confluence.http.points import PointsLedger
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
 from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.selection import Selection, space_ids_of
@@ -90,6 +91,8 @@ class ReadContext:
     gather_users: bool = False
     """True when `users` runs without content streams and must find the accounts itself."""
     tombstone_clock: TombstoneClock = field(default_factory=lambda: TombstoneClock())
+    points: PointsLedger = field(default_factory=PointsLedger)
+    """What the command's requests cost, per stream (http/points.py); the transports count into it."""
     _selection: Selection | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
