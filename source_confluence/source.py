@@ -194,12 +194,14 @@ class SourceConfluence(Source):
 
         state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
-        for phase in (False, True):
-            batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
-            if batch:
-                yield from self._read_phase(batch, context, state_manager, logger,
-                                            save_users=users_incremental and not phase)
-        context.points.log(logger)
+        try:
+            for phase in (False, True):
+                batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
+                if batch:
+                    yield from self._read_phase(batch, context, state_manager, logger,
+                                                save_users=users_incremental and not phase)
+        finally:  # a failed sync's cost is reported too
+            context.points.log(logger)
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,

@@ -138,3 +138,12 @@ def test_the_transport_charges_the_gate_and_pauses_for_a_spent_quota(caplog):
     assert 19.0 < gate.remaining() <= 20.0
     assert "points quota is nearly used up" in caplog.text
     assert transport.ledger.total().requests == 2
+
+
+def test_a_spent_quota_without_its_policy_header_still_pauses():
+    # Observed on Atlassian's servers: once the quota is spent the policy header goes missing and only
+    # `Beta-RateLimit: ...;r=0;t=<seconds>` is left. That alone must pause every worker until the reset.
+    gate = RateGate()
+    gate.cap_points_per_hour(None, in_flight=4)
+    assert gate.pace(read_quota_headers({"Beta-RateLimit": '"tenant-app-quota";r=0;t=42'})) == 42.0
+    assert gate.pace(read_quota_headers({"Beta-RateLimit": '"tenant-app-quota";r=0'})) is None  # no reset time: the 429 decides
