@@ -147,3 +147,14 @@ def test_a_spent_quota_without_its_policy_header_still_pauses():
     gate.cap_points_per_hour(None, in_flight=4)
     assert gate.pace(read_quota_headers({"Beta-RateLimit": '"tenant-app-quota";r=0;t=42'})) == 42.0
     assert gate.pace(read_quota_headers({"Beta-RateLimit": '"tenant-app-quota";r=0'})) is None  # no reset time: the 429 decides
+
+
+def test_a_pace_never_holds_a_request_longer_than_the_rate_limit_wait_allowed():
+    clock = FakeClock()
+    gate = RateGate(clock=clock, sleep=clock.sleep)
+    gate.cap_points_per_hour(None, in_flight=1, longest_wait=5.0)
+    gate.pace(read_quota_headers({"Beta-RateLimit-Policy": '"g";q=100000;w=3600', "Beta-RateLimit": '"g";r=101;t=3000'}))
+    assert gate.pacing
+    gate.charge(251)  # 30 s per point: the pace asks for over two hours
+    gate.wait()
+    assert sum(clock.slept) == 5.0  # the rest is left to the server's 429 and its Retry-After

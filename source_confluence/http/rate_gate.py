@@ -31,12 +31,22 @@ class RateGate:
         self._per_request = 0.0
         self._largest_charge = 1
         self._in_flight = 4
+        self._longest_pace = float("inf")
 
-    def cap_points_per_hour(self, points: int | None, in_flight: int) -> None:
-        """The connector's own pace (`max_points_per_hour`), and how many requests may be in flight at once."""
+    def cap_points_per_hour(self, points: int | None, in_flight: int, longest_wait: float = float("inf")) -> None:
+        """The connector's own pace (`max_points_per_hour`), how many requests may be in flight at once,
+        and the longest a request waits for the pace (beyond it, the server's 429 decides, as for any
+        rate limit)."""
         with self._lock:
             self._cap_per_point = 3600.0 / points if points else 0.0
             self._in_flight = max(in_flight, 1)
+            self._longest_pace = longest_wait
+
+    @property
+    def pacing(self) -> bool:
+        """True while the quota headers slow the workers down."""
+        with self._lock:
+            return bool(self._per_point or self._per_request)
 
     def charge(self, points: int) -> None:
         """An answer cost `points`: later requests start no earlier than those points allow."""
@@ -106,7 +116,7 @@ class RateGate:
             self._sleep(min(remaining, 1.0))
         with self._lock:  # this request's slot in the pace: later ones queue behind it
             now = self._clock()
-            start = max(now, self._next_at)
+            start = min(max(now, self._next_at), now + self._longest_pace)
             self._next_at = start + self._per_request
         while start > now:
             stopped = self._stopped

@@ -194,7 +194,6 @@ class Transport:
         session.mount("http://", adapter)  # ignore-https-check: loopback or allow_plain_http only (config/fields.py)
         # Every response, retries included, may carry Data Center's rate-limit headers.
         session.hooks["response"].append(self._observe_rate_limit)
-        self.gate.cap_points_per_hour(self.max_points_per_hour, in_flight=max(self.pool_size // 2, 1))
         session.max_redirects = MAX_REDIRECTS
         self.limits = RetryLimits(
             max_retries=MAX_RETRIES,
@@ -204,6 +203,8 @@ class Transport:
             max_backoff=MAX_BACKOFF_SECONDS,
             read_timeout=REQUEST_TIMEOUT[1],
         )
+        self.gate.cap_points_per_hour(self.max_points_per_hour, in_flight=max(self.pool_size // 2, 1),
+                                      longest_wait=self.limits.rate_limit_wait)
         self._notes = ResponseNotes()
         strategy = ConfluenceBackoffStrategy(self.gate, self.limits, self._notes)
         refreshable = hasattr(self.authenticator, "refresh_and_set_access_token")
@@ -221,7 +222,11 @@ class Transport:
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.ledger.request()  # every attempt, retries and 429s included, costs the base
         self.gate.charge(POINTS_PER_REQUEST)
+        was_pacing = self.gate.pacing
         quota_pause = self.gate.pace(read_quota_headers(response.headers))
+        if self.gate.pacing and not was_pacing:
+            self.logger.info("Confluence's rate-limit headers say a quota is nearly used up; spacing requests "
+                             "so that what is left lasts until it resets.")
         if quota_pause and quota_pause <= self.limits.rate_limit_wait and self.gate.close_for(quota_pause):
             self.logger.info(f"Confluence's points quota is nearly used up; pausing requests for "
                              f"{describe_wait(quota_pause)}, until it resets.")
