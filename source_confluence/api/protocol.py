@@ -63,10 +63,11 @@ class ConfluenceApi(Protocol):
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]: ...
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
         """`kind` (in one space, or site-wide when None) sorted by modification time, from `lower` (None:
         from the start), or from `resume` (a page's `resume` of the same walk). A position this client
-        cannot continue (expired, or not its own) raises ConfluenceHttpError 400 when read."""
+        cannot continue (expired, or not its own) raises ConfluenceHttpError 400 when read. `limit`:
+        objects per page below the page size (a newest-first walk's probe, streams/probe.py)."""
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         """Every object of `kind` without bodies (ids and metadata), for the deletion check."""

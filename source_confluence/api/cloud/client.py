@@ -125,11 +125,15 @@ class CloudClient:
         return {}  # site-wide comment lists take no filter (they list current comments)
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
         # No "modified since" filter: `lower` is the caller's to stop at.
         body = {"body-format": "storage"} if bodies and kind != ATTACHMENT else {}
         sort = "modified-date" if order == "asc" else "-modified-date"
-        return self._from(self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort), resume)
+        first = self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort)
+        if limit is not None and limit < self.page_size:
+            first = list_url(WALK_PATHS[kind], {**self._walk_filters(kind, space_id), **body, "sort": sort,
+                                                "limit": limit})
+        return self._from(first, resume)
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         # An order no change moves an object in: one that changes during the listing is still

@@ -195,7 +195,8 @@ class DataCenterClient:
                 yield {**space, "_base_url": listed.base_url}
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
+        # `limit` is for newest-first probes; Data Center walks read oldest first and never probe.
         if order != "asc":
             raise ValueError("Data Center walks read oldest first (the server filters by modification time)")
         base_cql, expand = self._walk_cql(kind, space_id)
