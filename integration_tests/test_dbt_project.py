@@ -51,7 +51,7 @@ UNIT_TESTS = {
     "pages_are_renamed_cast_and_flagged",
     "comments_keep_what_the_history_saw",
     "users_keep_last_loaded_row",
-    "content_labels_keep_only_the_latest_snapshot_when_asked",
+    "content_labels_drop_removed_labels_and_keep_the_latest_row",
     "contributions_are_attributed_to_the_right_person",
     "tasks_are_overdue_only_after_their_due_date",
     "content_volume_has_zero_rows_for_empty_periods",

@@ -46,10 +46,10 @@ STALE_AFTER_DAYS = 177
 MUTATED_AT = datetime(2026, 7, 6, 9, 0, tzinfo=UTC)
 MEETING_NOTES = "meeting-notes"
 # The streams are loaded as the project's pipeline loads them: the incremental ones appended (every
-# version read stays in the table), the two snapshot streams in a full-refresh pass with the replace
-# strategy, so a label removed in Confluence also leaves the table.
-INCREMENTAL_STREAMS = ["pages", "blog_posts", "comments", "tasks", "attachments", "users"]
-SNAPSHOT_STREAMS = ["spaces", "content_labels"]
+# version read stays in the table; a label removed in Confluence arrives as a tombstone row that the
+# dbt models drop), the snapshot stream in a full-refresh pass with the replace strategy.
+INCREMENTAL_STREAMS = ["pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users"]
+SNAPSHOT_STREAMS = ["spaces"]
 RATIO_TOLERANCE = 1e-6
 OTHER_TIME_ZONE = "America/New_York"
 OTHER_TIME_ZONE_SCHEMA = "new_york"  # suffix of the schema those models are built in
@@ -163,7 +163,7 @@ def _sync(source: Any, cache: Any) -> Window:
     source.select_streams(INCREMENTAL_STREAMS)
     source.read(cache=cache, write_strategy=INCREMENTAL_WRITE_STRATEGY)
     source.select_streams(SNAPSHOT_STREAMS)
-    # A full snapshot stream: replace, so labels removed (or on content no longer current) leave the table.
+    # The snapshot stream (spaces): replace.
     source.read(cache=cache, force_full_refresh=True, write_strategy="replace")
     return Window(start, _utc_now() + timedelta(milliseconds=1))
 
@@ -195,7 +195,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
 
         assert airbyte.constants.AIRBYTE_OFFLINE_MODE, "airbyte was imported before offline mode was set"
         # Deletion check on every sync, so the second sync already finds the purged items.
-        config = {**double.config(), "deletion_check_interval_hours": 0}
+        # Every label round on every sync: the label put on a page without a new version lands now.
+        config = {**double.config(), "deletion_check_interval_hours": 0, "label_reconciliation_interval_hours": 0}
         source = airbyte.get_source("source-confluence", config=config, local_executable=str(CONNECTOR))
         with airbyte.caches.DuckDBCache(db_path=db_path, schema_name="main") as cache:
             first = FirstSync.capture(double.site)

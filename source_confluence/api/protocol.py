@@ -132,6 +132,14 @@ class LabelsWithContent(Protocol):
         """Every page, blog post or attachment of a space, without bodies, each with its `labels`."""
 
 
+@runtime_checkable
+class LabelsOfContent(Protocol):
+    """The current labels of given content (the labels of what changed since the last sync)."""
+
+    def labels_of(self, content_type: str, ids: Sequence[str]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        """(id, its labels) of each page, blog post or attachment among `ids` that still exists."""
+
+
 def items(lists: Iterator[ListPage]) -> Iterator[Mapping[str, Any]]:
     for listed in lists:
         yield from listed.results

@@ -13,6 +13,7 @@ DEFAULT_NUM_WORKERS = 4
 MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
+DEFAULT_LABEL_RECONCILIATION_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
@@ -93,6 +94,8 @@ class ConnectorConfig:
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
     max_points_per_hour: int | None = None
+    label_reconciliation_interval_hours: int = DEFAULT_LABEL_RECONCILIATION_HOURS
+    """How often every label of the site is read again (streams/label_rounds.py)."""
     """The connector's own pace in Atlassian's points (http/points.py); None: only the server's headers slow it."""
 
     @property

@@ -10,6 +10,7 @@ from typing import Any
 from source_confluence.config import fields
 from source_confluence.config.model import (
     DEFAULT_DELETION_CHECK_HOURS,
+    DEFAULT_LABEL_RECONCILIATION_HOURS,
     DEFAULT_NUM_WORKERS,
     DEFAULT_PAGE_SIZE,
     DEFAULT_RATE_LIMIT_WAIT_MINUTES,
@@ -50,6 +51,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         include_bodies=fields.boolean(raw, "include_bodies", True),
         deletion_check_interval_hours=fields.bounded_int(
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        label_reconciliation_interval_hours=fields.bounded_int(
+            raw, "label_reconciliation_interval_hours", DEFAULT_LABEL_RECONCILIATION_HOURS, 0, 24 * 365),
         search_index_lag_minutes=fields.bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(

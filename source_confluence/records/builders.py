@@ -235,7 +235,9 @@ def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> Buil
     return Built(record, References.of_accounts(record["created_by"], record["assigned_to"], record["completed_by"]))
 
 
-def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None) -> dict[str, Any]:
+def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None,
+                 read_at: str) -> dict[str, Any]:
+    """`read_at`: the start of the sync that read the label (the stream's cursor)."""
     return {
         "id": f"{content_id}:{label['id']}",
         "content_id": content_id,
@@ -244,6 +246,8 @@ def label_record(label: Mapping[str, Any], content_id: str, content_type: str, s
         "label_id": str(label["id"]),
         "label_name": optional_str(label.get("name")),
         "label_prefix": optional_str(label.get("prefix")),
+        "updated_at": read_at,
+        "deleted_at": None,
     }
 
 

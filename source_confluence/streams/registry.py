@@ -15,7 +15,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
-from source_confluence.streams.labels import label_partitions
+from source_confluence.streams.label_rounds import label_round_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
 from source_confluence.streams.users import user_partitions
@@ -74,7 +74,7 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts),
     StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
     StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
-    StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
+    StreamDefinition("content_labels", ("id",), "updated_at", label_round_partitions, runs_last=True),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
 )

@@ -192,6 +192,17 @@ class CloudClient:
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(f"/spaces/{space_id}/labels")
 
+    def labels_of(self, content_type: str, ids: Sequence[str]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        # v2 lists no content with its labels: one list per item (few: what changed since the last sync).
+        for content_id in dict.fromkeys(ids):
+            try:
+                labels = list(self._all(f"/{LABELLED_PATHS[content_type]}/{content_id}/labels"))
+            except ConfluenceHttpError as error:
+                if error.status != 404:  # gone since it was read: its deletion is the content's stream's
+                    raise
+                continue
+            yield content_id, labels
+
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
         try:
             body, _ = self.transport.get(f"{API_V2}{WALK_PATHS[kind]}/{comment_id}/versions/{number}")

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from source_confluence.api.datacenter import v1_shapes
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
+from source_confluence.api.datacenter.labels_of import LabelsOfContent
 from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
@@ -49,7 +50,7 @@ TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient:
+class DataCenterClient(LabelsOfContent):
     filters_by_modified_time = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
 
