@@ -5,7 +5,6 @@ key's next round, a removal as a tombstone."""
 from __future__ import annotations
 
 import pytest
-
 from airbyte_cdk.test.entrypoint_wrapper import read
 
 from confluence_double import ConfluenceDouble, DataCenterDouble, SiteSpec
