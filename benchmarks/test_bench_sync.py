@@ -84,6 +84,11 @@ def test_full_sync_counts_every_object_of_the_site(result):
     assert "other" not in full["requests_by_stream"]
     assert requests["statuses"] == {"200": requests["total"]}
     assert full["connector_peak_rss_mb"] > 0 and full["connector_cpu_s"] > 0 and full["double_cpu_s"] > 0
+    # Points come from the connector's own cost lines: one request each as the double counted them.
+    total = full["cost"]["total"]
+    assert total["requests"] == requests["total"]
+    assert total["points"] == total["requests"] + total["objects"] >= full["total_records"] - records["users"]
+    assert sum(s["points"] for s in full["cost"]["streams"].values()) == total["points"]
 
 
 def test_no_change_sync_reads_nothing_and_asks_once_per_partition(result):
@@ -114,6 +119,7 @@ def test_report_has_a_row_per_run(result, tmp_path: Path):
     table = bench_sync.report(tmp_path)
     for scenario in bench_sync.SCENARIOS:
         assert f"| {scenario} |" in table
+    assert "points per stream" in table and f"{result['runs']['full']['cost']['total']['points']:,}" in table
 
 
 def test_attachment_text_run_downloads_each_attachment_at_most_once(result):

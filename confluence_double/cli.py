@@ -11,6 +11,7 @@ import sys
 import threading
 
 from .model import SiteSpec
+from .quota import PointsQuota
 from .server import ConfluenceDouble
 
 SITE_KNOBS = {
@@ -43,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=0, help="delay added to every response, in milliseconds")
     parser.add_argument("--email", default="tester@example.com", help="the email of the API token credential")
     parser.add_argument("--api-token", default="double-api-token", help="the API token (basic auth with --email)")
+    parser.add_argument("--points-quota", type=int, default=None,
+                        help="enforce Atlassian's points quota: this many points per window, with its headers and 429s")
+    parser.add_argument("--quota-window-seconds", type=float, default=3600.0, help="the points quota's window")
     return parser.parse_args(argv)
 
 
@@ -56,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         api_token=args.api_token,
         host=args.host,
         port=args.port,
+        quota=PointsQuota(args.points_quota, args.quota_window_seconds) if args.points_quota else None,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -18,6 +18,7 @@ from .files.serve import StreamedBody, StreamedResponse
 from .generator import build_site
 from .model import Site, SiteSpec
 from .oauth import CloudEdge, OAuthServer
+from .quota import PointsQuota
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == "delay":
             time.sleep(rule.seconds)
-        response = self._answer(method, path, body, rule)
+        quota = double.quota
+        refusal = quota.refusal(path) if quota is not None and rule is None else None
+        response = refusal or self._answer(method, path, body, rule)
         extra = list(rule.headers.items()) if rule is not None else []
+        if quota is not None and refusal is None and rule is None:
+            extra += quota.charge(response)
         double._log(method, path, raw_query, response.status, arrived)
         if isinstance(response, StreamedResponse) and response.stream is not None:
             self._send_streamed(response, response.stream)
@@ -187,8 +192,11 @@ class ConfluenceDouble:
         api_token: str = "double-api-token",  # noqa: S107 - the double's fixed test credential
         host: str = "127.0.0.1",
         port: int = 0,
+        quota: PointsQuota | None = None,
     ) -> None:
         self.spec = spec or SiteSpec()
+        self.quota = quota
+        """Atlassian's points quota, enforced with its headers (quota.py); None: unmetered."""
         self.latency_ms = latency_ms
         self.email = email
         self.api_token = api_token

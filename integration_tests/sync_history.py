@@ -154,7 +154,7 @@ class Landed:
         landed.attachments = {i: a for i, a in site.attachments.items() if a.status in ("current", "archived", "trashed")}
         for attachment_id in sorted(set(first.attachments) - set(site.attachments)):
             landed.tombstones.append(Tombstone(attachment_id, "attachment", None))
-        # content_labels is a full snapshot, loaded with replace; the label endpoints list current
+        # content_labels: the dbt models drop removed labels' tombstones; the label endpoints list current
         # content only, so labels of archived or trashed content are not in it.
         for content_id, label_ids in site.labels_by_content.items():
             obj = site.pages.get(content_id) or site.blog_posts.get(content_id)

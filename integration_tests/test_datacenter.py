@@ -125,6 +125,9 @@ def test_cloud_and_data_center_yield_the_same_records_apart_from_the_documented_
                        "decisions"):
             expected = rules.expected(stream)
             got = {i: rules.as_cloud(r) for i, r in datacenter[stream].items()}
+            if stream == "content_labels":  # the cursor is each sync's own start
+                expected = {i: Flavours.without(r, "updated_at") for i, r in expected.items()}
+                got = {i: Flavours.without(r, "updated_at") for i, r in got.items()}
             assert set(got) == set(expected), stream
             mismatched = [i for i in expected if got[i] != expected[i]]
             assert not mismatched, (stream, expected[mismatched[0]], got[mismatched[0]])

@@ -51,7 +51,7 @@ UNIT_TESTS = {
     "pages_are_renamed_cast_and_flagged",
     "comments_keep_what_the_history_saw",
     "users_keep_last_loaded_row",
-    "content_labels_keep_only_the_latest_snapshot_when_asked",
+    "content_labels_drop_removed_labels_and_keep_the_latest_row",
     "contributions_are_attributed_to_the_right_person",
     "tasks_are_overdue_only_after_their_due_date",
     "content_volume_has_zero_rows_for_empty_periods",
@@ -367,8 +367,10 @@ def test_staging_keeps_the_latest_row_per_id(warehouse: Warehouse) -> None:
     assert users["u-dave"] == "Dave Diaz"
     tasks = {r["task_id"]: r for r in warehouse.rows("select * from {s}.stg_confluence__tasks")}
     assert (tasks["t-2"]["status"], tasks["t-2"]["completed_by_account_id"]) == ("complete", "u-carol")
-    labels = warehouse.rows("select content_label_id from {s}.stg_confluence__content_labels order by 1")
-    assert len(labels) == 10  # 11 rows loaded, p-102:l-2 twice
+    labels = [r["content_label_id"] for r in
+              warehouse.rows("select content_label_id from {s}.stg_confluence__content_labels order by 1")]
+    # 13 rows loaded: p-102:l-2 twice; p-101:l-8 live, then its tombstone (the label was removed).
+    assert len(labels) == 10 and "p-101:l-8" not in labels
 
 
 def test_people_fall_back_to_the_account_id(warehouse: Warehouse) -> None:

@@ -153,12 +153,13 @@ def test_second_demo_run_reports_exactly_the_scripted_changes(tmp_path):
     assert changes["tasks"].categories["completed"] == len(completed) == demo.BATCH["tasks completed"]
 
     labels_after = expected_ids(second.site)["content_labels"]
+    # content_labels is appended: a removed label arrives as a tombstone row, the rest re-read unchanged.
     assert changes["content_labels"].categories == {
-        "added": len(labels_after - synced["content_labels"]),
+        "new": len(labels_after - synced["content_labels"]),
         "removed": len(synced["content_labels"] - labels_after),
-        "updated": 0,
+        "unchanged": len(labels_after & synced["content_labels"]),
     }
-    assert changes["content_labels"].categories["added"] == demo.BATCH["labels added"]
+    assert changes["content_labels"].categories["new"] == demo.BATCH["labels added"]
     assert changes["spaces"].describe() == "no change"
 
     # The tables keep what every sync loaded: the latest row of each page is the site's page, and a

@@ -13,4 +13,4 @@ report's data), ``report`` (one self-contained HTML file), ``summary`` (plain te
 STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")
 # Streams without a cursor: PyAirbyte always asks for incremental, which the connector refuses for
 # them, so they are read in a separate full-refresh pass that replaces their tables.
-FULL_REFRESH_STREAMS = ("spaces", "content_labels")
+FULL_REFRESH_STREAMS = ("spaces",)

@@ -27,7 +27,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "attachments": ("id", ("status", "version_number")),
     "tasks": ("id", ("status", "updated_at")),
     "users": ("account_id", ("display_name", "account_status")),
-    "content_labels": ("id", ()),
+    "content_labels": ("id", ("deleted_at",)),
 }
 
 # Categories of content with a status, first match wins. `r` is the row the sync wrote, `b` the row
@@ -57,6 +57,12 @@ CASES: dict[str, tuple[tuple[str, str], ...]] = {
         ("completed", "r.status = 'complete' and b.status = 'incomplete'"),
         ("reopened", "r.status = 'incomplete' and b.status = 'complete'"),
         ("updated", "r.updated_at is distinct from b.updated_at"),
+        ("unchanged", "true"),
+    ),
+    # A label removed arrives as a tombstone row; a pair read again by a label's round is unchanged.
+    "content_labels": (
+        ("removed", "r.deleted_at is not null"),
+        ("new", "b.k is null or b.deleted_at is not null"),
         ("unchanged", "true"),
     ),
     "users": (

@@ -243,8 +243,8 @@ def finish_run(state: DemoState, records: dict[str, int]) -> None:
 
 
 def demo_config(double: ConfluenceDouble) -> dict[str, Any]:
-    # Check for purged content on every sync: demo runs are minutes apart, not a day.
-    return {**double.config(), "deletion_check_interval_hours": 0}
+    # Check for purged content and read every label on every sync: demo runs are minutes apart, not a day.
+    return {**double.config(), "deletion_check_interval_hours": 0, "label_reconciliation_interval_hours": 0}
 
 
 def run_demo(directory: Path, out: TextIO | None = None, spec: SiteSpec = DEMO_SPEC) -> int:

@@ -51,6 +51,7 @@ from source_confluence.config import (
     typed_config,
 )
 from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, build_authenticator, is_mutable_config
+from source_confluence.http.points import PointsLedger
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.streams.base import ListPartitionGenerator, load_schema
@@ -78,11 +79,13 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
     credentials = config.credentials
     authenticator = build_authenticator(credentials, raw_config, endpoints)
     pool_size = max(config.num_workers * 2, 4)
+    ledger = PointsLedger()
 
     def transport(site_url: str, auth: AuthBase = authenticator, verify: bool | str = True) -> Transport:
         return Transport(site_url=site_url, authenticator=auth, logger=logger, fail_fast=fail_fast,
                          pool_size=pool_size, verify=verify, allow_plain_http=config.allow_plain_http,
-                         max_rate_limit_wait_seconds=config.max_rate_limit_wait_minutes * 60.0)
+                         max_rate_limit_wait_seconds=config.max_rate_limit_wait_minutes * 60.0,
+                         ledger=ledger, max_points_per_hour=config.max_points_per_hour)
 
     client: ConfluenceApi
     if not credentials.is_cloud:
@@ -111,6 +114,7 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         references=ReferenceCollector(containers),
         now=format_timestamp(datetime.now(UTC)),
         gather_users=gather_users,
+        points=ledger,
     )
 
 
@@ -192,12 +196,15 @@ class SourceConfluence(Source):
         state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
         folders_incremental = any(d.name == "folders" and mode == SyncMode.incremental for d, mode in selected)
-        for phase in (False, True):
-            batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
-            if batch:
-                yield from self._read_phase(batch, context, state_manager, logger,
-                                            save_users=users_incremental and not phase,
-                                            save_folders=folders_incremental and not phase)
+        try:
+            for phase in (False, True):
+                batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
+                if batch:
+                    yield from self._read_phase(batch, context, state_manager, logger,
+                                                save_users=users_incremental and not phase,
+                                                save_folders=folders_incremental and not phase)
+        finally:  # a failed sync's cost is reported too
+            context.points.log(logger)
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,
@@ -248,7 +255,8 @@ class SourceConfluence(Source):
     @staticmethod
     def _stream(definition: StreamDefinition, context: ReadContext, cursor: Cursor, use_state: bool) -> DefaultStream:
         return DefaultStream(
-            partition_generator=ListPartitionGenerator(lambda: definition.read(context, cursor, use_state)),
+            partition_generator=ListPartitionGenerator(lambda: definition.read(context, cursor, use_state),
+                                                       definition.name),
             name=definition.name,
             json_schema=dict(load_schema(definition.name)),
             primary_key=list(definition.primary_key),

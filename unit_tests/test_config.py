@@ -43,6 +43,8 @@ def test_site_url_is_normalised(site_url, expected):
         ({"content_types": ["wikis"]}, "content_types"),
         ({"content_types": []}, "content_types"),
         ({"deletion_check_interval_hours": -1}, "deletion_check_interval_hours"),
+        ({"label_reconciliation_interval_hours": -1}, "label_reconciliation_interval_hours"),
+        ({"label_reconciliation_interval_hours": "daily"}, "label_reconciliation_interval_hours"),
         ({"max_rate_limit_wait_minutes": 0}, "max_rate_limit_wait_minutes"),
         ({"max_rate_limit_wait_minutes": 61}, "max_rate_limit_wait_minutes"),
     ],
@@ -67,6 +69,7 @@ def test_defaults():
     assert parsed.content_types == ("pages", "blog_posts", "comments", "attachments", "tasks")
     assert parsed.start_date is None and parsed.deletion_check_interval_hours == 24
     assert parsed.max_rate_limit_wait_minutes == 10
+    assert parsed.label_reconciliation_interval_hours == 24
     assert parse_config({**CONFIG, "start_date": "2024-01-01"}).start_date == "2024-01-01T00:00:00.000Z"
 
 

@@ -203,7 +203,7 @@ def test_user_records(raw, resolved_at):
 @FUZZ
 @given(LABEL, ID, st.sampled_from(["page", "blogpost", "attachment", "space"]))
 def test_label_records(raw, content_id, content_type):
-    record = records.label_record(raw, str(content_id), content_type, None)
+    record = records.label_record(raw, str(content_id), content_type, None, "2024-05-01T10:00:00.000Z")
     check_record("content_labels", record)
     keeps_text(record, "label_name", raw.get("name"))
 

@@ -71,10 +71,11 @@ class ConfluenceApi(Protocol):
     def spaces(self, keys: Sequence[str] = ()) -> Iterator[Mapping[str, Any]]: ...
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
         """`kind` (in one space, or site-wide when None) sorted by modification time, from `lower` (None:
         from the start), or from `resume` (a page's `resume` of the same walk). A position this client
-        cannot continue (expired, or not its own) raises ConfluenceHttpError 400 when read."""
+        cannot continue (expired, or not its own) raises ConfluenceHttpError 400 when read. `limit`:
+        objects per page below the page size (a newest-first walk's probe, streams/probe.py)."""
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         """Every object of `kind` without bodies (ids and metadata), for the deletion check."""
@@ -186,6 +187,14 @@ class LabelsWithContent(Protocol):
 
     def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ListPage]:
         """Every page, blog post or attachment of a space, without bodies, each with its `labels`."""
+
+
+@runtime_checkable
+class LabelsOfContent(Protocol):
+    """The current labels of given content (the labels of what changed since the last sync)."""
+
+    def labels_of(self, content_type: str, ids: Sequence[str]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        """(id, its labels) of each page, blog post or attachment among `ids` that still exists."""
 
 
 def items(lists: Iterator[ListPage]) -> Iterator[Mapping[str, Any]]:

@@ -17,6 +17,7 @@ DEFAULT_NUM_WORKERS = 4
 MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
+DEFAULT_LABEL_RECONCILIATION_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
 DEFAULT_PAGE_VIEWS_BUDGET = 2000
@@ -24,6 +25,8 @@ MAX_PAGE_VIEWS_BUDGET = 100_000
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
 VERSION_HISTORY = ("none", "since_start_date", "all")
 """`content_versions`: no history, the histories of content changed since `start_date`, or every history."""
+MIN_POINTS_PER_HOUR = 1_000
+MAX_POINTS_PER_HOUR = 100_000_000
 
 
 class ConfigError(AirbyteTracedException):
@@ -110,6 +113,10 @@ class ConnectorConfig:
     """The `fromDate` of the counts; None: `start_date`, else all time."""
     attachment_text: AttachmentTextOptions | None = None
     """None: attachments carry metadata only; else their text is read (config/attachment_text.py)."""
+    max_points_per_hour: int | None = None
+    """The connector's own pace in Atlassian's points (http/points.py); None: only the server's headers slow it."""
+    label_reconciliation_interval_hours: int = DEFAULT_LABEL_RECONCILIATION_HOURS
+    """How often every label of the site is read again (streams/label_rounds.py)."""
 
     @property
     def is_cloud(self) -> bool:

@@ -11,6 +11,7 @@ from source_confluence.config import fields
 from source_confluence.config.attachment_text import attachment_text
 from source_confluence.config.model import (
     DEFAULT_DELETION_CHECK_HOURS,
+    DEFAULT_LABEL_RECONCILIATION_HOURS,
     DEFAULT_NUM_WORKERS,
     DEFAULT_PAGE_SIZE,
     DEFAULT_PAGE_VIEWS_BUDGET,
@@ -19,7 +20,9 @@ from source_confluence.config.model import (
     MAX_NUM_WORKERS,
     MAX_PAGE_SIZE,
     MAX_PAGE_VIEWS_BUDGET,
+    MAX_POINTS_PER_HOUR,
     MAX_RATE_LIMIT_WAIT_MINUTES,
+    MIN_POINTS_PER_HOUR,
     ConfigError,
     ConnectorConfig,
 )
@@ -53,6 +56,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
         restriction_reconciliation_interval_hours=fields.bounded_int(
             raw, "restriction_reconciliation_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        label_reconciliation_interval_hours=fields.bounded_int(
+            raw, "label_reconciliation_interval_hours", DEFAULT_LABEL_RECONCILIATION_HOURS, 0, 24 * 365),
         search_index_lag_minutes=fields.bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(
@@ -63,4 +68,6 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
                                              MAX_PAGE_VIEWS_BUDGET),
         page_views_from=fields.date_time(raw.get("page_views_from"), now or datetime.now(UTC), "page_views_from"),
         attachment_text=attachment_text(raw),
+        max_points_per_hour=None if raw.get("max_points_per_hour") is None else fields.bounded_int(
+            raw, "max_points_per_hour", MAX_POINTS_PER_HOUR, MIN_POINTS_PER_HOUR, MAX_POINTS_PER_HOUR),
     )

@@ -26,6 +26,8 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from source_confluence import __version__
 from source_confluence.config import is_loopback_host
 from source_confluence.http.download import Downloader, DownloadErrorHandler, Fetched
+from source_confluence.http.points import POINTS_PER_OBJECT, POINTS_PER_REQUEST, PointsLedger, objects_in
+from source_confluence.http.quota_headers import read_quota_headers
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
 from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, ResponseNotes, RetryLimits
 from source_confluence.http.secrets import register_header_secret, register_secret
@@ -164,6 +166,10 @@ class Transport:
     """None: BACKOFF_BASE_SECONDS. Tests pass a small value to keep retries fast."""
     max_rate_limit_wait_seconds: float | None = None
     """None: RATE_LIMIT_WAIT_SECONDS (the config's `max_rate_limit_wait_minutes`)."""
+    ledger: PointsLedger = field(default_factory=PointsLedger)
+    """Where requests and objects returned are counted (one per command, shared by its transports)."""
+    max_points_per_hour: int | None = None
+    """The connector's own pace (config `max_points_per_hour`); None: only the server's headers slow it."""
 
     def __post_init__(self) -> None:
         self._origin = origin_of(self.site_url)
@@ -198,6 +204,8 @@ class Transport:
             max_backoff=MAX_BACKOFF_SECONDS,
             read_timeout=REQUEST_TIMEOUT[1],
         )
+        self.gate.cap_points_per_hour(self.max_points_per_hour, in_flight=max(self.pool_size // 2, 1),
+                                      longest_wait=self.limits.rate_limit_wait)
         self._notes = ResponseNotes()
         strategy = ConfluenceBackoffStrategy(self.gate, self.limits, self._notes)
         refreshable = hasattr(self.authenticator, "refresh_and_set_access_token")
@@ -219,6 +227,16 @@ class Transport:
         self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin, self.gate.wait)
 
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.ledger.request()  # every attempt, retries and 429s included, costs the base
+        self.gate.charge(POINTS_PER_REQUEST)
+        was_pacing = self.gate.pacing
+        quota_pause = self.gate.pace(read_quota_headers(response.headers))
+        if self.gate.pacing and not was_pacing:
+            self.logger.info("Confluence's rate-limit headers say a quota is nearly used up; spacing requests "
+                             "so that what is left lasts until it resets.")
+        if quota_pause and quota_pause <= self.limits.rate_limit_wait and self.gate.close_for(quota_pause):
+            self.logger.info(f"Confluence's points quota is nearly used up; pausing requests for "
+                             f"{describe_wait(quota_pause)}, until it resets.")
         pause = rate_limit_pause(response.headers)
         if not pause:
             return
@@ -281,7 +299,11 @@ class Transport:
             raise ConfluenceHttpError(status, urlsplit(url).path, f"more than {MAX_REDIRECTS} redirects")
         if status >= 400:
             raise ConfluenceHttpError(status, urlsplit(url).path, error_detail(response))
-        return self._notes.body(response), response
+        body = self._notes.body(response)
+        objects = objects_in(status, body)
+        self.ledger.returned(objects)
+        self.gate.charge(objects * POINTS_PER_OBJECT)
+        return body, response
 
     def _redirect_target(self, url: str, response: requests.Response) -> str:
         """Follows a redirect only within the site (same scheme, host and port)."""

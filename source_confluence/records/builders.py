@@ -247,7 +247,9 @@ def task_tombstone(task_id: str, container_id: str, container_type: str, space_i
             "container_type": container_type}
 
 
-def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None) -> dict[str, Any]:
+def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None,
+                 read_at: str) -> dict[str, Any]:
+    """`read_at`: the start of the sync that read the label (the stream's cursor)."""
     return {
         "id": f"{content_id}:{label['id']}",
         "content_id": content_id,
@@ -256,6 +258,8 @@ def label_record(label: Mapping[str, Any], content_id: str, content_type: str, s
         "label_id": str(label["id"]),
         "label_name": optional_str(label.get("name")),
         "label_prefix": optional_str(label.get("prefix")),
+        "updated_at": read_at,
+        "deleted_at": None,
     }
 
 

@@ -10,6 +10,9 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
+from airbyte_cdk.sources.types import Record
+
+from source_confluence.http.points import attributed
 
 
 @cache
@@ -20,13 +23,45 @@ def load_schema(stream_name: str) -> Mapping[str, Any]:
 
 
 class ListPartitionGenerator(PartitionGenerator):
-    """Adapts a callable that yields partitions to the CDK's PartitionGenerator interface."""
+    """Adapts a callable that yields partitions to the CDK's PartitionGenerator interface; with a
+    stream name, the requests made generating and reading them are charged to it (http/points.py)."""
 
-    def __init__(self, make: Any) -> None:
+    def __init__(self, make: Any, stream: str | None = None) -> None:
         self._make = make
+        self._stream = stream
 
     def generate(self) -> Iterable[Partition]:
-        yield from self._make()
+        if self._stream is None:
+            yield from self._make()
+            return
+        with attributed(self._stream):
+            for partition in self._make():
+                yield AttributedPartition(partition, self._stream)
+
+
+class AttributedPartition(Partition):
+    """A partition whose reading charges its requests to its stream: the CDK reads a partition on one
+    worker thread from start to end, so the thread says whom it works for while the read runs."""
+
+    def __init__(self, inner: Partition, stream: str) -> None:
+        self.inner = inner
+        self._stream = stream
+
+    def read(self) -> Iterable[Record]:
+        with attributed(self._stream):
+            yield from self.inner.read()
+
+    def to_slice(self) -> Mapping[str, Any] | None:
+        return self.inner.to_slice()
+
+    def stream_name(self) -> str:
+        return self.inner.stream_name()
+
+    def __hash__(self) -> int:
+        return hash(self.inner)
+
+    def __eq__(self, other: object) -> bool:
+        return self.inner == (other.inner if isinstance(other, AttributedPartition) else other)
 
 
 def describe_space(space: Mapping[str, Any]) -> str:

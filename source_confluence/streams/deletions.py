@@ -1,6 +1,7 @@
 """The deletion check: purged content vanishes from every list, so it is found by comparing ids.
 
-When the check is due (`deletion_check_interval_hours`), a partition lists its ids without bodies
+When the check is due (once per `deletion_check_interval_hours`, at the partition's own turn in the
+interval, so that the partitions' scans spread over the syncs: sync/rolling.py), a partition lists its ids without bodies
 (250 per request) and compares them with every id it has synced (kept compressed in its state, and
 saved with every checkpoint, so an interrupted sync forgets none). An
 id that is gone is confirmed by a look-up by id before it becomes a `deleted` tombstone: a page
@@ -26,6 +27,7 @@ from airbyte_cdk.sources.types import Record
 
 from source_confluence.streams.errors import read_fully
 from source_confluence.sync.idset import decode_ids, encode_ids
+from source_confluence.sync.rolling import is_due
 from source_confluence.sync.state import PartitionState
 from source_confluence.timestamps import parse_timestamp
 
@@ -89,11 +91,12 @@ class DeletionCheck:
         return missing - set(alive)
 
     def _due(self, reconciled_at: str | None) -> bool:
-        interval = self._context.config.deletion_check_interval_hours
-        if interval == 0 or reconciled_at is None:
-            return True
-        elapsed = parse_timestamp(self._context.now) - parse_timestamp(reconciled_at)
-        return elapsed >= timedelta(hours=interval)
+        """At the partition's own turn in the interval (sync/rolling.py), so that the partitions' id
+        scans spread over the syncs of the interval instead of all falling in one."""
+        interval = timedelta(hours=self._context.config.deletion_check_interval_hours)
+        last = parse_timestamp(reconciled_at) if reconciled_at is not None else None
+        return is_due({"stream": self._source.stream, **self._source.key}, last, interval,
+                      parse_timestamp(self._context.now))
 
 
 def _id_sort_key(value: str) -> tuple[int, str]:

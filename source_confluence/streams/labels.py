@@ -1,7 +1,7 @@
-"""`content_labels` (full refresh): one row per (content, label).
+"""`content_labels`: one row per (content, label), read key by key in rounds (label_rounds.py).
 
 Adding or removing a label does not create a page version, so labels cannot ride on the content
-cursor. Instead the stream takes a snapshot label by label: the label list (250 per request), then
+cursor. Instead a round reads label by label: the label list (250 per request), then
 for each label the pages, blog posts and attachments carrying it, plus each selected space's own
 labels. Requests grow with the number of labels and labelled content, never one per page.
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
 from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE, LabelLists, LabelsWithContent
@@ -64,7 +63,7 @@ class LabelPartition(StreamPartition):
             space_id = str(item["spaceId"]) if item.get("spaceId") else None
             if not selection.allows_content(content_id, content_type, space_id):
                 return None
-        return label_record(self._label, content_id, content_type, space_id)
+        return label_record(self._label, content_id, content_type, space_id, self._context.now)
 
 
 class SpaceLabelsPartition(StreamPartition):
@@ -80,7 +79,8 @@ class SpaceLabelsPartition(StreamPartition):
             space_id = str(space["id"])
             with translate_http_errors(STREAM, describe_space(space)):
                 for label in client.space_labels(space_id):
-                    yield Record(data=label_record(label, space_id, "space", space_id), stream_name=STREAM)
+                    yield Record(data=label_record(label, space_id, "space", space_id, self._context.now),
+                                 stream_name=STREAM)
 
 
 class SpaceContentLabelsPartition(StreamPartition):
@@ -118,15 +118,5 @@ class SpaceContentLabelsPartition(StreamPartition):
         elif not self._context.selection.allows_content(content_id, content_type, space_id):
             return
         for label in labels:
-            yield Record(data=label_record(label, content_id, content_type, space_id), stream_name=STREAM)
-
-
-def label_partitions(context: ReadContext) -> Iterator[Partition]:
-    yield SpaceLabelsPartition(context)
-    client = context.client
-    if isinstance(client, LabelLists):
-        for label in client.labels():
-            yield LabelPartition(label, client, context)
-    elif isinstance(client, LabelsWithContent):
-        for space in context.directory.spaces():
-            yield SpaceContentLabelsPartition(space, client, context)
+            yield Record(data=label_record(label, content_id, content_type, space_id, self._context.now),
+                         stream_name=STREAM)

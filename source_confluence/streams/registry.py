@@ -20,7 +20,7 @@ from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partiti
 from source_confluence.streams.content_views import view_partitions
 from source_confluence.streams.decisions import decision_partitions
 from source_confluence.streams.folders import folder_partitions
-from source_confluence.streams.labels import label_partitions
+from source_confluence.streams.label_rounds import label_round_partitions
 from source_confluence.streams.restrictions import restriction_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
@@ -81,7 +81,7 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts),
     StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
     StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
-    StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
+    StreamDefinition("content_labels", ("id",), "updated_at", label_round_partitions, runs_last=True),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
     StreamDefinition("content_versions", ("id",), "created_at", version_partitions),

@@ -33,6 +33,7 @@ from source_confluence.api.protocol import ListPage, Position
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.streams.probe import probe
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import format_timestamp, parse_timestamp
@@ -207,7 +208,8 @@ class Walk:
         # A first walk reflects every change made before it starts: the deletion check's first
         # refresh of version-less changes (inline comment resolutions) starts there.
         start = prior or PartitionState(updated_at=lower, reconciled_at=self._context.now)
-        yield from self._pages(client.walk(source.kind, source.space_id, order, lower, bodies),
+        probed = probe(self._context, source, start, bodies) if order == "desc" and prior is not None else None
+        yield from self._pages(probed or client.walk(source.kind, source.space_id, order, lower, bodies),
                                replace(start, resume={"order": order}), exact=prior is None)
 
     def _pages(self, lists: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:

@@ -63,6 +63,7 @@ class ConverterHarvest(Harvest):
             if item.record is not None:
                 self._emitted.add(item.record["id"])
                 clock.emitted(item.record["id"], item.record.get("updated_at"), now)
+                self._context.changed.add(self._source.kind, item.record)
                 yield Record(data=item.record, stream_name=self._source.stream)
 
     def skipped(self, raw: Mapping[str, Any]) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
+from source_confluence.http.points import PointsLedger
+from source_confluence.sync.changed import ChangedContent
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
 from source_confluence.sync.emitted import EmittedContent
 from source_confluence.sync.references import ReferenceCollector
@@ -93,6 +95,10 @@ class ReadContext:
     tombstone_clock: TombstoneClock = field(default_factory=lambda: TombstoneClock())
     emitted: EmittedContent = field(default_factory=EmittedContent)
     """The pages and blog posts this sync emitted, for `content_restrictions` and `folders`."""
+    points: PointsLedger = field(default_factory=PointsLedger)
+    """What the command's requests cost, per stream (http/points.py); the transports count into it."""
+    changed: ChangedContent = field(default_factory=ChangedContent)
+    """The content the walks emitted, whose labels the label stream reads (sync/changed.py)."""
     _selection: Selection | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 

@@ -133,11 +133,15 @@ class CloudClient(CloudVersionReads):
         return {}  # site-wide comment lists take no filter (they list current comments)
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
         # No "modified since" filter: `lower` is the caller's to stop at.
         body = {"body-format": "storage"} if bodies and kind != ATTACHMENT else {}
         sort = "modified-date" if order == "asc" else "-modified-date"
-        return self._from(self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort), resume)
+        first = self._first(WALK_PATHS[kind], **self._walk_filters(kind, space_id), **body, sort=sort)
+        if limit is not None and limit < self.page_size:
+            first = list_url(WALK_PATHS[kind], {**self._walk_filters(kind, space_id), **body, "sort": sort,
+                                                "limit": limit})
+        return self._from(first, resume)
 
     def listing(self, kind: str, space_id: str | None) -> Iterator[Mapping[str, Any]]:
         # An order no change moves an object in: one that changes during the listing is still
@@ -209,6 +213,17 @@ class CloudClient(CloudVersionReads):
             raise
         count = body.get("count") if isinstance(body, Mapping) else None
         return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+    def labels_of(self, content_type: str, ids: Sequence[str]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        # v2 lists no content with its labels: one list per item (few: what changed since the last sync).
+        for content_id in dict.fromkeys(ids):
+            try:
+                labels = list(self._all(f"/{LABELLED_PATHS[content_type]}/{content_id}/labels"))
+            except ConfluenceHttpError as error:
+                if error.status != 404:  # gone since it was read: its deletion is the content's stream's
+                    raise
+                continue
+            yield content_id, labels
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
         known = self.known_first_version(kind, comment_id) if number == 1 else None

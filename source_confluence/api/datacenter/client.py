@@ -31,6 +31,7 @@ from source_confluence.api.datacenter.access import DataCenterAccess
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
 from source_confluence.api.datacenter.downloads import DataCenterDownloads
+from source_confluence.api.datacenter.labels_of import LabelsOfContent
 from source_confluence.api.datacenter.versions import DataCenterVersionReads
 from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
@@ -52,7 +53,7 @@ TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient(DataCenterVersionReads, DataCenterDownloads):
+class DataCenterClient(DataCenterVersionReads, DataCenterDownloads, LabelsOfContent):
     filters_by_modified_time = True
     tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
@@ -203,7 +204,8 @@ class DataCenterClient(DataCenterVersionReads, DataCenterDownloads):
                 yield {**space, "_base_url": listed.base_url}
 
     def walk(self, kind: str, space_id: str | None, order: str, lower: str | None, bodies: bool,
-             resume: Position | None = None) -> Iterator[ListPage]:
+             resume: Position | None = None, limit: int | None = None) -> Iterator[ListPage]:
+        # `limit` is for newest-first probes; Data Center walks read oldest first and never probe.
         if order != "asc":
             raise ValueError("Data Center walks read oldest first (the server filters by modification time)")
         base_cql, expand = self._walk_cql(kind, space_id)

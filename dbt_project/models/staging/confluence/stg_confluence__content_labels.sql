@@ -1,6 +1,6 @@
 {#-
-    One row per (content, label) pair: its latest load (of the latest snapshot only when
-    var('content_labels_snapshot_hours') is set). Renames and casts of
+    One row per (content, label) pair still labelled: its latest row (removed labels' tombstones
+    are dropped by the base model). Renames and casts of
     base_confluence__content_labels (columns: macros/entities/confluence_content_labels.sql).
 -#}
 select

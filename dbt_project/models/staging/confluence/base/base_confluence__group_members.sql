@@ -4,6 +4,6 @@
 
     A full-refresh snapshot without a cursor: loaded with append or merge, a row removed in
     Confluence stays in the raw table; var('access_snapshot_hours') = N keeps only the rows loaded
-    within N hours of the stream's latest load (as content_labels_snapshot_hours does for labels).
+    within N hours of the stream's latest load.
 -#}
 {{ confluence_latest_versions('group_members', within_hours_of_latest_load=var('access_snapshot_hours', none)) }}

@@ -1,0 +1,36 @@
+"""The content a sync's walks emitted (pages, blog posts, attachments), by type: the label stream
+reads the current labels of exactly these (streams/label_rounds.py), since the labels of content
+that changed may have changed with it. Thread-safe; filled in the first phase of a sync and read in
+the second, when every content stream has finished."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE
+
+LABELLED_KINDS = (PAGE, BLOGPOST, ATTACHMENT)
+
+
+class ChangedContent:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spaces: dict[str, dict[str, str | None]] = {kind: {} for kind in LABELLED_KINDS}
+
+    def add(self, kind: str, record: Mapping[str, Any]) -> None:
+        """A record a content walk emitted (ignored unless it is current labelled content: the label
+        endpoints list current content only)."""
+        if kind in self._spaces and record.get("status", "current") == "current":
+            with self._lock:
+                self._spaces[kind][str(record["id"])] = record.get("space_id")
+
+    def of(self, kind: str) -> dict[str, str | None]:
+        """Content id -> its space id, of the content of `kind` emitted so far."""
+        with self._lock:
+            return dict(self._spaces[kind])
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(spaces) for spaces in self._spaces.values())
