@@ -82,7 +82,8 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
     def transport(site_url: str, auth: AuthBase = authenticator, verify: bool | str = True) -> Transport:
         return Transport(site_url=site_url, authenticator=auth, logger=logger, fail_fast=fail_fast,
                          pool_size=pool_size, verify=verify, allow_plain_http=config.allow_plain_http,
-                         max_rate_limit_wait_seconds=config.max_rate_limit_wait_minutes * 60.0)
+                         max_rate_limit_wait_seconds=config.max_rate_limit_wait_minutes * 60.0,
+                         media_origins=endpoints.media_origins if credentials.is_cloud else ())
 
     client: ConfluenceApi
     if not credentials.is_cloud:

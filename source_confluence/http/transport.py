@@ -26,6 +26,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from source_confluence import __version__
 from source_confluence.config import is_loopback_host
 from source_confluence.http.download import Downloader, DownloadErrorHandler, Fetched
+from source_confluence.http.media import MediaClient
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
 from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, ResponseNotes, RetryLimits
 from source_confluence.http.secrets import register_header_secret, register_secret
@@ -164,6 +165,8 @@ class Transport:
     """None: BACKOFF_BASE_SECONDS. Tests pass a small value to keep retries fast."""
     max_rate_limit_wait_seconds: float | None = None
     """None: RATE_LIMIT_WAIT_SECONDS (the config's `max_rate_limit_wait_minutes`)."""
+    media_origins: tuple[str, ...] = ()
+    """Where attachment downloads may be redirected, without credentials (`AtlassianEndpoints`; Cloud only)."""
 
     def __post_init__(self) -> None:
         self._origin = origin_of(self.site_url)
@@ -216,7 +219,11 @@ class Transport:
             error_handler=DownloadErrorHandler(self.site_url, self.limits, fail_fast=self.fail_fast,
                                                refreshable=refreshable, notes=self._notes),
             backoff_strategy=strategy, request_timeout=REQUEST_TIMEOUT)
-        self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin, self.gate.wait)
+        media = MediaClient(self.media_origins, self.name, self.logger, DownloadErrorHandler(
+            self.site_url, self.limits, fail_fast=self.fail_fast, notes=self._notes), strategy, REQUEST_TIMEOUT,
+            self.pool_size) if self.media_origins else None
+        self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin,
+                                      self.gate.wait, media)
 
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         pause = rate_limit_pause(response.headers)
