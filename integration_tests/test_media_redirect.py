@@ -9,12 +9,15 @@ import json
 from collections.abc import Iterator
 
 import pytest
+import requests
 from airbyte_cdk.models import AirbyteMessageSerializer
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
+from openapi_core.contrib.requests import RequestsOpenAPIRequest
 
 from confluence_double import ConfluenceDouble, SiteSpec
 from confluence_double.files import make_text
 from confluence_double.media import MediaDouble
+from integration_tests import openapi_contract as contract
 from integration_tests.conftest import catalog, records_by_stream
 from source_confluence import SourceConfluence
 from source_confluence.http.auth import AtlassianEndpoints
@@ -120,3 +123,22 @@ def test_a_token_in_a_failing_media_answer_stays_out_of_the_output(sites) -> Non
     assert records_by_stream(output)["attachments"][att.id]["text_status"] == "failed: media service answered HTTP 404"
     printed = _everything_printed(output)
     assert media.service.issued and not any(token in printed for token in media.service.issued)
+
+
+def test_the_download_request_conforms_to_the_v1_contract(sites, monkeypatch) -> None:
+    cloud, media = sites
+    atts = _texts(cloud, 2)
+    sent: list[requests.PreparedRequest] = []
+    original = requests.Session.send
+
+    def record(self, request, **kwargs):
+        sent.append(request.copy())
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", record)
+    _sync(cloud, (media.url,))
+    downloads = [r for r in sent if "/child/attachment/" in (r.url or "")]
+    assert {r.url.split("/attachment/")[1].split("/")[0] for r in downloads} >= {a.id for a in atts}
+    v1 = contract.openapi_v1_cloud(cloud.url)
+    for request in downloads:
+        v1.validate_request(RequestsOpenAPIRequest(request))
