@@ -61,7 +61,8 @@ def openapi_v2(server_url: str) -> OpenAPI:
 
 CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/content/search",
                   "/wiki/rest/api/content/{id}/restriction", "/wiki/rest/api/analytics/content/{contentId}/views",
-                  "/wiki/rest/api/analytics/content/{contentId}/viewers")
+                  "/wiki/rest/api/analytics/content/{contentId}/viewers",
+                  "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/download")
 
 
 def openapi_v1_cloud(server_url: str) -> OpenAPI:

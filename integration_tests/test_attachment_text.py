@@ -63,8 +63,13 @@ def _upload_all(double: ConfluenceDouble) -> dict[str, tuple[str | None, str]]:
     return expected
 
 
+def _is_download(path: str) -> bool:
+    """Data Center's download servlet, or Cloud's REST download endpoint (api/cloud/download_path.py)."""
+    return "/download/attachments/" in path or "/child/attachment/" in path and path.endswith("/download")
+
+
 def _downloads(double: ConfluenceDouble) -> list[str]:
-    return [r.path for r in double.requests if "/download/attachments/" in r.path]
+    return [r.path for r in double.requests if _is_download(r.path)]
 
 
 def _expected_generated(double: ConfluenceDouble, record: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -126,7 +131,7 @@ def test_incremental_sync_downloads_only_new_versions() -> None:
 
 def _download_queries(double: ConfluenceDouble) -> list[str]:
     return ["&".join(f"{k}={v[0]}" for k, v in r.query.items()) for r in double.requests
-            if "/download/attachments/" in r.path]
+            if _is_download(r.path)]
 
 
 @pytest.mark.parametrize("declare_length", [True, False])
@@ -165,7 +170,8 @@ def test_download_failures_are_a_status_and_5xx_is_retried() -> None:
         texts = [a for a in sorted(double.site.attachments.values(), key=lambda a: a.num) if a.status == "current"][:3]
         for number, att in enumerate(texts):
             double.site.upload_attachment_version(att.id, make_text([f"file {number}"]), media_type="text/plain")
-        gone, elsewhere, flaky = (f"/wiki/download/attachments/{a.container_id}/{a.title}" for a in texts)
+        gone, elsewhere, flaky = (f"/wiki/rest/api/content/{a.container_id}/child/attachment/{a.id}/download"
+                                  for a in texts)
         double.faults.add(status=404, count=None, path_prefix=gone)
         double.faults.add(status=302, count=None, path_prefix=elsewhere,
                           headers={"Location": "https://media.example.net/file/1"}, body=b"")

@@ -85,7 +85,8 @@ def build_context(config: ConnectorConfig, logger: logging.Logger, fail_fast: bo
         return Transport(site_url=site_url, authenticator=auth, logger=logger, fail_fast=fail_fast,
                          pool_size=pool_size, verify=verify, allow_plain_http=config.allow_plain_http,
                          max_rate_limit_wait_seconds=config.max_rate_limit_wait_minutes * 60.0,
-                         ledger=ledger, max_points_per_hour=config.max_points_per_hour)
+                         ledger=ledger, max_points_per_hour=config.max_points_per_hour,
+                         media_origins=endpoints.media_origins if credentials.is_cloud else ())
 
     client: ConfluenceApi
     if not credentials.is_cloud:

@@ -14,8 +14,8 @@ class FakeClient:
         self.fetched = fetched
         self.asked: list[tuple[str, int]] = []
 
-    def download(self, link: str, max_bytes: int) -> Fetched:
-        self.asked.append((link, max_bytes))
+    def download(self, attachment: dict, max_bytes: int) -> Fetched:
+        self.asked.append((attachment["downloadLink"], max_bytes))
         return self.fetched
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import base64
 import re
 from collections import OrderedDict
+from typing import Any
+from urllib.parse import parse_qs
 
-from ..files.serve import DOWNLOADS, download_at
+from ..files.serve import DOWNLOADS, REST_DOWNLOAD, download_at, rest_download
 from ..model import Site
 from .access import AccessRoutes
 from .analytics import AnalyticsRoutes
@@ -104,6 +106,9 @@ class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRout
                   AttachmentRoutes, VersionRoutes, AccessRoutes, PermissionRoutes, AnalyticsRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
+    media: Any = None
+    """A ``media.MediaService``: downloads then redirect to it, as real Cloud's do (``media.py``)."""
+
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:
         self.site = site
         self.base_url = base_url.rstrip("/")
@@ -127,6 +132,12 @@ class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRout
                 [("Content-Type", "application/json")],
                 error_body(401, "Client must be authenticated", path),
             )
+        rest = REST_DOWNLOAD.fullmatch(path)
+        if rest is not None:  # attachment files through the REST endpoint (files/serve.py)
+            return rest_download(self.site, self.media, rest.group(1), rest.group(2), raw_query)
+        if path.startswith("/wiki" + DOWNLOADS) and self.media is not None:  # real Cloud: to the media service
+            container_id, _, file_name = path[len("/wiki" + DOWNLOADS):].partition("/")
+            return self.media.redirect(container_id, file_name, parse_qs(raw_query).get("version", [None])[0])
         if path.startswith("/wiki" + DOWNLOADS):  # attachment files (files/serve.py)
             return download_at(self.site, path[len("/wiki" + DOWNLOADS):], raw_query)
         try:

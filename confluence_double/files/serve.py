@@ -5,8 +5,10 @@ file whose text says which attachment and version it is (``expected_text``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from ..api.wire import Response
@@ -94,3 +96,20 @@ def download_at(site: Site, rest: str, raw_query: str) -> Response:
     container_id, _, file_name = rest.partition("/")
     version = parse_qs(raw_query).get("version", [None])[0]
     return download_response(site, container_id, file_name, version)
+
+
+REST_DOWNLOAD = re.compile(r"/wiki/rest/api/content/([^/]+)/child/attachment/([^/]+)/download")
+"""Cloud's REST download endpoint (v1 contract): a redirect to the media service on real Cloud."""
+
+
+def rest_download(site: Site, media: Any, container_id: str, attachment_id: str, raw_query: str) -> Response:
+    """404 unless the attachment hangs off that container; then the media service's redirect
+    (``media.MediaService.redirect``), or the file itself when no media double is attached."""
+    with site.lock:
+        att = site.attachments.get(unquote(attachment_id))
+    if att is None or att.container_id != unquote(container_id) or att.status != "current":
+        return Response(404, [("Content-Type", "application/json")], b'{"statusCode": 404, "message": "Not found"}')
+    version = parse_qs(raw_query).get("version", [None])[0]
+    if media is not None:
+        return media.redirect(att.container_id, att.title, version)
+    return download_response(site, att.container_id, att.title, version)

@@ -112,9 +112,10 @@ class ConfluenceApi(Protocol):
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
 
-    def download(self, link: str, max_bytes: int) -> Fetched:
-        """An attachment's file from its `downloadLink` (relative to the wiki base), streamed and cut
-        at `max_bytes`; what fails for this one file is a `Fetched.failure`, not an exception."""
+    def download(self, attachment: Mapping[str, Any], max_bytes: int) -> Fetched:
+        """An attachment's file (`attachment`: its API object, with `downloadLink` relative to the wiki
+        base), streamed and cut at `max_bytes`; what fails for this one file is a `Fetched.failure`,
+        not an exception."""
 
     @property
     def access(self) -> AccessApi:

@@ -41,6 +41,9 @@ class AtlassianEndpoints:
 
     api_url: str = "https://api.atlassian.com"
     auth_url: str = "https://auth.atlassian.com"
+    media_origins: tuple[str, ...] = ("https://api.media.atlassian.com",)
+    """Where Confluence Cloud redirects attachment downloads (each URL signed with its own token);
+    only these are followed, over https, and without the site's credentials (http/media.py)."""
 
     @property
     def token_url(self) -> str:

@@ -4,7 +4,9 @@ calls, streamed and cut at a size cap so a file is never held whole beyond it.
 The API client's error handler parses every 2xx body as JSON; a download is not JSON, so it has its
 own handler that accepts any 2xx without reading it (the body is then read here, chunk by chunk).
 What goes wrong with one file (404 after a delete, 403, an off-site redirect, a body that stalls)
-becomes a `Fetched.failure` for that attachment, never the end of the sync; a 401 still ends it.
+becomes a `Fetched.failure` for that attachment, never the end of the sync; a 401 from the site still
+ends it. A redirect to Atlassian's media service (Cloud) is followed by `media.MediaClient`, without
+credentials; a 401 there is that URL's own token expiring, so it is a failure of the one file.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import requests
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 
+from source_confluence.http.media import MediaClient, register_url_secrets
 from source_confluence.http.retry_policy import ConfluenceErrorHandler
 
 CHUNK_BYTES = 64 * 1024
@@ -46,22 +49,32 @@ class DownloadErrorHandler(ConfluenceErrorHandler):
 
 
 class Downloader:
-    """Streams one file at a time from the site (same origin only) with the transport's client."""
+    """Streams one file at a time from the site (same origin only) with the transport's client, and
+    from Atlassian's media service (allowed origins only, no credentials) with `media`."""
 
     def __init__(self, client: HttpClient, verify: bool | str, same_origin: Callable[[str], bool],
-                 wait_for_gate: Callable[[], None]) -> None:
+                 wait_for_gate: Callable[[], None], media: MediaClient | None = None) -> None:
         self._client = client
         self._verify = verify
         self._same_origin = same_origin
         self._wait = wait_for_gate
+        self._media = media
 
     def fetch(self, url: str, max_bytes: int) -> Fetched:
+        media, on_media = self._media, False
         for _ in range(MAX_DOWNLOAD_REDIRECTS + 1):
-            if not self._same_origin(url):
+            # Once on the media service (one-way: never back to the site with its credentials).
+            on_media = on_media or (media is not None and not self._same_origin(url) and media.allows(url))
+            if on_media and media is not None:
+                register_url_secrets(url)  # its token, before the CDK can log the URL
+                allowed, client = media.allows(url), media.client
+            else:
+                allowed, client = self._same_origin(url), self._client
+            if not allowed:
                 # Credentials stay on the configured site; a file served elsewhere is not read.
                 return Fetched(None, failure=f"download redirected to another host ({urlsplit(url).hostname})")
             self._wait()
-            _, response = self._client.send_request(
+            _, response = client.send_request(
                 "GET", url, request_kwargs={"allow_redirects": False, "verify": self._verify, "stream": True})
             status = response.status_code
             if 300 <= status < 400 and response.headers.get("Location"):
@@ -70,6 +83,8 @@ class Downloader:
                 continue
             if status >= 300:
                 response.close()
+                if on_media:  # its own short-lived token, not the connector's credentials: this file only
+                    return Fetched(None, failure=f"media service answered HTTP {status}")
                 return Fetched(None, failure=f"download answered HTTP {status}", http_status=status)
             return _read_capped(response, max_bytes)
         return Fetched(None, failure=f"more than {MAX_DOWNLOAD_REDIRECTS} redirects")

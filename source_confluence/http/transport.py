@@ -26,6 +26,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from source_confluence import __version__
 from source_confluence.config import is_loopback_host
 from source_confluence.http.download import Downloader, DownloadErrorHandler, Fetched
+from source_confluence.http.media import MediaClient
 from source_confluence.http.points import POINTS_PER_OBJECT, POINTS_PER_REQUEST, PointsLedger, objects_in
 from source_confluence.http.quota_headers import read_quota_headers
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
@@ -170,6 +171,8 @@ class Transport:
     """Where requests and objects returned are counted (one per command, shared by its transports)."""
     max_points_per_hour: int | None = None
     """The connector's own pace (config `max_points_per_hour`); None: only the server's headers slow it."""
+    media_origins: tuple[str, ...] = ()
+    """Where attachment downloads may be redirected, without credentials (`AtlassianEndpoints`; Cloud only)."""
 
     def __post_init__(self) -> None:
         self._origin = origin_of(self.site_url)
@@ -224,7 +227,11 @@ class Transport:
             error_handler=DownloadErrorHandler(self.site_url, self.limits, fail_fast=self.fail_fast,
                                                refreshable=refreshable, notes=self._notes),
             backoff_strategy=strategy, request_timeout=REQUEST_TIMEOUT)
-        self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin, self.gate.wait)
+        media = MediaClient(self.media_origins, self.name, self.logger, DownloadErrorHandler(
+            self.site_url, self.limits, fail_fast=self.fail_fast, notes=self._notes), strategy, REQUEST_TIMEOUT,
+            self.pool_size) if self.media_origins else None
+        self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin,
+                                      self.gate.wait, media)
 
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.ledger.request()  # every attempt, retries and 429s included, costs the base

@@ -55,7 +55,7 @@ class AttachmentTexts:
         if not isinstance(link, str) or not link:
             return Extracted("failed: Confluence gave no download link")
         self.downloads += 1
-        fetched = self._client.download(link, self._options.max_bytes)
+        fetched = self._client.download(raw, self._options.max_bytes)
         if fetched.too_large:
             return Extracted(TOO_LARGE)
         if fetched.content is None:

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from source_confluence.api.cloud.access import CloudAccess
+from source_confluence.api.cloud.download_path import cloud_download_path
 from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
@@ -237,9 +238,8 @@ class CloudClient(CloudVersionReads):
             raise
         return body if isinstance(body, Mapping) else None
 
-    def download(self, link: str, max_bytes: int) -> Fetched:
-        # v2's downloadLink is relative to the wiki (`_links.base`); the gateway adds its own prefix.
-        return self.transport.download(link if link.startswith("/wiki/") else "/wiki" + link, max_bytes)
+    def download(self, attachment: Mapping[str, Any], max_bytes: int) -> Fetched:
+        return self.transport.download(cloud_download_path(attachment), max_bytes)
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by account id through `users-bulk`, 250 per request."""

@@ -3,6 +3,9 @@ may have a context path (e.g. /confluence)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from source_confluence.http.download import Fetched
 from source_confluence.http.transport import Transport
 
@@ -13,7 +16,8 @@ class DataCenterDownloads:
     transport: Transport
     _context: str
 
-    def download(self, link: str, max_bytes: int) -> Fetched:
+    def download(self, attachment: Mapping[str, Any], max_bytes: int) -> Fetched:
+        link = str(attachment.get("downloadLink") or "")
         if self._context and not link.startswith(self._context + "/"):
             link = self._context + link
         return self.transport.download(link, max_bytes)
