@@ -11,7 +11,7 @@ from confluence_double.quota import PointsQuota
 from integration_tests.conftest import ALL_STREAMS, records_by_stream, sync
 
 SITE = SiteSpec(spaces=2, pages=240, blog_posts=20, footer_comments=120, inline_comments=40, tasks=60,
-                attachments=40, labels=10, users=12, seed=11, body_bytes=300)
+                attachments=40, labels=10, users=12, seed=11, body_bytes=300, folders=2, restricted=6)
 TOTAL = re.compile(r"Cost of this sync: (\d+) request\(s\), (\d+) object\(s\) returned, (\d+) point\(s\)")
 PER_STREAM = re.compile(r"Cost of stream '([^']+)': (\d+) request\(s\), (\d+) object\(s\) returned, (\d+) point")
 
@@ -32,7 +32,7 @@ def test_the_connector_counts_the_points_the_double_charges():
     assert requests == len(double.requests)
     assert points == quota.charged
     assert sum(streams.values()) == points
-    assert set(streams) >= {"pages", "comments", "content_labels", "users"}
+    assert set(streams) >= {"pages", "comments", "content_labels"}  # users may be resolved by look-ups others made
     assert streams["pages"] > 240  # every page is an object returned
 
 

@@ -73,7 +73,7 @@ def test_a_build_without_the_mart_says_so():
 
 
 def test_the_page_draws_the_section_after_the_fixed_ones():
-    assert [s.key for s in SECTIONS] == ["access"]
+    assert "access" in [s.key for s in SECTIONS]
     data = ReportData(
         totals={"live_content": 4, "comments": 0, "open_tasks": 0, "overdue_tasks": 0, "stale_pages": 0, "deleted": 0},
         volume={"ENG": [(date(2024, 1, 1), 1)]}, space_names={"ENG": "Engineering"}, contributors=[], labels=[],

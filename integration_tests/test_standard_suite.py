@@ -40,7 +40,7 @@ NEEDS_DOCKER_ENGINE = pytest.mark.skipif(
 @pytest.fixture(scope="module", autouse=True)
 def confluence_double_config():
     spec = SiteSpec(spaces=2, pages=80, blog_posts=12, footer_comments=40, inline_comments=12, tasks=30,
-                    attachments=15, labels=8, users=6, seed=3, body_bytes=600)
+                    attachments=15, labels=8, users=6, seed=3, body_bytes=600, folders=2, restricted=4)
     with ConfluenceDouble(spec) as double:
         GENERATED_CONFIG.parent.mkdir(exist_ok=True)
         GENERATED_CONFIG.write_text(json.dumps(double.config()))
