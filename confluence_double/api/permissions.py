@@ -79,10 +79,11 @@ class PermissionRoutes:
         if group is None:
             raise ApiError(404, f"No group with id {call.id}")
         users = [self.site.users[a] for a in group.members if a in self.site.users]
-        return self._v1_page(call, users, self._v1_user, 200, MAX_MEMBERS)
+        return self._v1_page(call, users, self._v1_member, 200, MAX_MEMBERS)
 
-    def _v1_user(self, user: User) -> dict[str, Any]:
-        """A v1 User: the v2 fields, with the icon's size the v1 contract requires."""
+    def _v1_member(self, user: User) -> dict[str, Any]:
+        """A v1 User: the v2 fields, with the icon's size the v1 contract requires. (Not `_v1_user`:
+        the restrictions' mixin has one taking an account id, which would win in the API's MRO.)"""
         shape = self._user_json(user)
         return {"type": "known", **shape, "profilePicture": {**shape["profilePicture"], "width": 48, "height": 48}}
 
