@@ -76,7 +76,9 @@ SNAPSHOT_STREAMS = ("content_labels",)
 # Measured on its own (--versions, benchmarks.bench_versions): in the syncs here its first sync would
 # read every history, one request per object, and swamp what the other streams cost.
 SEPARATE_STREAMS = ("content_versions",)
-STREAM_ORDER = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")
+STREAM_ORDER = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users",
+                "content_versions", "content_restrictions", "folders", "groups", "group_members", "audit_records",
+                "space_permissions", "decisions", "content_views")
 
 
 def site_flags(scale: float, seed: int) -> list[str]:
@@ -360,6 +362,20 @@ def stream_of(endpoint: str) -> str:
         return "attachments (file downloads)"
     if path.endswith("/user/current"):
         return "check"
+    if "/analytics/content/" in path:
+        return "content_views"
+    if path.endswith("/audit"):
+        return "audit_records"
+    if path.endswith("/membersByGroupId") or path.endswith("/member"):
+        return "group_members"
+    if path.endswith("/group"):
+        return "groups"
+    if path.endswith(("/permissions", "/space-roles", "/role-assignments")):
+        return "space_permissions"
+    if "/folders/" in path:
+        return "folders"
+    if path.endswith(("/content/search", "/restriction")):  # the restrictions' batched CQL look-ups
+        return "content_restrictions"
     if path.endswith("/users-bulk"):
         return "users (bulk look-ups, also for mentions)"
     if "/labels" in path:

@@ -53,6 +53,19 @@ def test_endpoint_keys_and_their_streams():
     assert bench_sync.stream_of(key("/wiki/api/v2/blogposts", sort="-modified-date", limit="1")) == "tasks"
     assert bench_sync.stream_of(key("/wiki/api/v2/labels/123/attachments", limit="250")) == "content_labels"
     assert key("/wiki/api/v2/attachments/att42/labels") == "GET /wiki/api/v2/attachments/{id}/labels ?"
+    new_streams = {
+        key("/wiki/rest/api/analytics/content/42/views", fromDate="2020-01-01"): "content_views",
+        key("/wiki/rest/api/audit", startDate="1", endDate="2"): "audit_records",
+        key("/wiki/rest/api/group", limit="200"): "groups",
+        key("/wiki/rest/api/group/abc/membersByGroupId", limit="200"): "group_members",
+        key("/wiki/api/v2/spaces/7/permissions", limit="250"): "space_permissions",
+        key("/wiki/api/v2/space-roles", limit="250"): "space_permissions",
+        key("/wiki/api/v2/spaces/7/role-assignments", limit="250"): "space_permissions",
+        key("/wiki/api/v2/folders/99"): "folders",
+        key("/wiki/rest/api/content/search", cql="id in (1)", expand="restrictions.read"): "content_restrictions",
+        key("/wiki/rest/api/content/42/restriction", limit="100"): "content_restrictions",
+    }
+    assert {endpoint: bench_sync.stream_of(endpoint) for endpoint in new_streams} == new_streams
 
 
 @pytest.fixture(scope="module")

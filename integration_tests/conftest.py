@@ -72,3 +72,7 @@ def tiny_double() -> Iterator[ConfluenceDouble]:
                     attachments=20, labels=10, users=8, seed=11, body_bytes=800)
     with ConfluenceDouble(spec) as server:
         yield server
+
+
+# The end-to-end marts run (session-scoped), shared by the modules comparing marts with their truth.
+from integration_tests.marts_pipeline import pipeline  # noqa: E402, F401

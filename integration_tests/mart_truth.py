@@ -294,26 +294,28 @@ class MartTruth:
 
     # -- int_confluence__page_hierarchy --
     def page_tree(self) -> dict[str, tuple[int, str, str]]:
-        """page id -> (depth, root page id, titles from the root joined by ' > ') over live synced pages."""
-        pages = {i: c for i, c in self.landed.live.items() if isinstance(c, Page)}
-        out: dict[str, tuple[int, str, str]] = {}
+        """page id -> (depth, root page id, titles from the root joined by ' > ') over live synced pages
+        and the live folders above them (folders count in the depth and the path; the root is the
+        topmost page on the path)."""
+        pages: dict[str, Any] = {i: c for i, c in self.landed.live.items() if isinstance(c, Page)}
+        nodes = {**{i: f for i, f in self.site.folders.items() if f.status == "current"}, **pages}
+        out: dict[str, tuple[int, str | None, str]] = {}
 
-        def place(page_id: str) -> tuple[int, str, str]:
-            if page_id in out:
-                return out[page_id]
-            page = pages[page_id]
-            parent = page.parent_id
-            if parent is None or parent not in pages:
-                # A page whose parent is not a live page (trashed, purged, never synced) starts a tree.
-                out[page_id] = (0, page_id, page.title)
+        def place(node_id: str) -> tuple[int, str | None, str]:
+            if node_id in out:
+                return out[node_id]
+            node = nodes[node_id]
+            parent = node.parent_id
+            own_root = node_id if node_id in pages else None
+            if parent is None or parent not in nodes:
+                # A page or folder whose parent is not a live page or folder (trashed, purged, never synced) starts a tree.
+                out[node_id] = (0, own_root, node.title)
             else:
                 depth, root, path = place(parent)
-                out[page_id] = (depth + 1, root, f"{path} > {page.title}")
-            return out[page_id]
+                out[node_id] = (depth + 1, root or own_root, f"{path} > {node.title}")
+            return out[node_id]
 
-        for page_id in pages:
-            place(page_id)
-        return out
+        return {i: place(i) for i in pages}  # type: ignore[misc] - a page's root is a page
 
     # -- confluence__stale_content --
     def stale_content(self) -> dict[str, Row]:

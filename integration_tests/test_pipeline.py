@@ -161,6 +161,12 @@ def test_second_demo_run_reports_exactly_the_scripted_changes(tmp_path):
     }
     assert changes["content_labels"].categories["new"] == demo.BATCH["labels added"]
     assert changes["spaces"].describe() == "no change"
+    # The batch changes no group, member, grant or audit event; the new snapshot streams are replaced unchanged.
+    for stream in ("groups", "group_members", "space_permissions"):
+        assert changes[stream].describe() == "no change", stream
+    assert changes["audit_records"].categories["new"] == 0
+    # Every edit, new page and new comment is one new version (trashing and purging make none to read).
+    assert changes["content_versions"].categories["new"] >= demo.BATCH["page edits"] + demo.BATCH["new pages"]
 
     # The tables keep what every sync loaded: the latest row of each page is the site's page, and a
     # purged or trashed page keeps its live row from run 1 beside the deleted one.

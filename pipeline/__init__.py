@@ -10,7 +10,9 @@ report's data), ``report`` (one self-contained HTML file), ``summary`` (plain te
 (the whole chain), ``demo`` (the bundled sample site) and ``cli``.
 """
 
-STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")
+STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users",
+           "content_versions", "content_restrictions", "folders", "groups", "group_members", "audit_records",
+           "space_permissions", "decisions", "content_views")
 # Streams without a cursor: PyAirbyte always asks for incremental, which the connector refuses for
 # them, so they are read in a separate full-refresh pass that replaces their tables.
-FULL_REFRESH_STREAMS = ("spaces",)
+FULL_REFRESH_STREAMS = ("spaces", "groups", "group_members", "space_permissions")

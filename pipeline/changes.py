@@ -28,6 +28,15 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tasks": ("id", ("status", "updated_at")),
     "users": ("account_id", ("display_name", "account_status")),
     "content_labels": ("id", ("deleted_at",)),
+    "content_versions": ("id", ()),
+    "content_restrictions": ("id", ("deleted_at",)),
+    "folders": ("id", ("title", "parent_id", "status", "deleted_at")),
+    "groups": ("id", ("name",)),
+    "group_members": ("id", ()),
+    "audit_records": ("id", ()),
+    "space_permissions": ("id", ()),
+    "decisions": ("id", ("state", "text", "deleted_at")),
+    "content_views": ("content_id", ("views", "viewers")),
 }
 
 # Categories of content with a status, first match wins. `r` is the row the sync wrote, `b` the row
@@ -68,6 +77,34 @@ CASES: dict[str, tuple[tuple[str, str], ...]] = {
     "users": (
         ("new", "b.k is null"),
         ("updated", "r.display_name is distinct from b.display_name or r.account_status is distinct from b.account_status"),
+        ("unchanged", "true"),
+    ),
+    # Versions and audit events never change once written; re-reads are the same rows.
+    "content_versions": (("new", "b.k is null"), ("unchanged", "true")),
+    "audit_records": (("new", "b.k is null"), ("unchanged", "true")),
+    # A lifted restriction arrives as a tombstone (deleted_at set); restrictions of changed content are re-read.
+    "content_restrictions": (
+        ("lifted", "r.deleted_at is not null and b.deleted_at is null"),
+        ("new", "r.deleted_at is null and (b.k is null or b.deleted_at is not null)"),
+        ("unchanged", "true"),
+    ),
+    "folders": (
+        ("new", "b.k is null"),
+        ("deleted", "r.deleted_at is not null and b.deleted_at is null"),
+        ("updated", "r.title is distinct from b.title or r.parent_id is distinct from b.parent_id "
+                    "or r.status is distinct from b.status"),
+        ("unchanged", "true"),
+    ),
+    # Decisions are re-parsed from every changed body; one gone from its body arrives as a tombstone.
+    "decisions": (
+        ("removed", "r.deleted_at is not null and b.deleted_at is null"),
+        ("new", "r.deleted_at is null and (b.k is null or b.deleted_at is not null)"),
+        ("updated", "r.state is distinct from b.state or r.text is distinct from b.text"),
+        ("unchanged", "true"),
+    ),
+    "content_views": (
+        ("new", "b.k is null"),
+        ("updated", "r.views is distinct from b.views or r.viewers is distinct from b.viewers"),
         ("unchanged", "true"),
     ),
 }

@@ -30,8 +30,10 @@ if str(REPO) not in sys.path:  # run from a checkout without an install: the dou
 
 from confluence_double import ConfluenceDouble, Site, SiteSpec  # noqa: E402
 
+# Folders and restrictions so the access section has nested folders and restricted pages; groups,
+# space permissions, decisions (in meeting notes) and page views come with every generated site.
 DEMO_SPEC = SiteSpec(spaces=4, pages=3000, blog_posts=300, footer_comments=2000, inline_comments=600, tasks=1000,
-                     attachments=800, labels=40, users=40, seed=7, body_bytes=1500)
+                     attachments=800, labels=40, users=40, seed=7, body_bytes=1500, folders=3, restricted=60)
 STATE_FILE = "demo_state.json"
 DB_FILE = "confluence.duckdb"
 REPORT_FILE = "report.html"
@@ -244,7 +246,10 @@ def finish_run(state: DemoState, records: dict[str, int]) -> None:
 
 def demo_config(double: ConfluenceDouble) -> dict[str, Any]:
     # Check for purged content and read every label on every sync: demo runs are minutes apart, not a day.
-    return {**double.config(), "deletion_check_interval_hours": 0, "label_reconciliation_interval_hours": 0}
+    # Page views are opt-in; the demo turns them on (within the default request budget) for the
+    # engagement section.
+    return {**double.config(), "deletion_check_interval_hours": 0, "label_reconciliation_interval_hours": 0,
+            "page_views": True}
 
 
 def run_demo(directory: Path, out: TextIO | None = None, spec: SiteSpec = DEMO_SPEC) -> int:

@@ -42,10 +42,10 @@ from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.cloud.gateway import GatewayTransport, cloud_id_from_resources, cloud_id_from_tenant_info
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.api.protocol import ConfluenceApi
+from source_confluence.check_messages import anonymous_message, check_http_message, failed
 from source_confluence.config import (
     ConfigError,
     ConnectorConfig,
-    Credentials,
     PlatformConfig,
     document_of,
     typed_config,
@@ -151,14 +151,14 @@ class SourceConfluence(Source):
             parsed, context = self._context(config, logger, fail_fast=True)
             user = context.client.current_user()
             if user.get("type") == "anonymous" or not (user.get("accountId") or user.get("userKey")):
-                return _failed(_anonymous_message(parsed.credentials))
+                return failed(anonymous_message(parsed.credentials))
             context.directory.spaces()
         except ConfigError as error:
-            return _failed(error.message or str(error))
+            return failed(error.message or str(error))
         except ConfluenceHttpError as error:
-            return _failed(_check_http_message(error, config, parsed))
+            return failed(check_http_message(error, config, parsed))
         except AirbyteTracedException as error:
-            return _failed(error.message or "The connection check failed.")
+            return failed(error.message or "The connection check failed.")
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     # -- discover ----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class SourceConfluence(Source):
             context.directory.spaces()  # lists spaces once, and rejects unknown space keys before any thread starts
         except ConfluenceHttpError as error:
             raise AirbyteTracedException(
-                message=_check_http_message(error, config, parsed),
+                message=check_http_message(error, config, parsed),
                 internal_message=str(error),
                 failure_type=FailureType.config_error if error.status in (401, 403) else FailureType.system_error,
             ) from None
@@ -315,45 +315,3 @@ def _validate_catalog(catalog: ConfiguredAirbyteCatalog) -> list[tuple[StreamDef
         LOGGER.warning("The catalog selects no stream, so this sync reads nothing. Select streams in the "
                        "connection's schema settings.")
     return selected
-
-
-def _failed(message: str) -> AirbyteConnectionStatus:
-    return AirbyteConnectionStatus(status=Status.FAILED, message=message)
-
-
-def _anonymous_message(credentials: Credentials) -> str:
-    if credentials.auth_type == "personal_access_token":
-        return (
-            "Confluence treated the connector as an anonymous visitor: the personal access token was not "
-            "accepted. A Data Center server that allows anonymous access ignores an invalid, expired or "
-            "revoked token instead of refusing it. Check credentials.personal_access_token, or create a new "
-            "one under your profile > Settings > Personal Access Tokens."
-        )
-    return (
-        "Confluence treated the connector as an anonymous visitor, so the credentials were not accepted. "
-        f"Check {credentials.secret_fields()}."
-    )
-
-
-def _check_http_message(error: ConfluenceHttpError, config: Mapping[str, Any],
-                        parsed: ConnectorConfig | None = None) -> str:
-    site = config.get("site_url", "the site") if isinstance(config, Mapping) else "the site"
-    datacenter = parsed is not None and not parsed.is_cloud
-    if error.status == 401:
-        fields = parsed.credentials.secret_fields() if parsed else "credentials.email and credentials.api_token"
-        owner = ("must belong to that email's Atlassian account and must not be revoked"
-                 if parsed is None or parsed.credentials.auth_type in ("api_token", "scoped_api_token")
-                 else "must be current and not revoked")
-        return f"Confluence rejected the credentials (HTTP 401). Check {fields}: the credentials {owner}."
-    if error.status == 403:
-        return (
-            "The credentials were accepted but the account may not use the Confluence REST API on this site "
-            "(HTTP 403). Ask a site admin to grant the account Confluence access, or check IP allowlists"
-            + ("." if not parsed or not parsed.credentials.uses_gateway else
-               ", and that the token or OAuth app has the read scopes listed in the documentation.")
-        )
-    if error.status == 404:
-        root = ("the server's base URL including its context path, e.g. https://wiki.example.com/confluence"
-                if datacenter else "the site root, e.g. https://your-domain.atlassian.net")
-        return f"No Confluence REST API was found at {site} (HTTP 404). Check site_url: it should be {root}."
-    return f"Confluence answered HTTP {error.status} ({error.detail}) to the connection check."

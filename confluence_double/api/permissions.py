@@ -82,7 +82,8 @@ class PermissionRoutes:
         return self._v1_page(call, users, self._v1_member, 200, MAX_MEMBERS)
 
     def _v1_member(self, user: User) -> dict[str, Any]:
-        """A v1 User: the v2 fields, with the icon's size the v1 contract requires."""
+        """A v1 User: the v2 fields, with the icon's size the v1 contract requires. (Not `_v1_user`:
+        the restrictions' mixin has one taking an account id, which would win in the API's MRO.)"""
         shape = self._user_json(user)
         return {"type": "known", **shape, "profilePicture": {**shape["profilePicture"], "width": 48, "height": 48}}
 

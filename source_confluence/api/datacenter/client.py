@@ -28,12 +28,13 @@ from zoneinfo import ZoneInfo
 
 from source_confluence.api.datacenter import v1_shapes
 from source_confluence.api.datacenter.access import DataCenterAccess
-from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
+from source_confluence.api.datacenter.cql import CONTENT_TYPES, ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
 from source_confluence.api.datacenter.downloads import DataCenterDownloads
+from source_confluence.api.datacenter.labels import DataCenterLabelReads
 from source_confluence.api.datacenter.labels_of import LabelsOfContent
 from source_confluence.api.datacenter.versions import DataCenterVersionReads
-from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
+from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
 
@@ -47,13 +48,12 @@ CONTENT_EXPAND = ("space", "history", "version", "ancestors")
 COMMENT_EXPAND = ("container", "history", "version", "ancestors", "extensions.inlineProperties",
                   "extensions.resolution")
 ATTACHMENT_EXPAND = ("container", "history", "version")
-CONTENT_TYPES = {PAGE: "page", BLOGPOST: "blogpost"}
 SPACE_EXPAND = ("description.plain", "homepage", "metadata.labels")
 TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient(DataCenterVersionReads, DataCenterDownloads, LabelsOfContent):
+class DataCenterClient(DataCenterVersionReads, DataCenterLabelReads, DataCenterDownloads, LabelsOfContent):
     filters_by_modified_time = True
     tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
@@ -307,30 +307,6 @@ class DataCenterClient(DataCenterVersionReads, DataCenterDownloads, LabelsOfCont
                           [("location", "inline"), ("depth", "all"), ("expand", ",".join(expand)),
                            ("limit", self._limit(bodies))])
         return items(self._follow(link, self._convert))
-
-    def content_with_labels(self, names: Sequence[str],
-                            container_types: Sequence[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        labels = ", ".join(cql_string(name.lower()) for name in names)
-        for container_type in container_types:
-            cql = f"type = {CONTENT_TYPES[container_type]} and label in ({labels})"
-            for item in items(self._walk(cql, ("space", "ancestors"), self.page_size)):
-                yield container_type, item
-
-    def labelled_in_space(self, space_id: str, content_type: str) -> Iterator[ListPage]:
-        key = self._space_key(space_id)
-        if content_type == PAGE:
-            yield from self._page_scan(space_id, ("space", "metadata.labels"))
-            return
-        if content_type == BLOGPOST:
-            cql, expand = f"type = blogpost and space = {cql_string(key)}", ("space", "metadata.labels")
-        else:
-            cql, expand = f"type = attachment and space = {cql_string(key)}", ("container", "metadata.labels")
-        yield from self._walk(cql, expand, self.page_size)
-
-    def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
-        with self._lock:
-            space = self._spaces.get(space_id)
-        return iter(list((space or {}).get("labels") or []))
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by user key: those seen in content expansions, then one request per user never seen."""

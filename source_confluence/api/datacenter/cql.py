@@ -16,6 +16,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from source_confluence.api.protocol import BLOGPOST, PAGE
+
+CONTENT_TYPES = {PAGE: "page", BLOGPOST: "blogpost"}
+"""The CQL `type` of each container kind."""
 CQL_MINUTE = "%Y-%m-%d %H:%M"
 AUTO_MARGIN = timedelta(hours=2)
 UNKNOWN_OFFSET_MARGIN = timedelta(hours=16)  # UTC-12 .. UTC+14, plus the DST hour
