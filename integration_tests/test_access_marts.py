@@ -10,7 +10,6 @@ access marts and what they read. CONFLUENCE_SKIP_POSTGRES=1 skips the PostgreSQL
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,11 +21,27 @@ import pytest
 if __package__:
     from . import access_mart_truth as truth
     from . import warehouse_seeds as seeds
-    from .test_dbt_project import Warehouse, _postgres_settings, run_dbt
+    from .dbt_warehouse import (
+        Warehouse,
+        drop_schemas,
+        duckdb_query,
+        postgres_connection,
+        postgres_query,
+        postgres_settings,
+        run_dbt,
+    )
 else:  # rootdir-relative import (integration_tests/ is not a package)
     import access_mart_truth as truth
     import warehouse_seeds as seeds
-    from test_dbt_project import Warehouse, _postgres_settings, run_dbt
+    from dbt_warehouse import (
+        Warehouse,
+        drop_schemas,
+        duckdb_query,
+        postgres_connection,
+        postgres_query,
+        postgres_settings,
+        run_dbt,
+    )
 
 OVER_EXPOSED_USERS = 3
 BUILD_VARS = json.dumps({"as_of": "2024-07-01 00:00:00", "access_over_exposed_users": OVER_EXPOSED_USERS})
@@ -62,34 +77,17 @@ def _build(env: dict[str, str], work_dir: Path, schema: str) -> None:
 
 @pytest.fixture(scope="module")
 def duckdb_access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    import duckdb
-
     work_dir = tmp_path_factory.mktemp("access_duckdb")
     path = work_dir / "access.duckdb"
     _build({"CONFLUENCE_DUCKDB_PATH": str(path), "CONFLUENCE_DBT_SCHEMA": "analytics", "CONFLUENCE_DBT_TARGET": "duckdb"},
            work_dir, "main")
-
-    def query(sql: str) -> tuple[list[str], list[tuple]]:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            cursor = con.execute(sql)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-        finally:
-            con.close()
-
-    yield Warehouse("duckdb", "analytics", work_dir, query)
+    yield Warehouse("duckdb", "analytics", work_dir, duckdb_query(path))
 
 
 @pytest.fixture(scope="module")
 def postgres_access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    if os.environ.get("CONFLUENCE_SKIP_POSTGRES") == "1":
-        pytest.skip("CONFLUENCE_SKIP_POSTGRES=1")
-    import psycopg2
-
-    settings = _postgres_settings()
-    connection = psycopg2.connect(host=settings["CONFLUENCE_PG_HOST"], port=int(settings["CONFLUENCE_PG_PORT"]),
-                                  user=settings["CONFLUENCE_PG_USER"], password=settings["CONFLUENCE_PG_PASSWORD"],
-                                  dbname=settings["CONFLUENCE_PG_DBNAME"])
+    settings = postgres_settings()
+    connection = postgres_connection(settings)
     suffix = uuid.uuid4().hex[:10]
     raw_schema, schema = f"confluence_access_raw_{suffix}", f"confluence_access_{suffix}"
     work_dir = tmp_path_factory.mktemp("access_postgres")
@@ -101,20 +99,9 @@ def postgres_access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wareho
         vars_ = json.dumps({**json.loads(BUILD_VARS), "confluence_schema": raw_schema})
         run_dbt(["build", *SELECT, "--vars", vars_], env=env, work_dir=work_dir)
 
-        def query(sql: str) -> tuple[list[str], list[tuple]]:
-            connection.rollback()
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                return [d[0] for d in cursor.description], cursor.fetchall()
-
-        yield Warehouse("postgres", schema, work_dir, query)
+        yield Warehouse("postgres", schema, work_dir, postgres_query(connection))
     finally:
-        connection.rollback()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{raw_schema}" CASCADE')
-        connection.commit()
-        connection.close()
+        drop_schemas(connection, (schema, raw_schema))
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])

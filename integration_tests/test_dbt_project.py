@@ -17,28 +17,36 @@ PostgreSQL half; without it, a server that cannot be started fails the tests.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 if __package__:
     from . import warehouse_seeds as seeds
+    from .dbt_warehouse import (
+        Warehouse,
+        drop_schemas,
+        duckdb_query,
+        postgres_connection,
+        postgres_query,
+        postgres_settings,
+        run_dbt,
+    )
 else:  # rootdir-relative import (integration_tests/ is not a package)
     import warehouse_seeds as seeds
+    from dbt_warehouse import (
+        Warehouse,
+        drop_schemas,
+        duckdb_query,
+        postgres_connection,
+        postgres_query,
+        postgres_settings,
+        run_dbt,
+    )
 
-REPO = Path(__file__).resolve().parents[1]
-DBT_PROJECT = REPO / "dbt_project"
-ENSURE_POSTGRES = REPO / "scripts" / "ensure_postgres.sh"
 RECENT_UPDATES_LIMIT = 10
 # The dataset's reference time: a Monday; with stale_after_days = 180 a page last updated on or
 # before 2024-01-03 is stale.
@@ -96,81 +104,12 @@ STREAM_MODELS = 17
 INTERMEDIATE_MODELS = 8
 
 
-# --------------------------------------------------------------------------------------------
-# running dbt
-# --------------------------------------------------------------------------------------------
-
-
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if not found:
-        pytest.fail("dbt is not installed: pip install -e '.[pipeline]'")
-    return found
-
-
-def run_dbt(
-    args: list[str], *, env: dict[str, str], work_dir: Path, check: bool = True, project: Path = DBT_PROJECT
-) -> subprocess.CompletedProcess:
-    """Run the dbt CLI on the project (or the seeds' project) with artifacts and logs kept in work_dir."""
-    command = [
-        _dbt_executable(),
-        *args,
-        "--project-dir",
-        str(project),
-        "--profiles-dir",
-        str(DBT_PROJECT),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-    ]
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
-    full_env.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false", **env})
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        command, env=full_env, cwd=work_dir, capture_output=True, text=True, timeout=600, check=False
-    )
-    if check and result.returncode != 0:
-        pytest.fail(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return result
-
-
-def _normalise(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-@dataclass
-class Warehouse:
-    name: str
-    schema: str
-    work_dir: Path
-    _query: Callable[[str], tuple[list[str], list[tuple]]]
-
-    def rows(self, sql: str) -> list[dict[str, Any]]:
-        """Rows of a query; `{s}` in the SQL stands for the schema the models were built in."""
-        columns, rows = self._query(sql.format(s=self.schema))
-        return [dict(zip(columns, (_normalise(v) for v in row), strict=True)) for row in rows]
-
-    def one(self, sql: str) -> dict[str, Any]:
-        rows = self.rows(sql)
-        assert len(rows) == 1, rows
-        return rows[0]
-
-    def artifact(self, name: str) -> dict[str, Any]:
-        return json.loads((self.work_dir / "target" / name).read_text())
-
-
 def _seeder(work_dir: Path) -> seeds.RunDbt:
     return lambda args, env: run_dbt(args, env=env, work_dir=work_dir, project=seeds.SEEDS_PROJECT)
 
 
 @pytest.fixture(scope="module")
 def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    import duckdb
 
     work_dir = tmp_path_factory.mktemp("dbt_duckdb")
     path = work_dir / "confluence_it.duckdb"
@@ -188,58 +127,13 @@ def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wareh
     # Freshness "errors" on a 2024 dataset (the exit code says so); sources.json is what we check.
     run_dbt(["source", "freshness"], env=env, work_dir=work_dir, check=False)
 
-    def query(sql: str) -> tuple[list[str], list[tuple]]:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            cursor = con.execute(sql)
-            return [d[0] for d in cursor.description], cursor.fetchall()
-        finally:
-            con.close()
-
-    yield Warehouse("duckdb", "analytics", work_dir, query)
-
-
-def _postgres_settings() -> dict[str, str]:
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        ["bash", str(ENSURE_POSTGRES)],  # noqa: S607 - bash from PATH
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/ensure_postgres.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    settings = {}
-    for line in result.stdout.splitlines():
-        if line.startswith("export ") and "=" in line:
-            key, _, value = line.removeprefix("export ").partition("=")
-            settings[key] = value
-    missing = {
-        "CONFLUENCE_PG_HOST",
-        "CONFLUENCE_PG_PORT",
-        "CONFLUENCE_PG_USER",
-        "CONFLUENCE_PG_PASSWORD",
-        "CONFLUENCE_PG_DBNAME",
-    } - set(settings)
-    if missing:
-        pytest.fail(f"scripts/ensure_postgres.sh did not print {sorted(missing)}:\n{result.stdout}")
-    return settings
+    yield Warehouse("duckdb", "analytics", work_dir, duckdb_query(path))
 
 
 @pytest.fixture(scope="module")
 def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    if os.environ.get("CONFLUENCE_SKIP_POSTGRES") == "1":
-        pytest.skip("CONFLUENCE_SKIP_POSTGRES=1")
-    import psycopg2
-
-    settings = _postgres_settings()
-    connection = psycopg2.connect(
-        host=settings["CONFLUENCE_PG_HOST"],
-        port=int(settings["CONFLUENCE_PG_PORT"]),
-        user=settings["CONFLUENCE_PG_USER"],
-        password=settings["CONFLUENCE_PG_PASSWORD"],
-        dbname=settings["CONFLUENCE_PG_DBNAME"],
-    )
+    settings = postgres_settings()
+    connection = postgres_connection(settings)
     suffix = uuid.uuid4().hex[:10]
     seed_schema, raw_schema, schema = f"confluence_seed_{suffix}", f"confluence_raw_{suffix}", f"confluence_it_{suffix}"
     work_dir = tmp_path_factory.mktemp("dbt_postgres")
@@ -258,21 +152,9 @@ def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[War
         assert seeds.load_by_sync(connection, seed_schema, raw_schema, after_sync, seeds.dataset_streams(DATASET)) == 5
         (work_dir / "target" / "run_results.json").rename(work_dir / "target" / "build_run_results.json")
 
-        def query(sql: str) -> tuple[list[str], list[tuple]]:
-            connection.rollback()
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                return [d[0] for d in cursor.description], cursor.fetchall()
-
-        yield Warehouse("postgres", schema, work_dir, query)
+        yield Warehouse("postgres", schema, work_dir, postgres_query(connection))
     finally:
-        connection.rollback()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{raw_schema}" CASCADE')
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{seed_schema}" CASCADE')
-        connection.commit()
-        connection.close()
+        drop_schemas(connection, (schema, raw_schema, seed_schema))
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])

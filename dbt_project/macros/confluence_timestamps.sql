@@ -36,6 +36,13 @@
 {%- endmacro %}
 
 
+{#- Calendar days (UTC dates) from `expression` to the reference "now": the age that staleness is
+    measured in. -#}
+{% macro confluence_days_since(expression) -%}
+    {{ dbt.datediff('cast(' ~ expression ~ ' as date)', 'cast(' ~ confluence_as_of() ~ ' as date)', 'day') }}
+{%- endmacro %}
+
+
 {#- First day (a date) of the week or month holding `expression`. Weeks start on Monday. -#}
 {% macro confluence_period_start(datepart, expression) -%}
     {{ return(adapter.dispatch('confluence_period_start', 'confluence')(datepart, expression)) }}

@@ -27,7 +27,10 @@ TRACE = os.environ.get("ADVERSARY_TRACE") == "1"
 
 
 def machine_settings(examples: int) -> settings:
+    """`make test` runs a fixed set of histories (derandomized: a CI run fails only when the code
+    changed); `make soak` draws new ones every run, twenty times as many, to find new failures."""
     return settings(max_examples=examples * (20 if SOAK else 1), stateful_step_count=12, deadline=None,
+                    derandomize=not SOAK, database=None if not SOAK else settings.default.database,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.data_too_large])
 

@@ -32,7 +32,7 @@ aged as (
 
     select
         content.*,
-        {{ dbt.datediff('cast(content.updated_at as date)', 'cast(' ~ confluence_as_of() ~ ' as date)', 'day') }} as days_since_update
+        {{ confluence_days_since('content.updated_at') }} as days_since_update
     from content
 
 ),

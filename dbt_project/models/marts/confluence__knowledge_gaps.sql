@@ -13,7 +13,7 @@ with content as (
 
     select
         content.*,
-        {{ dbt.datediff('cast(content.updated_at as date)', 'cast(' ~ confluence_as_of() ~ ' as date)', 'day') }}
+        {{ confluence_days_since('content.updated_at') }}
             as days_since_update
     from {{ ref('int_confluence__content') }} as content
     where content.is_live
@@ -123,7 +123,7 @@ measured as (
         cast(round(peer_average_content_count, 4) as {{ dbt.type_numeric() }}) as peer_average_content_count,
         last_updated_at,
         case when last_updated_at is not null then
-            {{ dbt.datediff('cast(last_updated_at as date)', 'cast(' ~ confluence_as_of() ~ ' as date)', 'day') }}
+            {{ confluence_days_since('last_updated_at') }}
         end as days_since_last_update,
         (content_count < {{ var('knowledge_gap_thin_ratio', 0.5) }} * peer_average_content_count) as is_thin,
         (

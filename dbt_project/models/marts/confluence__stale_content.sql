@@ -33,7 +33,7 @@ aged as (
 
     select
         pages.*,
-        {{ dbt.datediff('cast(pages.updated_at as date)', 'cast(' ~ confluence_as_of() ~ ' as date)', 'day') }} as days_since_update
+        {{ confluence_days_since('pages.updated_at') }} as days_since_update
     from pages
 
 )
