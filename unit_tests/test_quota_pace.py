@@ -14,21 +14,10 @@ from source_confluence.config import ConfigError, parse_config
 from source_confluence.http.quota_headers import QuotaReading, read_quota_headers, structured_items
 from source_confluence.http.rate_gate import RateGate
 from source_confluence.http.transport import Transport
+from unit_tests.fake_clock import FakeClock
 
 NOW = 1_800_000_000.0
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_the_points_quota_headers_are_read():

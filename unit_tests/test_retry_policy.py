@@ -22,26 +22,15 @@ from source_confluence.http.retry_policy import (
     ResponseNotes,
     RetryLimits,
 )
+from unit_tests.fake_clock import FakeClock
 
 LIMITS = RetryLimits(max_retries=8, rate_limit_wait=600.0, backoff_base=1.0, max_backoff=60.0, read_timeout=120.0)
 URL = "https://example.atlassian.net/wiki/api/v2/pages?space-id=1&cursor=c2VjcmV0"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
 
 def gate_and_clock() -> tuple[RateGate, FakeClock]:
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     return RateGate(clock=clock, sleep=clock.sleep), clock
 
 
