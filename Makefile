@@ -59,9 +59,11 @@ demo: install
 
 # The sync benchmark behind benchmarks/RESULTS.md: the connector against the Confluence double at 10%
 # and 100% of a 100,000-page site, 0 ms and 100 ms per request, with a py-spy profile and the shared
-# rate-limit check (about 25 minutes on 2 cores). Never part of `make test`.
+# rate-limit check (about 25 minutes on 2 cores), then the side-by-side with the official manifest
+# (benchmarks/bench_side_by_side.py, about 10 minutes). Never part of `make test`.
 bench: install
 	$(BIN)/python -m benchmarks.bench_sync --profile --rate-limit-check --versions
+	$(BIN)/python -m benchmarks.bench_side_by_side
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .demo

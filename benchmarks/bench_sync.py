@@ -264,11 +264,13 @@ def catalog_without(workdir: Path, streams: tuple[str, ...], base: Path = CATALO
 def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, workdir: Path, label: str,
                   double: Double, profile: Path | None = None,
                   env: dict[str, str] | None = None,
-                  catalog: Path = CATALOG, cpus: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                  catalog: Path = CATALOG, cpus: str | None = None,
+                  connector: list[str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One `read` of `connector` (default: this project's) against `double`, measured."""
     env = env or {}
     config_path = workdir / f"{label}.config.json"
     config_path.write_text(json.dumps(config))
-    command = [str(CONNECTOR), "read", "--config", str(config_path), "--catalog", str(catalog)]
+    command = [*(connector or [str(CONNECTOR)]), "read", "--config", str(config_path), "--catalog", str(catalog)]
     if state is not None:
         state_path = workdir / f"{label}.state.json"
         state_path.write_text(json.dumps(state))

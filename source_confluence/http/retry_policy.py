@@ -35,6 +35,7 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_confluence.http.json_body import parse_json
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after
 
 CDK_EXTRA_SLEEP_SECONDS = 1.0
@@ -299,7 +300,7 @@ class ConfluenceErrorHandler(ErrorHandler):
                 "login page is in front of the API. Check site_url, and that the credentials are an API token "
                 "for this site.")
         try:
-            body = json.loads(response.content)
+            body = parse_json(response.content)
         except ValueError:
             # Truncated or corrupted bodies are transient on a busy site: retry them.
             return self._broken(response, "sent an incomplete or invalid JSON body")
