@@ -12,7 +12,9 @@ from typing import Any
 
 SCENARIO = "attachment_text"
 STREAM = "attachments"
-DOWNLOADS = "/download/attachments/"
+DOWNLOADS = ("/download/attachments/", "/download")
+"""Data Center's file servlet, and Cloud's REST download endpoint
+(`/content/{id}/child/attachment/{attachmentId}/download`, which redirects to the media host)."""
 
 
 def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[dict[str, Any], Path]:
@@ -25,4 +27,4 @@ def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[
 
 
 def is_download(path: str) -> bool:
-    return DOWNLOADS in path
+    return DOWNLOADS[0] in path or path.endswith(DOWNLOADS[1])
