@@ -8,7 +8,8 @@ endpoint on a second port so that the benchmark never touches the API's own requ
     POST /faults?status=429&retry_after=S&count=N[&path_prefix=P]   the double's own fault rules
     GET  /timeline             arrival time (monotonic s), status and path of every logged request
 
-Prints one JSON line {"url", "email", "api_token", "admin_url"} and serves until SIGTERM.
+Prints one JSON line {"url", "email", "api_token", "admin_url", "pid", "oauth", "scoped_api_token"}
+and serves until SIGTERM.
 
 Run: ``.venv/bin/python -m benchmarks.double_service --spaces 20 --pages 100000 ... --latency-ms 100``
 """
@@ -186,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         admin = serve_admin(double, args.host)
         line = {"url": double.url, "email": double.email, "api_token": double.api_token,
                 "admin_url": f"http://{args.host}:{admin.server_address[1]}",  # ignore-https-check: the local double
-                "pid": os.getpid()}
+                "pid": os.getpid(),
+                # For metered runs (benchmarks/metered.py): an OAuth app's credentials, a scoped token.
+                "oauth": {k: v for k, v in double.oauth.config(double.url)["credentials"].items() if k != "auth_type"},
+                "scoped_api_token": double.oauth.scoped_api_token}
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
         while not stop.wait(0.5):

@@ -72,7 +72,8 @@ def test_endpoint_keys_and_their_streams():
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out, work = tmp_path_factory.mktemp("results"), tmp_path_factory.mktemp("work")
     args = argparse.Namespace(seed=7, workers=None, env={}, catalog=bench_sync.CATALOG, runs=len(bench_sync.SCENARIOS),
-                              change_fraction=0.05, change_seed=1, profile=False, out=str(out), connector_cpus=None)
+                              change_fraction=0.05, change_seed=1, profile=False, out=str(out), connector_cpus=None,
+                              auth="api_token")
     result = bench_sync.bench(SCALE, 0, args, work)
     stored = [json.loads(path.read_text()) for path in out.glob("scale-*.json")]
     assert [set(r["runs"]) for r in stored] == [set(bench_sync.SCENARIOS)]
