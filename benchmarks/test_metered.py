@@ -9,6 +9,8 @@ import json
 import pytest
 
 from benchmarks import bench_sync, metered
+from benchmarks.double_service import endpoint_key
+from confluence_double import RequestRecord
 
 SCALE = 0.002
 RUNS = ("full", "no_change", "no_change_incremental", "changed")
@@ -25,6 +27,12 @@ def test_rotated_config_is_the_last_connector_config_message():
     assert not metered.is_control_line(b'{"type":"LOG","log":{"level":"INFO","message":"CONTROL"}}')
     assert metered.rotated_config(lines) == {"credentials": {"refresh_token": "rt-2"}}
     assert metered.rotated_config([]) is None
+
+
+def test_gateway_requests_count_as_the_site_requests_they_are():
+    path = "/ex/confluence/5b1f2c3d-0a4e-4f60-8d7c-9e0a1b2c3d4e/wiki/api/v2/pages/42/labels"
+    assert endpoint_key(RequestRecord("GET", path, {"limit": ["250"]}, 200)) == (
+        "GET /wiki/api/v2/pages/{id}/labels ?limit")
 
 
 def test_credentials_per_mode():
@@ -59,3 +67,4 @@ def test_an_oauth_benchmark_rotates_its_token_and_probes(tmp_path_factory: pytes
     for stream in ("pages", "blog_posts", "comments", "attachments", "tasks"):
         assert cost[stream]["objects"] <= 3 * cost[stream]["requests"], (stream, cost[stream])
     assert runs["changed"]["records"]["comments"] == result["changes"]["applied"]["comments_added"]
+    assert all("/ex/confluence/" not in endpoint for run in runs.values() for endpoint in run["requests"]["endpoints"])
