@@ -40,8 +40,9 @@ _GATEWAY_PREFIX = re.compile(r"^/ex/confluence/[^/]+(?=/wiki/)")
 
 def endpoint_key(record: RequestRecord) -> str:
     """`GET /wiki/api/v2/pages ?body-format,limit,sort=-modified-date,space-id,status`: the path with
-    ids templated (and the gateway's prefix left out), then the names of the query parameters (`cursor` left out), with the value of
-    `sort` and of `limit` when it is 1, which tell a walk, an id scan and a probe apart."""
+    ids templated (and the gateway's prefix left out), then the names of the query parameters
+    (`cursor` left out), with the value of `sort` and of `limit` when it is 1, which tell a walk, an
+    id scan and a probe apart."""
     path = _ID_SEGMENT.sub("/{id}", _GATEWAY_PREFIX.sub("", record.path))
     if "/download/attachments/" in path:  # one key for every file: .../{container id}/{file name}
         path = path.split("/download/attachments/")[0] + "/download/attachments/{id}/{file}"
