@@ -36,7 +36,8 @@ def test_gateway_requests_count_as_the_site_requests_they_are():
 
 
 def test_credentials_per_mode():
-    info = {"url": "http://127.0.0.1:1", "email": "e@x", "api_token": "t", "scoped_api_token": "s",
+    info = {"url": "http://127.0.0.1:1",  # ignore-https-check: a local double
+            "email": "e@x", "api_token": "t", "scoped_api_token": "s",
             "oauth": {"client_id": "c", "client_secret": "cs", "refresh_token": "r"}}
     assert metered.credentials(info, "api_token") == {"auth_type": "api_token", "email": "e@x", "api_token": "t"}
     assert metered.credentials(info, "scoped_api_token") == {"auth_type": "scoped_api_token", "email": "e@x",
