@@ -13,6 +13,9 @@ from typing import Any
 SCENARIO = "attachment_text"
 STREAM = "attachments"
 DOWNLOADS = "/download/attachments/"
+"""Data Center's download servlet (and Cloud's former one)."""
+CLOUD_DOWNLOAD = "/child/attachment/"
+"""Cloud's REST download endpoint: /wiki/rest/api/content/{id}/child/attachment/{attachment id}/download."""
 
 
 def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[dict[str, Any], Path]:
@@ -25,4 +28,4 @@ def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[
 
 
 def is_download(path: str) -> bool:
-    return DOWNLOADS in path
+    return DOWNLOADS in path or (CLOUD_DOWNLOAD in path and path.endswith("/download"))
