@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock lint test unit integration soak demo bench clean
+.PHONY: install lock lint test unit integration soak demo bench bench-points clean
 
 # Poetry, pinned in tools/poetry-requirements.txt, lives in its own virtualenv: `poetry sync` makes
 # .venv hold exactly poetry.lock (dev and pipeline extras included, the project itself editable).
@@ -64,6 +64,13 @@ demo: install
 bench: install
 	$(BIN)/python -m benchmarks.bench_sync --profile --rate-limit-check --versions
 	$(BIN)/python -m benchmarks.bench_side_by_side
+	$(MAKE) bench-points
+
+# Points as an OAuth app pays them (issue 16): the four syncs at 10% and 100%, 0 ms, through the
+# double's OAuth gateway (benchmarks/metered.py); results in benchmarks/results/points/oauth/.
+bench-points: install
+	$(BIN)/python -m benchmarks.bench_sync --auth oauth2.0 --scales 0.1 1 --latencies 0 --runs 4 \
+		--out benchmarks/results/points/oauth
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .demo

@@ -12,9 +12,10 @@ from typing import Any
 
 SCENARIO = "attachment_text"
 STREAM = "attachments"
-DOWNLOADS = ("/download/attachments/", "/download")
-"""Data Center's file servlet, and Cloud's REST download endpoint
-(`/content/{id}/child/attachment/{attachmentId}/download`, which redirects to the media host)."""
+DOWNLOADS = "/download/attachments/"
+"""Data Center's download servlet (and Cloud's former one)."""
+CLOUD_DOWNLOAD = "/child/attachment/"
+"""Cloud's REST download endpoint: /wiki/rest/api/content/{id}/child/attachment/{attachment id}/download."""
 
 
 def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[dict[str, Any], Path]:
@@ -27,4 +28,4 @@ def prepare(config: dict[str, Any], workdir: Path, base_catalog: Path) -> tuple[
 
 
 def is_download(path: str) -> bool:
-    return DOWNLOADS[0] in path or path.endswith(DOWNLOADS[1])
+    return DOWNLOADS in path or (CLOUD_DOWNLOAD in path and path.endswith("/download"))

@@ -45,7 +45,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks import attachment_text_scenario
+from benchmarks import attachment_text_scenario, metered
 from benchmarks.points_cost import is_cost_line, parse_cost, points_of, points_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,11 +104,8 @@ class Double:
         self.info = json.loads(line)
         self.admin = self.info["admin_url"]
 
-    def config(self, workers: int | None) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "site_url": self.info["url"],
-            "credentials": {"auth_type": "api_token", "email": self.info["email"], "api_token": self.info["api_token"]},
-        }
+    def config(self, workers: int | None, auth: str = metered.API_TOKEN) -> dict[str, Any]:
+        config: dict[str, Any] = {"site_url": self.info["url"], "credentials": metered.credentials(self.info, auth)}
         if workers is not None:
             config["num_workers"] = workers
         return config
@@ -180,6 +177,7 @@ class OutputCounter:
         self.other: Counter[str] = Counter()
         self.problems: list[str] = []
         self.cost_lines: list[bytes] = []
+        self.control_lines: list[bytes] = []
 
     def feed_lines(self, lines: list[bytes]) -> None:
         now = time.monotonic() - self.started
@@ -205,6 +203,8 @@ class OutputCounter:
                 self.other[kind] += 1
                 if is_cost_line(line):
                     self.cost_lines.append(line)
+                elif metered.is_control_line(line):
+                    self.control_lines.append(line)
                 if b'"level":"ERROR"' in line or b'"level":"FATAL"' in line or b'"failure_type"' in line:
                     self.problems.append(line[:600].decode(errors="replace"))
 
@@ -265,12 +265,16 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
                   double: Double, profile: Path | None = None,
                   env: dict[str, str] | None = None,
                   catalog: Path = CATALOG, cpus: str | None = None,
-                  connector: list[str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One `read` of `connector` (default: this project's) against `double`, measured."""
+                  connector: list[str] | None = None,
+                  auth: str = metered.API_TOKEN) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One `read` of `connector` (default: this project's, as `auth` says) against `double`, measured.
+    An OAuth sync rotates its refresh token: `config` then holds the new one, as the platform stores
+    it, for the next sync."""
     env = env or {}
     config_path = workdir / f"{label}.config.json"
     config_path.write_text(json.dumps(config))
-    command = [*(connector or [str(CONNECTOR)]), "read", "--config", str(config_path), "--catalog", str(catalog)]
+    command = [*(connector or metered.command(auth, CONNECTOR, double.info)), "read", "--config", str(config_path),
+               "--catalog", str(catalog)]
     if state is not None:
         state_path = workdir / f"{label}.state.json"
         state_path.write_text(json.dumps(state))
@@ -348,7 +352,12 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
         "requests": requests,
         "requests_by_stream": requests_by_stream(requests["endpoints"]),
         "cost": parse_cost(counter.cost_lines),
+        "auth": auth,
     }
+    rotated = metered.rotated_config(counter.control_lines)
+    if rotated is not None:
+        config.clear()
+        config.update(rotated)
     if process.returncode != 0:
         tail = stderr_path.read_text(errors="replace")[-3000:]
         result["stderr_tail"] = tail
@@ -499,9 +508,9 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
     double = Double(scale, latency_ms, args.seed)
     try:
         double.requests(reset=True)
-        config = double.config(args.workers)
+        config = double.config(args.workers, args.auth)
         result: dict[str, Any] = {
-            "scale": scale, "latency_ms": latency_ms, "workers": args.workers or "default (4)",
+            "scale": scale, "latency_ms": latency_ms, "workers": args.workers or "default (4)", "auth": args.auth,
             "connector_env": args.env,
             "site_flags": " ".join(site_flags(scale, args.seed)), "double_startup_s": round(double.startup_s, 1),
             "machine": machine(), "site_before": double.stats()["site"], "runs": {},
@@ -519,7 +528,8 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
                 run_config, catalog = attachment_text_scenario.prepare(config, workdir, base_catalog)
                 run_state = None
             run, new_state = run_connector(run_config, run_state, workdir, f"{tag}_{scenario}", double, env=args.env,
-                                           catalog=catalog, cpus=args.connector_cpus)
+                                           catalog=catalog, cpus=args.connector_cpus, auth=args.auth)
+            config["credentials"] = run_config["credentials"]  # an OAuth run's rotated refresh token
             # Streams a run left out keep their state for the next one.
             kept = {entry["stream"]["stream_descriptor"]["name"]: entry for entry in state or []}
             kept.update({entry["stream"]["stream_descriptor"]["name"]: entry for entry in new_state})
@@ -529,7 +539,7 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
         if args.profile and latency_ms == 0:  # the CPU-bound case
             profile_path = Path(args.profile_dir) / f"{tag}_full.pyspy.txt"
             profiled, _ = run_connector(config, None, workdir, f"{tag}_profile", double, profile=profile_path,
-                                        env=args.env, catalog=base_catalog)
+                                        env=args.env, catalog=base_catalog, auth=args.auth)
             result["profile"] = {"wall_s": profiled["wall_s"], "path": str(profile_path),
                                  **summarize_profile(profile_path)}
             print(f"   profile: {profile_path}", flush=True)
@@ -686,6 +696,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="environment variable for the connector process (repeatable)")
     parser.add_argument("--catalog", type=Path, default=CATALOG, help="configured catalog (default: every stream)")
     parser.add_argument("--connector-cpus", default=None, help="run the connector under taskset -c CPUS (experiments)")
+    parser.add_argument("--auth", choices=metered.AUTH_MODES, default=metered.API_TOKEN,
+                        help="how the connector signs in; oauth2.0 and scoped_api_token are metered in points "
+                        "(benchmarks/metered.py)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--report", action="store_true", help="only print the tables of the stored results")
     parser.add_argument("--rate-limit-check", action="store_true",

@@ -8,7 +8,8 @@ endpoint on a second port so that the benchmark never touches the API's own requ
     POST /faults?status=429&retry_after=S&count=N[&path_prefix=P]   the double's own fault rules
     GET  /timeline             arrival time (monotonic s), status and path of every logged request
 
-Prints one JSON line {"url", "email", "api_token", "admin_url"} and serves until SIGTERM.
+Prints one JSON line {"url", "email", "api_token", "admin_url", "pid", "oauth", "scoped_api_token"}
+and serves until SIGTERM.
 
 Run: ``.venv/bin/python -m benchmarks.double_service --spaces 20 --pages 100000 ... --latency-ms 100``
 """
@@ -33,13 +34,16 @@ from confluence_double import ConfluenceDouble, RequestRecord, SiteSpec
 from confluence_double.cli import parse_args
 
 _ID_SEGMENT = re.compile(r"/(?:att)?\d+(?=/|$)")
+# Metered runs (benchmarks/metered.py) reach the site through Atlassian's gateway prefix.
+_GATEWAY_PREFIX = re.compile(r"^/ex/confluence/[^/]+(?=/wiki/)")
 
 
 def endpoint_key(record: RequestRecord) -> str:
     """`GET /wiki/api/v2/pages ?body-format,limit,sort=-modified-date,space-id,status`: the path with
-    ids templated, then the names of the query parameters (`cursor` left out), with the value of
-    `sort` and of `limit` when it is 1, which tell a walk, an id scan and a probe apart."""
-    path = _ID_SEGMENT.sub("/{id}", record.path)
+    ids templated (and the gateway's prefix left out), then the names of the query parameters
+    (`cursor` left out), with the value of `sort` and of `limit` when it is 1, which tell a walk, an
+    id scan and a probe apart."""
+    path = _ID_SEGMENT.sub("/{id}", _GATEWAY_PREFIX.sub("", record.path))
     if "/download/attachments/" in path:  # one key for every file: .../{container id}/{file name}
         path = path.split("/download/attachments/")[0] + "/download/attachments/{id}/{file}"
     names = []
@@ -186,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         admin = serve_admin(double, args.host)
         line = {"url": double.url, "email": double.email, "api_token": double.api_token,
                 "admin_url": f"http://{args.host}:{admin.server_address[1]}",  # ignore-https-check: the local double
-                "pid": os.getpid()}
+                "pid": os.getpid(),
+                # For metered runs (benchmarks/metered.py): an OAuth app's credentials, a scoped token.
+                "oauth": {k: v for k, v in double.oauth.config(double.url)["credentials"].items() if k != "auth_type"},
+                "scoped_api_token": double.oauth.scoped_api_token}
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
         while not stop.wait(0.5):

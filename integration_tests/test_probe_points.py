@@ -12,6 +12,7 @@ from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import catalog, final_state, records_by_stream
 from source_confluence import SourceConfluence
 from source_confluence.http.auth import AtlassianEndpoints
+from source_confluence.streams.probe import METERED_PAGE_SIZE
 
 SITE = SiteSpec(spaces=3, pages=300, blog_posts=30, footer_comments=120, inline_comments=30, tasks=60,
                 attachments=40, labels=6, users=10, seed=5, body_bytes=300)
@@ -50,6 +51,10 @@ def test_a_no_change_sync_costs_a_small_page_per_partition_and_changes_still_arr
         double.site.add_comment(container.id, "<p>a new comment</p>")
         changed = scoped_sync(double, final_state(unchanged))
         assert not changed.errors
+        # The edited page's space: its probe, then one page of 25 from the top (100 pages per space,
+        # all of which a page of 250 would return); the other spaces: their probes.
+        requests, objects = points(changed)["pages"]
+        assert requests == 3 + 1 and objects <= 3 * 3 + METERED_PAGE_SIZE, points(changed)["pages"]
         read_back = records_by_stream(changed)
         assert page.id in read_back["pages"] and read_back["pages"][page.id]["title"] == "Edited for the probe test"
         assert len(read_back["comments"]) == 1

@@ -5,9 +5,11 @@ and corrupted states (see unit_tests/adversary)."""
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import strategies as st
 
+from source_confluence.streams import probe
 from unit_tests.adversary.cloud import CloudFake
 from unit_tests.adversary.machine import SyncMachine, machine_settings
 
@@ -18,6 +20,20 @@ class CloudSyncs(SyncMachine):
 
     def make_fake(self) -> CloudFake:
         return CloudFake(self.site)
+
+    def extra_config(self, data: st.DataObject) -> dict[str, Any]:
+        # Metered traffic (a scoped token) walks differently from a cursor: a small probe page, then
+        # pages of METERED_PAGE_SIZE; page sizes here are 1-4, so a page of 2 is smaller than some.
+        return {"auth_type": data.draw(st.sampled_from(["api_token", "scoped_api_token"]), label="auth_type")}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._small_pages = patch.object(probe, "METERED_PAGE_SIZE", 2)
+        self._small_pages.start()
+
+    def teardown(self) -> None:
+        self._small_pages.stop()
+        super().teardown()
 
     def flavour_move(self, move: Any) -> bool:
         if move[0] != "expire":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from source_confluence.api.protocol import ListPage
-from source_confluence.streams.probe import probe
+from source_confluence.streams.probe import METERED_PAGE_SIZE, probe
 from source_confluence.streams.walk import WalkSource
 from source_confluence.sync.state import PartitionState
 
@@ -46,11 +46,26 @@ def test_a_page_reaching_below_the_cursor_is_the_whole_walk():
 
 def test_a_page_of_versions_at_the_cursor_only_proves_nothing():
     # A new version at the cursor's instant listed first: more may follow at the same instant.
-    assert run(Client([item("5", T2, 2), item("2", T2)], more=True)) is None
+    client = Client([item("5", T2, 2), item("2", T2)], more=True)
+    pages = run(client)
+    assert client.asked == [2, METERED_PAGE_SIZE]  # the walk, from the start
+    assert pages is not None and pages[0].resume is not None
 
 
-def test_a_changed_partition_reads_full_pages():
-    assert run(Client([item("7", T3), item("6", T3)], more=True)) is None
+def test_a_changed_partition_is_read_from_the_top_in_small_pages():
+    # Atlassian charges every object a page returns: a page of 250 for a few changes is mostly waste.
+    client = Client([item("7", T3), item("6", T3)], more=True)
+    pages = run(client)
+    assert client.asked == [2, METERED_PAGE_SIZE] == [2, 25]
+    assert pages is not None and [r["id"] for r in pages[0].results] == ["7", "6"]
+    assert pages[0].resume == {"next": "/wiki/api/v2/pages?cursor=x"}  # the server's link, followed as given
+
+
+def test_a_small_configured_page_size_is_kept():
+    client = Client([item("7", T3), item("6", T3)], more=True)
+    client.page_size = 10
+    run(client)
+    assert client.asked == [2, None]  # the configured page size: no smaller page asked for
 
 
 def test_the_end_of_the_list_ends_the_walk_whatever_it_holds():

@@ -6,8 +6,12 @@ partition and sync with nothing changed. So, where requests are metered in point
 scoped API tokens, through the gateway), the walk first asks for as many objects as it emitted at
 its cursor plus one. When that page reaches the bound (a result older than the cursor, or the end of
 the list), it is the whole walk: 1 request and a few objects. Otherwise (something changed) it is
-dropped and the walk reads full pages from the start: one small request more for a partition that
-changed. API-token traffic is not metered in points, so it keeps full pages (no extra request).
+dropped and the walk reads from the start in pages of `METERED_PAGE_SIZE`, not of 250: a page
+returns (and is charged) up to its limit even when the bound is near its top, so a partition with
+n changes pays about n + 25 objects instead of n + 250, for n / 25 requests instead of n / 250.
+Each later page is the server's own next link, as returned: the contract does not say that a
+cursor may be asked for with another limit than the one it was given with. API-token traffic is
+not metered in points, so it keeps full pages (no extra request).
 Items at the cursor's instant come in any order: a page that holds only versions at the cursor
 (emitted or not) proves nothing, and only a result strictly older than the cursor ends the walk.
 """
@@ -26,9 +30,13 @@ from source_confluence.sync.state import PartitionState
 if TYPE_CHECKING:
     from source_confluence.streams.walk import WalkSource
 
+METERED_PAGE_SIZE = 25
+"""A metered walk's page size once its probe found changes (Atlassian's own default `limit`)."""
+
 
 def probe(context: ReadContext, source: WalkSource, state: PartitionState, bodies: bool) -> Iterator[ListPage] | None:
-    """The walk as one small page when that page holds all of it, else None (read full pages)."""
+    """A metered walk from a cursor: one small page when that page holds all of it, else the walk
+    from the start in pages of `METERED_PAGE_SIZE`; None where full pages are read."""
     client = context.client
     if not context.config.credentials.uses_gateway or state.updated_at is None:
         return None
@@ -41,4 +49,7 @@ def probe(context: ReadContext, source: WalkSource, state: PartitionState, bodie
         return None
     ends = page.resume is None or any(
         frontier.decide(modified_at(raw), version_key(raw), True) is Decision.STOP for raw in page.results)
-    return iter([replace(page, resume=None)]) if ends else None
+    if ends:
+        return iter([replace(page, resume=None)])
+    follow_up = METERED_PAGE_SIZE if METERED_PAGE_SIZE < client.page_size else None
+    return client.walk(source.kind, source.space_id, "desc", state.updated_at, bodies, limit=follow_up)

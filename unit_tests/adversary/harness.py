@@ -87,14 +87,16 @@ class Connector:
 
     def config(self) -> dict[str, Any]:
         if self.flavour == "cloud":
-            base = {"site_url": CLOUD_SITE, "credentials": {"auth_type": "api_token", "email": "a@example.com",
+            # A scoped token is metered in points: its walks probe first and read small pages (streams/probe.py).
+            auth_type = self.extra_config.get("auth_type", "api_token")
+            base = {"site_url": CLOUD_SITE, "credentials": {"auth_type": auth_type, "email": "a@example.com",
                                                             "api_token": "adversary-token"}}
         else:
             credentials = {"auth_type": "personal_access_token", "personal_access_token": "adversary-token"}
             if self.extra_config.get("zone", True):
                 credentials["server_time_zone"] = "Europe/Berlin"
             base = {"site_url": DATACENTER_SITE, "credentials": credentials}
-        options = {k: v for k, v in self.extra_config.items() if k != "zone"}
+        options = {k: v for k, v in self.extra_config.items() if k not in ("zone", "auth_type")}
         return {**base, "page_size": self.page_size, "num_workers": 1, "include_archived": True,
                 "deletion_check_interval_hours": 0, **options}
 
