@@ -66,6 +66,9 @@ UNIT_TESTS = {
     "viewers_pass_the_space_and_every_restriction_level",
     "content_access_lists_groups_users_and_open_access",
     "access_overview_flags_orphaned_and_over_exposed_content",
+    "document_appendices_format_comments_and_tasks",
+    "documents_put_title_path_body_comments_and_tasks_in_one_text",
+    "status_pages_mentioning_keywords_per_space_and_month",
 }
 MARTS = {
     "confluence__content_volume",
@@ -83,6 +86,8 @@ MARTS = {
     "confluence__content_access",
     "confluence__content_access_by_user",
     "confluence__access_overview",
+    "confluence__documents",
+    "confluence__status_page_mentions",
 }
 
 
@@ -300,7 +305,7 @@ def test_build_runs_every_model_test_and_unit_test_cleanly(warehouse: Warehouse)
     assert snapshots == {f"confluence__{stream}_history" for stream in ("pages", "blog_posts", "comments", "attachments")}
     models = {uid.rsplit(".", 1)[-1] for uid in statuses if uid.startswith("model.")}
     assert MARTS <= models
-    assert len(models) == 14 + 14 + 8 + len(MARTS)  # base, staging, intermediate, marts
+    assert len(models) == 14 + 14 + 9 + len(MARTS)  # base, staging, intermediate, marts
     assert sum(uid.startswith("test.") for uid in statuses) >= 200
 
 
@@ -744,7 +749,7 @@ def test_every_model_and_column_is_documented(duckdb_warehouse: Warehouse) -> No
     manifest = duckdb_warehouse.artifact("manifest.json")
     catalog = duckdb_warehouse.artifact("catalog.json")
     models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    assert len(models) == 8 + 8 + 5 + len(MARTS)
+    assert len(models) == 14 + 14 + 9 + len(MARTS)
     problems = []
     for uid, node in models.items():
         if not node["description"].strip():

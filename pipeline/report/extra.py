@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.report import access
+from pipeline.report import access, ai_ready
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,5 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("access", access.load, access.render),
+    Section("ai_ready", ai_ready.load, ai_ready.render),
 )
