@@ -32,7 +32,7 @@ CHUNKS = "document_chunks"
 CHANGES = "document_chunk_changes"
 RUNS = "document_chunk_runs"
 DOCUMENTS = "confluence__documents"
-# The document metadata each chunk carries; a change in any of it makes the chunk `changed`.
+# The document metadata each chunk carries.
 METADATA = ("document_type", "parent_document_id", "content_id", "title", "space_id", "space_key", "document_path",
             "label_names", "web_url", "updated_at", "viewer_principals")
 SCHEMA = pa.schema([
@@ -40,9 +40,12 @@ SCHEMA = pa.schema([
     ("chunk_text", pa.string()), ("token_count", pa.int32()), ("document_type", pa.string()),
     ("parent_document_id", pa.string()), ("content_id", pa.string()), ("title", pa.string()), ("space_id", pa.string()),
     ("space_key", pa.string()), ("document_path", pa.string()), ("label_names", pa.string()), ("web_url", pa.string()),
-    ("updated_at", pa.timestamp("us")), ("viewer_principals", pa.list_(pa.string())), ("content_hash", pa.string()),
-    ("metadata_hash", pa.string()),
+    ("updated_at", pa.timestamp("us")), ("viewer_principals", pa.list_(pa.string())), ("metadata_hash", pa.string()),
 ])
+# What the chunk id does not already pin (it holds the document, the ordinal and the text's hash): a
+# change in any of these makes the chunk `changed`.
+HASHED = tuple(name for name in SCHEMA.names if name not in ("chunk_id", "document_id", "ordinal", "chunk_text",
+                                                             "token_count", "metadata_hash"))
 
 
 class ChunkFailure(Exception):
@@ -84,7 +87,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 
 def _metadata_hash(row: Mapping[str, Any]) -> str:
-    values = [row[k].isoformat() if isinstance(row[k], datetime) else row[k] for k in METADATA]
+    values = [row[k].isoformat() if isinstance(row[k], datetime) else row[k] for k in HASHED]
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -98,7 +101,7 @@ def build_chunks(documents: list[dict[str, Any]], settings: ChunkSettings,
         for chunk in split_text(document["document_text"] or "", settings, known_counts):
             record = {"chunk_id": chunk.chunk_id(document["document_id"]), "document_id": document["document_id"],
                       "ordinal": chunk.ordinal, "heading_path": chunk.heading_path, "chunk_text": chunk.text,
-                      "token_count": chunk.token_count, **meta, "content_hash": document["content_hash"]}
+                      "token_count": chunk.token_count, **meta}
             record["metadata_hash"] = _metadata_hash(record)
             records.append(record)
     return records
@@ -112,16 +115,17 @@ def _export(con: duckdb.DuckDBPyConnection, exports: ChunkExports, run_id: str) 
     table, changes = f"{CHUNKS_SCHEMA}.{CHUNKS}", f"{CHUNKS_SCHEMA}.{CHANGES}"
     jobs = []
     if exports.chunks_jsonl:
-        jobs.append((exports.chunks_jsonl, f"select * from {table} order by document_id, ordinal", "json"))
+        jobs.append((exports.chunks_jsonl, f"select * from {table} order by document_id, ordinal", "json"))  # noqa: S608 - fixed names
     if exports.chunks_parquet:
-        jobs.append((exports.chunks_parquet, f"select * from {table} order by document_id, ordinal", "parquet"))
+        jobs.append((exports.chunks_parquet, f"select * from {table} order by document_id, ordinal", "parquet"))  # noqa: S608 - fixed names
     if exports.changes_jsonl:
         # Added and changed rows carry the chunk (what a store upserts); removed rows the id only.
-        jobs.append((exports.changes_jsonl,
-                     f"select changes.run_id, changes.change, changes.chunk_id, changes.document_id, "
-                     f"chunks.* exclude (chunk_id, document_id) from {changes} as changes "
-                     f"left join {table} as chunks on chunks.chunk_id = changes.chunk_id and changes.change <> '{REMOVED}' "
-                     f"where changes.run_id = '{run_id}' order by changes.chunk_id", "json"))
+        query = (  # fixed names and the run id this module made
+            f"select changes.run_id, changes.change, changes.chunk_id, changes.document_id, "  # noqa: S608
+            f"chunks.* exclude (chunk_id, document_id) from {changes} as changes "
+            f"left join {table} as chunks on chunks.chunk_id = changes.chunk_id and changes.change <> '{REMOVED}' "
+            f"where changes.run_id = '{run_id}' order by changes.chunk_id")
+        jobs.append((exports.changes_jsonl, query, "json"))
     written = []
     for path, query, file_format in jobs:
         try:
@@ -150,7 +154,7 @@ def run_chunks(db_path: Path, settings: ChunkSettings | None = None, exports: Ch
         known: dict[str, int] = {}
         if _has_table(con, CHUNKS_SCHEMA, CHUNKS):
             for chunk_id, metadata_hash, text, tokens in con.execute(
-                    f"select chunk_id, metadata_hash, chunk_text, token_count from {CHUNKS_SCHEMA}.{CHUNKS}").fetchall():
+                    f"select chunk_id, metadata_hash, chunk_text, token_count from {CHUNKS_SCHEMA}.{CHUNKS}").fetchall():  # noqa: S608 - fixed names
                 previous[chunk_id] = metadata_hash
                 known[text] = tokens
         records = build_chunks(documents, settings, known)
@@ -166,28 +170,29 @@ def run_chunks(db_path: Path, settings: ChunkSettings | None = None, exports: Ch
 
 def _write(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], changes: ChangeSet, run_id: str,
            run_at: datetime, settings: ChunkSettings, document_count: int, seconds: float) -> None:
-    table = pa.Table.from_pylist(records, schema=SCHEMA)  # noqa: F841 - read by name by DuckDB below
+    con.register("chunk_rows", pa.Table.from_pylist(records, schema=SCHEMA))
     removed_documents = {}
     if changes.removed and _has_table(con, CHUNKS_SCHEMA, CHUNKS):
-        removed_documents = dict(con.execute(f"select chunk_id, document_id from {CHUNKS_SCHEMA}.{CHUNKS}").fetchall())
+        removed_documents = dict(con.execute(f"select chunk_id, document_id from {CHUNKS_SCHEMA}.{CHUNKS}").fetchall())  # noqa: S608 - fixed names
     by_id = {r["chunk_id"]: r["document_id"] for r in records}
-    change_rows = pa.Table.from_pylist(  # noqa: F841 - read by name by DuckDB below
+    change_rows = pa.Table.from_pylist(
         [{"run_id": run_id, "run_at": run_at, "chunk_id": chunk_id,
           "document_id": by_id.get(chunk_id) or removed_documents.get(chunk_id), "change": change}
          for chunk_id, change in changes.rows()],
         schema=pa.schema([("run_id", pa.string()), ("run_at", pa.timestamp("us")), ("chunk_id", pa.string()),
                           ("document_id", pa.string()), ("change", pa.string())]))
+    con.register("change_rows", change_rows)
     counts = changes.counts()
     con.execute("begin transaction")
     try:
-        con.execute(f"create or replace table {CHUNKS_SCHEMA}.{CHUNKS} as select * from table")
+        con.execute(f"create or replace table {CHUNKS_SCHEMA}.{CHUNKS} as select * from chunk_rows")  # noqa: S608 - fixed names
         con.execute(f"create table if not exists {CHUNKS_SCHEMA}.{CHANGES} (run_id varchar, run_at timestamp, "
                     "chunk_id varchar, document_id varchar, change varchar)")
-        con.execute(f"insert into {CHUNKS_SCHEMA}.{CHANGES} select * from change_rows")
+        con.execute(f"insert into {CHUNKS_SCHEMA}.{CHANGES} select * from change_rows")  # noqa: S608 - fixed names
         con.execute(f"create table if not exists {CHUNKS_SCHEMA}.{RUNS} (run_id varchar, run_at timestamp, "
                     "max_tokens integer, overlap_tokens integer, document_count integer, chunk_count integer, "
                     "added_count integer, changed_count integer, removed_count integer, seconds double)")
-        con.execute(f"insert into {CHUNKS_SCHEMA}.{RUNS} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute(f"insert into {CHUNKS_SCHEMA}.{RUNS} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - fixed names
                     [run_id, run_at, settings.max_tokens, settings.overlap_tokens, document_count, len(records),
                      counts["added"], counts["changed"], counts["removed"], seconds])
         con.execute("commit")
