@@ -61,7 +61,7 @@ demo: install
 # and 100% of a 100,000-page site, 0 ms and 100 ms per request, with a py-spy profile and the shared
 # rate-limit check (about 25 minutes on 2 cores). Never part of `make test`.
 bench: install
-	$(BIN)/python -m benchmarks.bench_sync --profile --rate-limit-check
+	$(BIN)/python -m benchmarks.bench_sync --profile --rate-limit-check --versions
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .demo

@@ -11,7 +11,9 @@ double (``benchmarks.double_service``, its own process) and runs the console scr
 2. ``no_change``: an incremental sync from the state of 1, nothing changed on the site;
 3. ``no_change_incremental``: the same without content_labels (a snapshot on every sync);
 4. ``changed``: an incremental sync from the state of 3 after ``--change-fraction`` (1%) of the
-   content changed through the double (see site_changes.py).
+   content changed through the double (see site_changes.py);
+5. ``attachment_text``: a first sync of ``attachments`` alone with ``attachment_text`` on (every
+   file downloaded and read; see attachment_text_scenario.py).
 
 Each run reports wall time, records per stream (counted from the connector's stdout by a reader
 that does not parse records), HTTP requests by endpoint (from the double's request log), the
@@ -42,6 +44,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks import attachment_text_scenario
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CONNECTOR = BIN / "source-confluence"
@@ -63,10 +67,13 @@ FULL_SITE = {
     "body_bytes": 4096,
 }
 FIXED = ("spaces", "users", "body_bytes")
-SCENARIOS = ("full", "no_change", "no_change_incremental", "changed")
+SCENARIOS = ("full", "no_change", "no_change_incremental", "changed", attachment_text_scenario.SCENARIO)
 # no_change_incremental leaves out content_labels, the one stream that is a full snapshot by nature
 # (3 requests per label on every sync): what the incremental streams cost on their own.
 SNAPSHOT_STREAMS = ("content_labels",)
+# Measured on its own (--versions, benchmarks.bench_versions): in the syncs here its first sync would
+# read every history, one request per object, and swamp what the other streams cost.
+SEPARATE_STREAMS = ("content_versions",)
 STREAM_ORDER = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")
 
 
@@ -343,6 +350,8 @@ def stream_of(endpoint: str) -> str:
     """Which stream (or shared lookup) a request served, from its endpoint key."""
     _, path, params = endpoint.split(" ", 2)
     names = set(params.lstrip("?").split(","))
+    if attachment_text_scenario.is_download(path):
+        return "attachments (file downloads)"
     if path.endswith("/user/current"):
         return "check"
     if path.endswith("/users-bulk"):
@@ -357,6 +366,8 @@ def stream_of(endpoint: str) -> str:
         return "comments"
     if "-comments/" in path and "/versions/" in path:
         return "comments (creation times: version 1)"
+    if path.endswith("/versions"):
+        return "content_versions (version lists)"
     if path.endswith("/attachments"):
         return "attachments"
     if path.endswith("/pages") or path.endswith("/blogposts"):
@@ -459,6 +470,7 @@ def machine() -> dict[str, Any]:
 
 def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     tag = f"scale-{scale:g}_latency-{latency_ms:g}"
+    base_catalog = catalog_without(workdir, SEPARATE_STREAMS, args.catalog)
     print(f"== {tag}: starting the double", flush=True)
     double = Double(scale, latency_ms, args.seed)
     try:
@@ -476,10 +488,13 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
                 result["changes"] = double.change(args.change_fraction, args.change_seed)
                 double.requests(reset=True)
                 print(f"   applied {result['changes']['applied']['total']} changes", flush=True)
-            catalog = args.catalog
+            catalog, run_config, run_state = base_catalog, config, state
             if scenario == "no_change_incremental":
-                catalog = catalog_without(workdir, SNAPSHOT_STREAMS, args.catalog)
-            run, new_state = run_connector(config, state, workdir, f"{tag}_{scenario}", double, env=args.env,
+                catalog = catalog_without(workdir, SNAPSHOT_STREAMS, base_catalog)
+            if scenario == attachment_text_scenario.SCENARIO:  # a first sync of attachments, reading files
+                run_config, catalog = attachment_text_scenario.prepare(config, workdir, base_catalog)
+                run_state = None
+            run, new_state = run_connector(run_config, run_state, workdir, f"{tag}_{scenario}", double, env=args.env,
                                            catalog=catalog, cpus=args.connector_cpus)
             # Streams a run left out keep their state for the next one.
             kept = {entry["stream"]["stream_descriptor"]["name"]: entry for entry in state or []}
@@ -490,7 +505,7 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
         if args.profile and latency_ms == 0:  # the CPU-bound case
             profile_path = Path(args.profile_dir) / f"{tag}_full.pyspy.txt"
             profiled, _ = run_connector(config, None, workdir, f"{tag}_profile", double, profile=profile_path,
-                                        env=args.env, catalog=args.catalog)
+                                        env=args.env, catalog=base_catalog)
             result["profile"] = {"wall_s": profiled["wall_s"], "path": str(profile_path),
                                  **summarize_profile(profile_path)}
             print(f"   profile: {profile_path}", flush=True)
@@ -528,7 +543,8 @@ def rate_limit_check(args: argparse.Namespace, workdir: Path, scale: float = 0.1
 
         def sync() -> None:
             outcome["run"], _ = run_connector(double.config(args.workers), None, workdir, "rate_limit", double,
-                                              env=args.env, catalog=args.catalog)
+                                              env=args.env, catalog=catalog_without(workdir, SEPARATE_STREAMS,
+                                                                                    args.catalog))
 
         thread = threading.Thread(target=sync)
         thread.start()
@@ -644,6 +660,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="only print the tables of the stored results")
     parser.add_argument("--rate-limit-check", action="store_true",
                         help="also check that one 429 pauses every worker (shared rate gate)")
+    parser.add_argument("--versions", action="store_true",
+                        help="also measure content_versions alone at 0.1x (benchmarks.bench_versions)")
     args = parser.parse_args(argv)
     args.env = dict(item.split("=", 1) for item in args.env)
     if args.report:
@@ -658,6 +676,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.rate_limit_check:
             check = rate_limit_check(args, Path(tmp))
             failed |= check.get("requests_during_pause", 1) != 0
+    if args.versions:
+        from benchmarks.bench_versions import bench_versions
+        from benchmarks.bench_versions import report as versions_report
+
+        versions = bench_versions(0.1, Path(args.out), args.seed, args.change_fraction, args.change_seed, args.workers)
+        failed |= any(run["exit_code"] != 0 for run in versions["runs"].values())
+        print(versions_report(Path(args.out)))
     print(report(Path(args.out)))
     return 1 if failed else 0
 

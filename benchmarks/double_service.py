@@ -40,6 +40,8 @@ def endpoint_key(record: RequestRecord) -> str:
     ids templated, then the names of the query parameters (`cursor` left out), with the value of
     `sort` and of `limit` when it is 1, which tell a walk, an id scan and a probe apart."""
     path = _ID_SEGMENT.sub("/{id}", record.path)
+    if "/download/attachments/" in path:  # one key for every file: .../{container id}/{file name}
+        path = path.split("/download/attachments/")[0] + "/download/attachments/{id}/{file}"
     names = []
     for name, values in record.query.items():
         if name == "cursor":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_sync
+from benchmarks import attachment_text_scenario, bench_sync
 from benchmarks.double_service import endpoint_key
 from confluence_double import RequestRecord
 
@@ -114,3 +114,13 @@ def test_report_has_a_row_per_run(result, tmp_path: Path):
     table = bench_sync.report(tmp_path)
     for scenario in bench_sync.SCENARIOS:
         assert f"| {scenario} |" in table
+
+
+def test_attachment_text_run_downloads_each_attachment_at_most_once(result):
+    run = result["runs"][attachment_text_scenario.SCENARIO]
+    assert run["exit_code"] == 0 and not run["problems"]
+    assert set(run["records"]) == {"attachments"}
+    assert run["records"]["attachments"] == result["site_after"]["attachments"]
+    downloads = run["requests_by_stream"]["attachments (file downloads)"]
+    assert 0 < downloads <= run["records"]["attachments"]
+    assert run["requests"]["statuses"] == {"200": run["requests"]["total"]}

@@ -25,6 +25,9 @@ SITE_KNOBS = {
     "users": "users (a few apps, hidden emails and inactive accounts among them)",
     "seed": "seed: the same spec always generates the same site",
     "body_bytes": "mean size of a page or blog post body in storage format, in bytes",
+    "folders": "folders per space, nested in one chain, with pages moved into them (Cloud)",
+    "restricted": "pages and blog posts with read/update restrictions (users and groups, nested pages too)",
+    "views_per_content": "the most views a page or blog post has (Cloud analytics; skewed, 0: none)",
 }
 
 

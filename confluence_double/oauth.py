@@ -25,7 +25,7 @@ from .api import CloudRoutes, Response, error_body
 GATEWAY = "/ex/confluence/"
 READ_SCOPES = ("read:confluence-user", "read:space:confluence", "read:page:confluence", "read:comment:confluence",
                "read:task:confluence", "read:label:confluence", "read:attachment:confluence",
-               "read:user:confluence", "offline_access")
+               "read:user:confluence", "read:content-details:confluence", "read:folder:confluence", "offline_access")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 from .api import CloudRoutes, Response, error_body
 from .faults import LOGIN_PAGE, FaultRule, Faults, point_next_at
+from .files.serve import StreamedBody, StreamedResponse
 from .generator import build_site
 from .model import Site, SiteSpec
 from .oauth import CloudEdge, OAuthServer
@@ -99,6 +100,9 @@ class _Handler(BaseHTTPRequestHandler):
         response = self._answer(method, path, body, rule)
         extra = list(rule.headers.items()) if rule is not None else []
         double._log(method, path, raw_query, response.status, arrived)
+        if isinstance(response, StreamedResponse) and response.stream is not None:
+            self._send_streamed(response, response.stream)
+            return
         self.send_response(response.status)
         for name, value in response.headers + extra:
             self.send_header(name, value)
@@ -113,6 +117,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
             return
         self.wfile.write(response.body)
+
+    def _send_streamed(self, response: Response, stream: StreamedBody) -> None:
+        """A body made while sent (files/serve.py); without a declared length the connection ends it."""
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if stream.declare_length:
+            self.send_header("Content-Length", str(stream.size))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        try:
+            for chunk in stream.chunks():
+                self.wfile.write(chunk)
+        except OSError:  # the client stopped reading (a size cap): expected
+            self.close_connection = True
 
     def _answer(self, method: str, path: str, body: bytes, rule: FaultRule | None) -> Response:
         double = self.server.double

@@ -14,8 +14,10 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from confluence_double import ConfluenceDouble, SiteSpec
 from source_confluence import SourceConfluence
 
-ALL_STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users")
-FULL_REFRESH_ONLY = {"spaces", "content_labels"}
+ALL_STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users",
+               "content_versions", "content_restrictions", "folders",
+               "groups", "group_members", "audit_records", "space_permissions", "decisions")
+FULL_REFRESH_ONLY = {"spaces", "content_labels", "groups", "group_members", "space_permissions"}
 SMALL_SITE = SiteSpec(spaces=3, pages=1000, blog_posts=100, footer_comments=600, inline_comments=200,
                       tasks=300, attachments=200, labels=40, users=25, seed=7, body_bytes=1500)
 

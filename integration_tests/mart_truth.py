@@ -69,6 +69,12 @@ def round_4(value: Fraction) -> Decimal:
     return Decimal(rounded) / Decimal(10_000)
 
 
+def record_time(value: datetime | str) -> datetime:
+    """A stream record's timestamp (ISO-8601 `...Z` text, or an aware datetime) as naive UTC."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return naive(moment)
+
+
 def task_phrase(task: Task) -> str:
     """The plain words a task starts with (its body before any mention or date), unescaped."""
     return html.unescape(re.split(r"<", task.body, maxsplit=1)[0]).strip()
@@ -99,6 +105,9 @@ class MartTruth:
     recent_updates_limit: int = 100
     thin_ratio: Fraction = Fraction(1, 2)
     stale_share_threshold: Fraction = Fraction(1, 2)
+    content_versions: tuple[dict[str, Any], ...] = ()
+    """Records of the content_versions stream (the contract's columns) the warehouse holds; none when
+    it is not synced, and the contributors fall back to the latest versions."""
 
     @property
     def site(self) -> Site:
@@ -156,23 +165,48 @@ class MartTruth:
         return rows
 
     # -- int_confluence__contribution_events --
-    def contribution_events(self) -> list[tuple[str, str, datetime]]:
-        """(event type, account id, when) as documented in int_confluence__contribution_events."""
-        events: list[tuple[str, str, datetime]] = []
+    def _versions_by_content(self) -> dict[str, dict[int, dict[str, Any]]]:
+        by_content: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        for record in self.content_versions:
+            by_content[record["content_id"]][int(record["version_number"])] = record
+        return by_content
+
+    def attributed_events(self) -> list[tuple[str, str, datetime, str]]:
+        """(event type, account id, when, attribution source) as the confluence__contributors doc defines them."""
+        versions = self._versions_by_content()
+        events: list[tuple[str, str, datetime, str]] = []
         for c in self.landed.live.values():
-            events.append(("content_created", c.author_id, naive(c.created_at)))
-            if c.version.number > 1:
-                events.append(("content_updated", c.version.author_id, naive(c.version.created_at)))
+            history = versions.get(c.id, {})
+            first = history.get(1)
+            if first is not None:
+                events.append(("content_created", first["author_id"], record_time(first["created_at"]), "versions"))
+            else:
+                events.append(("content_created", c.author_id, naive(c.created_at), "latest_version"))
+            if history:  # content with synced versions: every later version is an edit by its author
+                events += [("content_updated", v["author_id"], record_time(v["created_at"]), "versions")
+                           for number, v in history.items() if number > 1]
+            elif c.version.number > 1:  # else only the latest version is known: one edit at most
+                events.append(("content_updated", c.version.author_id, naive(c.version.created_at), "latest_version"))
         for comment in self.landed.comments.values():
+            if not self.landed.container_is_live(comment.container_id):
+                continue
+            first = versions.get(comment.id, {}).get(1)
+            if first is not None:
+                events.append(("comment_written", first["author_id"], record_time(first["created_at"]), "versions"))
+                continue
             # Contributions without a time are not counted (see comment_created_at).
             created = comment_created_at(comment)
-            if created is not None and self.landed.container_is_live(comment.container_id):
-                events.append(("comment_written", comment.version.author_id, created))
+            if created is not None:
+                events.append(("comment_written", comment.version.author_id, created, "latest_version"))
         for task in self.landed.tasks.values():
             if (task.status == "complete" and task.completed_by and task.completed_at
                     and self.landed.container_is_live(task.container_id)):
-                events.append(("task_completed", task.completed_by, naive(task.completed_at)))
+                events.append(("task_completed", task.completed_by, naive(task.completed_at), "latest_version"))
         return events
+
+    def contribution_events(self) -> list[tuple[str, str, datetime]]:
+        """(event type, account id, when) as documented in int_confluence__contribution_events."""
+        return [(event_type, account_id, moment) for event_type, account_id, moment, _ in self.attributed_events()]
 
     # -- confluence__contributors --
     def contributors(self) -> dict[tuple, Row]:
@@ -183,13 +217,19 @@ class MartTruth:
             "task_completed": "tasks_completed_count",
         }
         rows: dict[tuple, Row] = {}
+        edit_sources: dict[tuple, set[str]] = defaultdict(set)
         for period in PERIODS:
-            for event_type, account_id, moment in self.contribution_events():
+            for event_type, account_id, moment, source in self.attributed_events():
                 key = (period, period_start(period, moment), account_id)
                 row = rows.setdefault(key, {"display_name": self.name(account_id), **dict.fromkeys(columns.values(), 0),
                                             "total_contributions": 0})
                 row[columns[event_type]] += 1
                 row["total_contributions"] += 1
+                if event_type == "content_updated":
+                    edit_sources[key].add(source)
+        for key, row in rows.items():
+            sources = edit_sources.get(key, set())
+            row["edit_count_source"] = sources.pop() if len(sources) == 1 else ("mixed" if sources else None)
         totals: dict[tuple, list[int]] = defaultdict(list)
         for (period, start, _), row in rows.items():
             totals[(period, start)].append(row["total_contributions"])

@@ -59,17 +59,38 @@ def openapi_v2(server_url: str) -> OpenAPI:
     return OpenAPI.from_dict(copy.deepcopy(doc))
 
 
+CLOUD_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/content/search",
+                  "/wiki/rest/api/content/{id}/restriction", "/wiki/rest/api/analytics/content/{contentId}/views",
+                  "/wiki/rest/api/analytics/content/{contentId}/viewers")
+
+
+def openapi_v1_cloud(server_url: str) -> OpenAPI:
+    """The v1 paths the connector uses on Cloud: the current user, restrictions (search, per content),
+    groups, their members and the audit log (the access document's Cloud paths, its defect fixed the same way)."""
+    doc = json.loads(_load("openapi-v1.json"))
+    doc["servers"] = [{"url": server_url}]
+    paths = (*CLOUD_V1_PATHS, "/wiki/rest/api/group", "/wiki/rest/api/group/{groupId}/membersByGroupId",
+             "/wiki/rest/api/audit")
+    doc["paths"] = {path: doc["paths"][path] for path in paths}
+    for param in doc["paths"]["/wiki/rest/api/group"]["get"]["parameters"]:
+        if param.get("name") == "accessType":
+            param["schema"].pop("default", None)
+    return OpenAPI.from_dict(doc)
+
+
 def openapi_v1_user_current(server_url: str) -> OpenAPI:
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": server_url}]
-    # Only user/current is used; other v1 paths carry invalid parameter defaults (e.g. a default
-    # of ['current'] against an enum of strings) that fail spec validation.
-    doc["paths"] = {"/wiki/rest/api/user/current": doc["paths"]["/wiki/rest/api/user/current"]}
+    # Only the v1 paths the connector uses on Cloud (user/current, restrictions, the analytics counts
+    # of content_views); other v1 paths carry invalid parameter defaults (e.g. a default of
+    # ['current'] against an enum of strings) that fail spec validation.
+    doc["paths"] = {path: doc["paths"][path] for path in CLOUD_V1_PATHS}
     return OpenAPI.from_dict(doc)
 
 
 DATACENTER_V1_PATHS = ("/wiki/rest/api/user/current", "/wiki/rest/api/user", "/wiki/rest/api/space",
-                       "/wiki/rest/api/content/search", "/wiki/rest/api/content/{id}/child/comment")
+                       "/wiki/rest/api/content/search", "/wiki/rest/api/content/{id}/child/comment",
+                       "/wiki/rest/api/content/{id}/version", "/wiki/rest/api/content/{id}/restriction")
 
 
 def openapi_v1_datacenter(base_url: str) -> OpenAPI:
@@ -82,6 +103,7 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
     - `GET /content/scan` (Data Center 7.18+) is not in the document at all: its shape is checked by
       the double's own tests instead.
     - users carry `userKey` and `username` and no `accountId`: the document already allows that.
+    - groups carry a name and no id.
     """
     doc = json.loads(_load("openapi-v1.json"))
     doc["servers"] = [{"url": base_url}]
@@ -97,4 +119,31 @@ def openapi_v1_datacenter(base_url: str) -> OpenAPI:
     for param in doc["paths"]["/rest/api/content/{id}/child/comment"]["get"]["parameters"]:
         if param.get("name") == "location":
             param["schema"]["items"]["enum"] = param["schema"].pop("enum")
+    # Data Center groups have no id: a group is its name (restrictions name groups that way).
+    group = doc["components"]["schemas"]["Group"]
+    group["required"] = [name for name in group["required"] if name != "id"]
+    return OpenAPI.from_dict(doc)
+
+
+ACCESS_V1_PATHS = ("/wiki/rest/api/group", "/wiki/rest/api/group/{groupId}/membersByGroupId",
+                   "/wiki/rest/api/group/{groupName}/member", "/wiki/rest/api/audit", "/wiki/rest/api/space/{spaceKey}")
+
+
+def openapi_v1_access(server_url: str, datacenter: bool = False) -> OpenAPI:
+    """user/current and the v1 paths of groups, members, the audit log and one space (its permissions).
+
+    Data Center serves them under `{base}/rest/api` (no `/wiki`), and its groups have no `id` (the
+    name is their handle), so `Group.id` is not required there. A defect of the document: `accessType`
+    of `GET /group` has a null default against a string enum, which fails spec validation; it is dropped.
+    """
+    doc = json.loads(_load("openapi-v1.json"))
+    doc["servers"] = [{"url": server_url}]
+    wanted = ("/wiki/rest/api/user/current", *ACCESS_V1_PATHS)
+    doc["paths"] = {(path.removeprefix("/wiki") if datacenter else path): {"get": doc["paths"][path]["get"]}
+                    for path in wanted}
+    for param in doc["paths"][("" if datacenter else "/wiki") + "/rest/api/group"]["get"]["parameters"]:
+        if param.get("name") == "accessType":
+            param["schema"].pop("default", None)
+    if datacenter:
+        doc["components"]["schemas"]["Group"]["required"].remove("id")
     return OpenAPI.from_dict(doc)

@@ -28,7 +28,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from confluence_double import ConfluenceDouble, SiteSpec
 from integration_tests.conftest import ALL_STREAMS, records_by_stream
 from integration_tests.conftest import sync as conftest_sync
-from integration_tests.site_truth import expected_ids, referenced_accounts
+from integration_tests.site_truth import expected_ids, referenced_accounts, version_authors
 from source_confluence.http import transport
 
 EMAIL = "reliability-bot@example.com"
@@ -108,8 +108,11 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def truth(double: ConfluenceDouble, streams: Iterable[str] = ALL_STREAMS, first_sync: bool = True) -> dict[str, set[str]]:
+    streams = list(streams)
     ids = expected_ids(double.site, first_sync=first_sync)
     ids["users"] = referenced_accounts(double.site)
+    if "content_versions" in streams:
+        ids["users"] |= version_authors(double.site)
     return {stream: ids[stream] for stream in streams}
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from confluence_double import Site
+from integration_tests.access_truth import expected_folders, expected_restrictions
+from integration_tests.permission_truth import access_ids
 
 CONTAINER_TYPES = ("page", "blogpost")
 
@@ -35,7 +37,35 @@ def expected_ids(site: Site, first_sync: bool = True, include_archived: bool = F
         "tasks": set(site.tasks),
         "content_labels": labels,
         "attachments": attachments,
+        "content_versions": {f"{obj.id}:{version.number}" for obj in _versioned(site, pages, blog_posts, comments,
+                                                                                attachments)
+                             for version in site.versions_of(obj)},
+        "content_restrictions": set(expected_restrictions(site, cloud=True)),  # none on a site without them
+        "folders": set(expected_folders(site)),
+        **access_ids(site),
+        "decisions": live_decisions(site),
     }
+
+
+def _versioned(site: Site, pages: set[str], blog_posts: set[str], comments: set[str], attachments: set[str]) -> list:
+    """The objects whose histories `content_versions` reads with no start_date: what the content streams list."""
+    return [*(site.pages[i] for i in pages), *(site.blog_posts[i] for i in blog_posts),
+            *(site.comments[i] for i in comments), *(site.attachments[i] for i in attachments)]
+
+
+def version_authors(site: Site) -> set[str]:
+    """The accounts `content_versions` references (the authors of every version), for `users`."""
+    ids = expected_ids(site)
+    objects = _versioned(site, ids["pages"], ids["blog_posts"], ids["comments"], ids["attachments"])
+    return {v.author_id for obj in objects for v in site.versions_of(obj) if v.author_id in site.users}
+
+
+def live_decisions(site: Site) -> set[str]:
+    """Decision ids (`<container>:<local id>`) in the bodies of live pages and blog posts."""
+    live = ({i for i, p in site.pages.items() if p.status in ("current", "archived")}
+            | {i for i, b in site.blog_posts.items() if b.status == "current"})
+    return {d.id for container_id, decisions in site.decisions_by_container.items() if container_id in live
+            for d in decisions}
 
 
 def referenced_accounts(site: Site) -> set[str]:

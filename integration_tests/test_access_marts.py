@@ -1,5 +1,5 @@
 """The access marts built by dbt on the `warehouse` seeds (DuckDB and PostgreSQL) equal, row for row,
-what integration_tests/access_truth.py computes from the same records by the published definition
+what integration_tests/access_mart_truth.py computes from the same records by the published definition
 (dbt_project/models/docs/marts.md, "Access"), without SQL.
 
 The seeds' access story is in dbt_project/integration_tests/seeds/warehouse/README.md. Both
@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 if __package__:
-    from . import access_truth as truth
+    from . import access_mart_truth as truth
     from . import warehouse_seeds as seeds
     from .test_dbt_project import Warehouse, _postgres_settings, run_dbt
 else:  # rootdir-relative import (integration_tests/ is not a package)
-    import access_truth as truth
+    import access_mart_truth as truth
     import warehouse_seeds as seeds
     from test_dbt_project import Warehouse, _postgres_settings, run_dbt
 
@@ -186,7 +186,7 @@ def test_access_streams_that_were_not_synced_read_as_empty(tmp_path: Path) -> No
 
     path = tmp_path / "no_access.duckdb"
     env = {"CONFLUENCE_DUCKDB_PATH": str(path), "CONFLUENCE_DBT_SCHEMA": "analytics", "CONFLUENCE_DBT_TARGET": "duckdb"}
-    older = [s for s in seeds.STREAMS if s not in seeds.CONTRACT_COLUMNS]
+    older = [s for s in seeds.dataset_streams("warehouse") if s not in seeds.ACCESS_STREAMS]
     run_dbt(["seed", "--full-refresh", "--select", *older],
             env={**env, "CONFLUENCE_DBT_SCHEMA": "main", "CONFLUENCE_TEST_DATASET": "warehouse"},
             work_dir=tmp_path, project=seeds.SEEDS_PROJECT)
@@ -195,7 +195,7 @@ def test_access_streams_that_were_not_synced_read_as_empty(tmp_path: Path) -> No
     try:
         raw = con.execute("select table_name from information_schema.tables where table_schema = 'main'").fetchall()
         tables = {r[0] for r in raw}
-        assert not tables & set(seeds.CONTRACT_COLUMNS)
+        assert not tables & set(seeds.ACCESS_STREAMS)
         counts = {t: con.execute(f"select count(*) from analytics.{t}").fetchone()[0]  # noqa: S608 - fixed names
                   for t in ("confluence__content_access", "confluence__content_access_by_user", "stg_confluence__folders",
                             "stg_confluence__audit_records", "stg_confluence__content_restrictions")}

@@ -1011,5 +1011,5 @@ def test_cli_help_lists_every_knob_from_outside_the_checkout(tmp_path):
     flags = set(re.findall(r"^\s+(--[a-z-]+)", result.stdout, re.M))
     assert flags == {"--host", "--port", "--spaces", "--pages", "--blog-posts", "--footer-comments",
                      "--inline-comments", "--tasks", "--attachments", "--labels", "--users", "--seed", "--body-bytes",
-                     "--latency-ms", "--email", "--api-token"}
+                     "--folders", "--restricted", "--views-per-content", "--latency-ms", "--email", "--api-token"}
     assert "(default: 1000)" in result.stdout  # the site's defaults are shown

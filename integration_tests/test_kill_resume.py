@@ -38,6 +38,8 @@ SEEDS = range(12)
 PARALLEL_CHAINS = 3
 """Most of a run is the interpreter starting; three chains at once keep the suite near a minute."""
 RUN_DEADLINE_SECONDS = 90
+# content_versions is killed and resumed in test_content_versions: its histories would triple this run.
+STREAMS = tuple(stream for stream in ALL_STREAMS if stream != "content_versions")
 INCREMENTAL = ("pages", "blog_posts", "comments", "tasks", "attachments")
 # Partitions per incremental stream on this site: one per space, or one per site-wide list.
 PARTITIONS = {"pages": SITE.spaces, "blog_posts": SITE.spaces, "tasks": SITE.spaces, "comments": 2, "attachments": 1}
@@ -69,7 +71,7 @@ def read_once(double: ConfluenceDouble, workdir: Path, states: dict[str, dict], 
     config = workdir / "config.json"
     config.write_text(json.dumps({**double.config(), "page_size": PAGE_SIZE, "num_workers": 2}))
     catalog_file = workdir / "catalog.json"
-    catalog_file.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog(ALL_STREAMS))))
+    catalog_file.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog(STREAMS))))
     args = [str(CONSOLE_SCRIPT), "read", "--config", str(config), "--catalog", str(catalog_file)]
     if states:
         state_file = workdir / "state.json"
@@ -130,7 +132,7 @@ def test_sigkill_at_random_points_then_resume_loses_nothing(kill_site, tmp_path)
     with ThreadPoolExecutor(max_workers=PARALLEL_CHAINS) as pool:
         chains = list(pool.map(lambda seed: kill_and_resume(kill_site, tmp_path, seed), SEEDS))
     elapsed = time.monotonic() - started
-    expected = truth(kill_site, ALL_STREAMS)
+    expected = truth(kill_site, STREAMS)
     guard = LeakGuard(SECRETS)
     kills = 0
     for chain in chains:
@@ -142,7 +144,7 @@ def test_sigkill_at_random_points_then_resume_loses_nothing(kill_site, tmp_path)
             guard.add(run.output)
             for stream, ids in run.records.items():
                 union.setdefault(stream, set()).update(ids)
-        for stream in ALL_STREAMS:
+        for stream in STREAMS:
             assert union.get(stream, set()) == expected[stream], (chain.seed, stream)
         _assert_repeats_only_at_checkpoints(chain)
     assert kills >= len(SEEDS) - 1, "the kill points fell after the end of most syncs"

@@ -16,32 +16,20 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_PROJECT = REPO / "dbt_project" / "integration_tests"
 SCHEMAS_DIR = REPO / "source_confluence" / "schemas"
-STREAMS = ("spaces", "users", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments",
-           "groups", "group_members", "space_permissions", "content_restrictions", "folders", "audit_records")
-# Columns of the access streams (issue 13) as their record contract fixes them, for as long as the
-# stream schemas are not in source_confluence/schemas/ (the seeds are checked against the schema
-# when it is there).
-CONTRACT_COLUMNS = {
-    "groups": ["id", "name", "type", "managed_by"],
-    "group_members": ["id", "group_id", "group_name", "account_id", "username", "display_name", "account_type"],
-    "space_permissions": ["id", "space_id", "space_key", "principal_type", "principal_id", "operation_key",
-                          "operation_target", "granted_through", "role_id", "role_name"],
-    "content_restrictions": ["id", "content_id", "content_type", "space_id", "operation", "principal_type",
-                             "principal_id", "principal_name", "updated_at", "deleted_at"],
-    "folders": ["id", "title", "space_id", "parent_id", "parent_type", "created_at", "author_id", "owner_id",
-                "status", "resolved_at", "deleted_at"],
-    "audit_records": ["id", "created_at", "author_account_id", "author_display_name", "remote_address", "category",
-                      "summary", "description", "affected_object_name", "affected_object_type", "changed_values",
-                      "associated_objects", "is_system_event"],
-}
-PRIMARY_KEYS = {"users": "account_id"}  # every other stream: id
+STREAMS = ("spaces", "users", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments")
+# The access streams (issue 13): a connection may not sync them (audit_records needs admin rights,
+# folders are Cloud only); their models read a missing raw table as empty.
+ACCESS_STREAMS = ("groups", "group_members", "space_permissions", "content_restrictions", "folders", "audit_records")
+# Streams a dataset may leave out (a sync without them has no table; the dbt project builds anyway).
+OPTIONAL_STREAMS = ("content_versions", "decisions", "content_views", *ACCESS_STREAMS)
+PRIMARY_KEYS = {"users": "account_id", "content_views": "content_id"}  # every other stream: id
 LOADER_COLUMNS = ["_airbyte_raw_id", "_airbyte_extracted_at"]
 GENERATION_ID = 3
 
@@ -57,14 +45,21 @@ def seed_rows(dataset: str, stream: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def dataset_streams(dataset: str) -> list[str]:
+    """The dataset's streams: every one of STREAMS, and the optional ones it has a file for."""
+    return [*STREAMS, *(s for s in OPTIONAL_STREAMS if seed_file(dataset, s).exists())]
+
+
+def _schema(stream: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS_DIR / f"{stream}.json").read_text())
+
+
 def check_seed_columns(dataset: str) -> list[str]:
     """Problems with a dataset's files: columns other than the stream schema's (in its order) plus
     the loader's, or a required field left empty."""
     problems = []
-    for stream in STREAMS:
-        if not seed_file(dataset, stream).exists() and stream in CONTRACT_COLUMNS:
-            continue  # the access streams' tables may be missing: the models read them as empty
-        schema = stream_schema(stream)
+    for stream in dataset_streams(dataset):
+        schema = _schema(stream)
         with seed_file(dataset, stream).open(newline="") as handle:
             header = next(csv.reader(handle))
         expected = [name.lower() for name in schema["properties"]] + LOADER_COLUMNS
@@ -75,13 +70,6 @@ def check_seed_columns(dataset: str) -> list[str]:
             if empty:
                 problems.append(f"{dataset}/{stream}.csv line {number}: required {empty} empty")
     return problems
-
-
-def stream_schema(stream: str) -> dict[str, Any]:
-    path = SCHEMAS_DIR / f"{stream}.json"
-    if path.exists() or stream not in CONTRACT_COLUMNS:
-        return json.loads(path.read_text())
-    return {"properties": dict.fromkeys(CONTRACT_COLUMNS[stream], {}), "required": ["id"]}
 
 
 def seed(run_dbt: RunDbt, dataset: str, schema: str, env: dict[str, str]) -> None:
@@ -95,24 +83,25 @@ def seed(run_dbt: RunDbt, dataset: str, schema: str, env: dict[str, str]) -> Non
     )
 
 
-def load_by_sync(connection: Any, seed_schema: str, raw_schema: str, after_sync: Callable[[bool], None]) -> int:
-    """Replay the seeded tables into `raw_schema` sync by sync, append + dedup (DB-API connection,
-    PostgreSQL). ``after_sync(is_last)`` runs after each sync. Returns the number of syncs."""
+def load_by_sync(connection: Any, seed_schema: str, raw_schema: str, after_sync: Callable[[bool], None],
+                 streams: Sequence[str] = STREAMS) -> int:
+    """Replay the seeded tables of `streams` into `raw_schema` sync by sync, append + dedup (DB-API
+    connection, PostgreSQL). ``after_sync(is_last)`` runs after each sync. Returns the number of syncs."""
     with connection.cursor() as cur:
         cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{raw_schema}"')
-        for stream in STREAMS:
+        for stream in streams:
             cur.execute(f'DROP TABLE IF EXISTS "{raw_schema}"."{stream}"')
             cur.execute(
                 f'CREATE TABLE "{raw_schema}"."{stream}" AS SELECT *, cast(null as bigint) AS "_airbyte_generation_id" '  # noqa: S608 - fixed names
                 f'FROM "{seed_schema}"."{stream}" WHERE false'
             )
-        union = " UNION ".join(f'SELECT "_airbyte_extracted_at" FROM "{seed_schema}"."{s}"' for s in STREAMS)  # noqa: S608
+        union = " UNION ".join(f'SELECT "_airbyte_extracted_at" FROM "{seed_schema}"."{s}"' for s in streams)  # noqa: S608
         cur.execute(f"SELECT DISTINCT t._airbyte_extracted_at FROM ({union}) AS t ORDER BY 1")  # noqa: S608 - fixed names
         syncs = [row[0] for row in cur.fetchall()]
     connection.commit()
     for number, sync in enumerate(syncs, start=1):
         with connection.cursor() as cur:
-            for stream in STREAMS:
+            for stream in streams:
                 key = PRIMARY_KEYS.get(stream, "id")
                 loaded = f'FROM "{seed_schema}"."{stream}" WHERE "_airbyte_extracted_at" = %s'
                 cur.execute(f'DELETE FROM "{raw_schema}"."{stream}" WHERE "{key}" IN (SELECT "{key}" {loaded})', (sync,))  # noqa: S608

@@ -34,6 +34,9 @@ class ReportData:
     deleted_by_kind: list[dict[str, Any]]
     deleted: list[dict[str, Any]]
     deleted_total: int
+    edit_source: str | None = None
+    """How the contributors' edits were counted (`edit_count_source` over all months): `versions`,
+    `latest_version`, `mixed`, or None without edits."""
     generated_at: datetime = field(default_factory=datetime.now)
     sections: dict[str, Any] = field(default_factory=dict)
     """Each added section's data (`pipeline.report.extra.SECTIONS`), by its key."""
@@ -73,6 +76,11 @@ def _load(con: duckdb.DuckDBPyConnection) -> ReportData:
                sum(total_contributions)::bigint as total
         from confluence__contributors where period_type = 'month'
         group by account_id order by total desc, display_name, account_id limit ?""", [TOP_CONTRIBUTORS])
+
+    sources = {row[0] for row in con.execute("""
+        select distinct edit_count_source from confluence__contributors
+        where period_type = 'month' and edit_count_source is not null""").fetchall()}
+    edit_source = sources.pop() if len(sources) == 1 else ("mixed" if sources else None)
 
     labels = _rows(con, """
         select label_name, content_count, page_count, blog_post_count, content_share, space_count
@@ -125,6 +133,6 @@ def _load(con: duckdb.DuckDBPyConnection) -> ReportData:
         totals=totals, volume=volume, space_names=space_names, contributors=contributors,
         labels=labels, label_count=label_count, recent=recent, stale_by_space=stale_by_space, stale=stale,
         stale_total=stale_total, tasks_by_space=tasks_by_space, deleted_by_kind=deleted_by_kind,
-        deleted=deleted, deleted_total=deleted_total,
+        deleted=deleted, deleted_total=deleted_total, edit_source=edit_source,
         sections={section.key: section.load(con) for section in SECTIONS},
     )

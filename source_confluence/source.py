@@ -54,6 +54,7 @@ from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, b
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.streams.base import ListPartitionGenerator, load_schema
+from source_confluence.streams.folders import PendingFolders
 from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS_BY_NAME, StreamDefinition
 from source_confluence.streams.users import PendingUsers
 from source_confluence.sync.context import ReadContext, SpaceDirectory
@@ -190,15 +191,18 @@ class SourceConfluence(Source):
 
         state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
+        folders_incremental = any(d.name == "folders" and mode == SyncMode.incremental for d, mode in selected)
         for phase in (False, True):
             batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
             if batch:
                 yield from self._read_phase(batch, context, state_manager, logger,
-                                            save_users=users_incremental and not phase)
+                                            save_users=users_incremental and not phase,
+                                            save_folders=folders_incremental and not phase)
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,
         state_manager: ConnectorStateManager, logger: logging.Logger, save_users: bool = False,
+        save_folders: bool = False,
     ) -> Iterator[AirbyteMessage]:
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
@@ -210,6 +214,12 @@ class SourceConfluence(Source):
             users_cursor = PartitionedCursor("users", state_manager.get_stream_state("users", None), repository,
                                              state_manager)
             watching = context.references.watched_by(PendingUsers(context.references, users_cursor).save)
+        # Likewise the folders state keeps the folders the delivered pages sit in (streams.folders).
+        folders_watch: AbstractContextManager[None] = nullcontext()
+        if save_folders:
+            folders_cursor = PartitionedCursor("folders", state_manager.get_stream_state("folders", None), repository,
+                                               state_manager)
+            folders_watch = context.emitted.watched_by(PendingFolders(context, folders_cursor).save)
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
@@ -232,7 +242,7 @@ class SourceConfluence(Source):
             message_repository=repository,
             queue=queue,
         )
-        with watching:
+        with watching, folders_watch:
             yield from source.read(streams)
 
     @staticmethod

@@ -22,6 +22,7 @@ from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.api.datacenter.cql import ServerClock
 from source_confluence.api.protocol import PAGE
 from source_confluence.http.transport import ConfluenceHttpError, Transport
+from source_confluence.sync.ledger import ItemLedger
 from unit_tests.dc_builders import (
     BASE,
     BODY_EXPAND,
@@ -367,4 +368,7 @@ def test_a_tasks_listing_saved_as_a_2_0_link_continues_from_its_bound():
         output = read(SourceConfluence(), config(), catalog("tasks"), state)
     assert not output.errors and ids(output) == ["8-5"]
     [final] = [m.state.stream.stream_state.__dict__["states"][0]["cursor"] for m in output.state_messages][-1:]
-    assert final["complete"] is True and "resume" not in final and final["container_cursors"] == marks
+    cursors = {t: dict(mark) for t, mark in final["container_cursors"].items()}
+    assert ItemLedger.decode(cursors["page"].pop("items")).items_of("8") == {"8-5": None}  # the tasks read, per container
+    assert all(cursors[t].pop("checked_at") for t in cursors)  # the check for purged pages is due an interval later
+    assert final["complete"] is True and "resume" not in final and cursors == marks

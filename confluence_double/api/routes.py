@@ -16,18 +16,23 @@ import base64
 import re
 from collections import OrderedDict
 
+from ..files.serve import DOWNLOADS, download_at
 from ..model import Site
+from .access import AccessRoutes
+from .analytics import AnalyticsRoutes
 from .attachments import AttachmentRoutes
 from .comments import CommentRoutes
 from .content import ContentRoutes
 from .labels import LabelRoutes
 from .listing import Listing
 from .lookups import Lookups
+from .permissions import PermissionRoutes
 from .query import Call, Query
 from .shapes import Shapes
 from .spaces import SpaceRoutes
 from .tasks import TaskRoutes
 from .users import UserRoutes
+from .versions import VersionRoutes
 from .wire import V2, ApiError, Response, dumps_ascii, error_body
 
 Route = tuple[str, re.Pattern[str], str]
@@ -68,6 +73,22 @@ def _routes() -> list[Route]:
         ("GET", V2 + "/attachments/{id}", "attachment"),
         ("GET", V2 + "/attachments/{id}/labels", "attachment_labels"),
         ("POST", V2 + "/users-bulk", "users_bulk"),
+        ("GET", V2 + "/pages/{id}/versions", "page_versions"),
+        ("GET", V2 + "/blogposts/{id}/versions", "blogpost_versions"),
+        ("GET", V2 + "/footer-comments/{id}/versions", "footer_comment_versions"),
+        ("GET", V2 + "/inline-comments/{id}/versions", "inline_comment_versions"),
+        ("GET", V2 + "/attachments/{id}/versions", "attachment_versions"),
+        ("GET", V2 + "/folders/{id}", "folder"),
+        ("GET", "/wiki/rest/api/content/search", "v1_content_search"),
+        ("GET", "/wiki/rest/api/content/{id}/restriction", "v1_content_restriction"),
+        ("GET", "/wiki/rest/api/group", "groups_v1"),
+        ("GET", "/wiki/rest/api/group/{id}/membersByGroupId", "group_members_v1"),
+        ("GET", "/wiki/rest/api/audit", "audit_v1"),
+        ("GET", V2 + "/spaces/{id}/permissions", "space_permissions"),
+        ("GET", V2 + "/space-roles", "space_roles"),
+        ("GET", V2 + "/spaces/{id}/role-assignments", "space_role_assignments"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/views", "analytics_views"),
+        ("GET", "/wiki/rest/api/analytics/content/{id}/viewers", "analytics_viewers"),
     ]
     def pattern(path: str) -> re.Pattern[str]:
         escaped = re.escape(path).replace(r"\{id\}", "(?P<id>[^/]+)").replace(r"\{number\}", "(?P<number>[^/]+)")
@@ -80,7 +101,7 @@ ROUTES = _routes()
 
 
 class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRoutes, CommentRoutes, TaskRoutes, LabelRoutes,
-                  AttachmentRoutes):
+                  AttachmentRoutes, VersionRoutes, AccessRoutes, PermissionRoutes, AnalyticsRoutes):
     """Routes a request to its ``_h_<route>`` handler; each endpoint family is one mixin (see the table above)."""
 
     def __init__(self, site: Site, base_url: str, email: str, api_token: str) -> None:
@@ -106,6 +127,8 @@ class CloudRoutes(Listing, Shapes, Lookups, UserRoutes, SpaceRoutes, ContentRout
                 [("Content-Type", "application/json")],
                 error_body(401, "Client must be authenticated", path),
             )
+        if path.startswith("/wiki" + DOWNLOADS):  # attachment files (files/serve.py)
+            return download_at(self.site, path[len("/wiki" + DOWNLOADS):], raw_query)
         try:
             query = Query(raw_query)
             for route_method, pattern, name in ROUTES:

@@ -67,7 +67,7 @@ class Shapes:
             "title": p.title,
             "spaceId": p.space_id,
             "parentId": p.parent_id,
-            "parentType": "page" if p.parent_id is not None else None,
+            "parentType": self.site.parent_type_of(p.parent_id),
             "position": p.position,
             "authorId": p.author_id,
             "ownerId": p.owner_id,

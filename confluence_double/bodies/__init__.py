@@ -20,7 +20,7 @@ from .blocks import (
     xml_escape,
 )
 from .factory import BodyFactory
-from .live_parts import images_block, markers_block, task_list_block
+from .live_parts import decision_block, images_block, markers_block, task_list_block
 from .vocabulary import WORDS
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "PageRef",
     "adf_from_storage",
     "adf_of",
+    "decision_block",
     "images_block",
     "markers_block",
     "plain_text",

@@ -99,6 +99,7 @@ class DynamicParts:
     tasks: Block | None
     markers: Block | None
     images: Block | None
+    decisions: Block | None = None
 
 
 def storage_of(blocks: Sequence[Block]) -> str:

@@ -68,7 +68,7 @@ class BodyFactory(BlockMakers):
     def _with_dynamic(seq: list, h: int, dynamic: DynamicParts, attr: str | None) -> list:
         # Dynamic parts go at positions derived from the hash, so a revision always renders the same.
         slot_bits = h * 0x2545F491
-        for part in (dynamic.markers, dynamic.tasks, dynamic.images):
+        for part in (dynamic.markers, dynamic.tasks, dynamic.images, dynamic.decisions):
             if part is not None:
                 seq.insert((slot_bits & 0xFFFF) % (len(seq) + 1), getattr(part, attr) if attr else part)
             slot_bits >>= 16

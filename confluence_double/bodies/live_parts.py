@@ -53,3 +53,35 @@ def images_block(images: Sequence[tuple[str, str, str]]) -> Block:
         }
         nodes.append({"type": "mediaSingle", "attrs": {"layout": "center"}, "content": [media]})
     return Block("".join(storage), tuple(nodes))
+
+
+def decision_block(decisions: Sequence[tuple[str, bool, str, bool]]) -> Block:
+    """decisions: (local id, decided, text storage, legacy form) in body order. Current decisions
+    render as one decision-list ADF extension; legacy ones as a decision macro each."""
+    current = [d for d in decisions if not d[3]]
+    storage: list[str] = []
+    items: list[dict] = []
+    if current:
+        storage.append('<ac:adf-extension><ac:adf-node type="decision-list">'
+                       f'<ac:adf-attribute key="local-id">list-{current[0][0]}</ac:adf-attribute>')
+        for local_id, decided, text, _ in current:
+            storage.append(f'<ac:adf-node type="decision-item"><ac:adf-attribute key="local-id">{local_id}'
+                           '</ac:adf-attribute><ac:adf-attribute key="state">'
+                           f'{"DECIDED" if decided else "UNDECIDED"}</ac:adf-attribute>'
+                           f"<ac:adf-content>{text}</ac:adf-content></ac:adf-node>")
+        storage.append('</ac:adf-node><ac:adf-fallback><ul class="decision-list">')
+        storage.extend(f"<li>{text}</li>" for _, _, text, _ in current)
+        storage.append("</ul></ac:adf-fallback></ac:adf-extension>")
+    for local_id, decided, text, legacy in decisions:
+        if legacy:
+            storage.append(f'<ac:structured-macro ac:name="decision" ac:schema-version="1" ac:macro-id="{local_id}">'
+                           f'<ac:parameter ac:name="status">{"decided" if decided else "undecided"}</ac:parameter>'
+                           f"<ac:rich-text-body><p>{text}</p></ac:rich-text-body></ac:structured-macro>")
+    for local_id, decided, text, _ in decisions:
+        item: dict = {"type": "decisionItem", "attrs": {"localId": local_id, "state": "DECIDED" if decided else "UNDECIDED"}}
+        words = plain_text(text)
+        if words:
+            item["content"] = [adf_node_text(words)]
+        items.append(item)
+    return Block("".join(storage), ({"type": "decisionList", "attrs": {"localId": f"list-{decisions[0][0]}"},
+                                     "content": items},))

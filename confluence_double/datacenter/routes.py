@@ -8,14 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..api.wire import Response
+from ..files.serve import DOWNLOADS, download_at
 from ..model import Site
+from ..restriction_shapes import dc_group, restriction_array
 from .accounts import user_key, usernames
 from .lists import V1Lists
+from .permissions import DataCenterPermissionRoutes
 from .shapes import V1Shapes
+from .versions import V1Versions
 from .wire import ANONYMOUS, REST, ApiError, DataCenterSettings, V1Query, json_response
 
 
-class DataCenterRoutes(V1Shapes, V1Lists):
+class DataCenterRoutes(V1Shapes, V1Lists, V1Versions, DataCenterPermissionRoutes):
     """The double's Data Center v1 request handler; the shapes and the lists are its mixins."""
 
     def __init__(self, site: Site, server_url: str, settings: DataCenterSettings) -> None:
@@ -35,9 +39,11 @@ class DataCenterRoutes(V1Shapes, V1Lists):
         if path in ("/status", self.context + "/status"):
             return json_response(200, {"state": "RUNNING"})
         try:
+            session = self._session(headers.get("authorization"))
+            if path.startswith(self.context + DOWNLOADS):  # attachment files (files/serve.py)
+                return download_at(self.site, path[len(self.context + DOWNLOADS):], raw_query)
             if not path.startswith(self.context + REST + "/"):
                 raise ApiError(404, f"No such path {path}")
-            session = self._session(headers.get("authorization"))
             if method != "GET":
                 raise ApiError(405, f"{method} is not served by this double")
             query = V1Query(raw_query, path)
@@ -86,9 +92,18 @@ class DataCenterRoutes(V1Shapes, V1Lists):
         match = re.fullmatch(r"/content/(\d+)/child/comment", route)
         if match:
             return self._child_comments(match.group(1), query, session)
+        match = re.fullmatch(r"/content/((?:att)?\d+)/version", route)
+        if match:
+            return self._versions(match.group(1), query, session)
+        match = re.fullmatch(r"/content/(\d+)/restriction", route)
+        if match:
+            return self._restrictions(match.group(1), query, session)
         match = re.fullmatch(r"/content/(\d+)", route)
         if match:
             return self._content_by_id(match.group(1), query, session)
+        access = self._access_route(route, query, session)
+        if access is not None:
+            return access
         raise ApiError(404, f"No such resource {route}")
 
     def _content_by_id(self, content_id: str, query: V1Query, session: Any) -> Response:
@@ -101,3 +116,9 @@ class DataCenterRoutes(V1Shapes, V1Lists):
             raise ApiError(404, f"No content with id {content_id}")
         return json_response(200, self.content_json(obj, query.expand()))
 
+
+    def _restrictions(self, content_id: str, query: V1Query, session: Any) -> Response:
+        if session is ANONYMOUS or (content_id not in self.site.pages and content_id not in self.site.blog_posts):
+            raise ApiError(404, f"No content with id {content_id}")
+        start, limit = query.integer("start", 0), min(query.integer("limit", 100), 1000)
+        return json_response(200, restriction_array(self.site, content_id, self.user_json, dc_group, start, limit))

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from ..api.wire import tiny_link, title_slug
 from ..model import Attachment, BlogPost, Comment, Page, Space, to_ms
+from ..restriction_shapes import dc_group, expanded, wants_restrictions
 from .wire import ANONYMOUS, MENTION, REST, ApiError, Content, V1Query
 
 
@@ -142,6 +143,8 @@ class V1Shapes:
                                        f"?version={version.number}&modificationDate={to_ms(version.created_at)}&api=v2")
         else:
             d["_links"]["tinyui"] = tiny_link(obj.num)
+        if wants_restrictions(expand) and isinstance(obj, Page | BlogPost):
+            d["restrictions"] = expanded(self.site, obj.id, expand, self.user_json, dc_group)
         d["_expandable"] = {name: "" for name in ("container", "metadata", "operations", "children", "restrictions",
                                                   "history", "ancestors", "body", "version", "descendants", "space")
                             if not any(e.split(".")[0] == name for e in expand)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 
 from ..model import Site, SiteSpec
+from .access import add_access
 from .builder import SiteBuilder
 
 __all__ = ["SiteBuilder", "build_site"]
@@ -22,7 +23,9 @@ def build_site(spec: SiteSpec) -> Site:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return SiteBuilder(spec).build()
+        site = SiteBuilder(spec).build()
+        add_access(site)  # folders and restrictions, with their own random sequence
+        return site
     finally:
         if was_enabled:
             gc.enable()

@@ -8,8 +8,10 @@ from ..model import BlogPost, Page, Site, SiteSpec
 from .activity import ActivitySteps
 from .annotations import AnnotationSteps
 from .content import ContentSteps
+from .decisions import add_decisions
 from .identity import IdentitySteps
 from .people import PeopleAndSpaces
+from .permissions import build_access
 from .vocabulary import T_END
 
 
@@ -39,6 +41,8 @@ class SiteBuilder(PeopleAndSpaces, ContentSteps, ActivitySteps, IdentitySteps, A
         self._tasks()
         self._labels()
         self._bodies()
+        build_access(self.site)  # its own random stream: the steps above are unchanged
+        add_decisions(self.site, self.pages, self.blogs)
         return self.site
 
     def register(self, created: int, obj: object) -> None:

@@ -11,6 +11,8 @@ current version (``version.created_at``). Which mutations create a new version:
 - Blog posts: the same for ``edit_blog_post``, ``trash_blog_post`` and ``delete_blog_post``.
 - ``complete_task`` edits the body of the task's page or blog post: the container gets a new
   version; the task gets status complete, completedBy, completedAt = updatedAt = ``at``.
+- ``remove_task``, ``add_decision``, ``decide`` and ``remove_decision`` edit the body of the page or
+  blog post: it gets a new version. ``view_content`` makes no version (views move the analytics only).
 - ``add_label`` / ``remove_label`` never create a version of the labelled object (as in Confluence).
 - ``add_comment`` and ``add_attachment`` leave the container's version alone.
   ``resolve_inline_comment`` sets resolutionStatus and resolutionLastModifiedAt/ModifierId only (no
@@ -23,6 +25,7 @@ the HTTP layer are rebuilt. ``at`` defaults to now (UTC) and is truncated to mil
 precision Confluence serves.
 """
 
+from .access import Folder, Principal
 from .clock import from_ms, iso, normalize_at, to_ms
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
 from .media import MEDIA_TYPES, describe_media_type
@@ -32,6 +35,8 @@ __all__ = [
     "MEDIA_TYPES",
     "Attachment",
     "BlogPost",
+    "Folder",
+    "Principal",
     "Comment",
     "Label",
     "NotFound",

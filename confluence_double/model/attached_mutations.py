@@ -134,6 +134,20 @@ class AttachedMutations:
             self._changed()
             return task
 
+    def remove_task(self, task_id: str, by_account_id: str | None = None, at: datetime | None = None) -> None:
+        """The task is deleted from its container's body: the container gets a new version."""
+        at = normalize_at(at)
+        with self.lock:
+            task = self.tasks.pop(task_id, None)
+            if task is None:
+                raise NotFound(f"no task {task_id}")
+            container = self.container(task.container_id)
+            if container.body is not None:
+                raise ValueError(f"{container.id} has a hand-written body: its tasks are in that body")
+            self.tasks_by_container[task.container_id].remove(task_id)
+            self._new_version(container, at, self._actor(by_account_id))
+            self._changed()
+
     # ---- labels --------------------------------------------------------------------------
     def _labelled(self, content_id: str) -> str:
         """The key a label assignment is stored under; validates that the content exists."""

@@ -164,6 +164,7 @@ class ContentMutations:
         for aid in self.attachments_by_container.pop(container_id, []):
             self.attachments.pop(aid, None)
             self._drop_labels(aid)
+        self.decisions_by_container.pop(container_id, None)
         for tid in self.tasks_by_container.pop(container_id, []):
             self.tasks.pop(tid, None)
         self._drop_labels(container_id)

@@ -178,6 +178,10 @@ class SiteSpec:
     users: int = 25
     seed: int = 7
     body_bytes: int = 1500
+    folders: int = 0  # folders per space, nested (Cloud); 0 keeps every page in the page tree
+    restricted: int = 0  # pages and blog posts given read/update restrictions
+    views_per_content: int = 40
+    """The most views a page or blog post gets at generation (analytics, Cloud)."""
 
 
 class NotFound(KeyError):

@@ -8,6 +8,7 @@ from ..bodies import (
     DynamicParts,
     adf_from_storage,
     adf_of,
+    decision_block,
     images_block,
     markers_block,
     storage_json_of,
@@ -30,7 +31,8 @@ class BodyRendering:
         task_ids = self.tasks_by_container.get(obj.id, ())
         roots = self.inline_roots_by_container.get(obj.id, ())
         attachment_ids = self.attachments_by_container.get(obj.id, ())
-        if not (task_ids or roots or attachment_ids):
+        decisions = self.decisions_by_container.get(obj.id, ())
+        if not (task_ids or roots or attachment_ids or decisions):
             return NO_DYNAMIC_PARTS  # most bodies: skip building anything
         tasks = None
         if task_ids:
@@ -56,7 +58,8 @@ class BodyRendering:
                 shown.append((a.title, a.file_id, obj.id))
         if shown:
             images = images_block(shown[:4])
-        return DynamicParts(tasks=tasks, markers=markers, images=images)
+        decided = decision_block([(d.local_id, d.decided, d.body, d.legacy) for d in decisions]) if decisions else None
+        return DynamicParts(tasks=tasks, markers=markers, images=images, decisions=decided)
 
     def storage_body(self, obj: Page | BlogPost | Comment) -> str:
         if obj.body is not None:

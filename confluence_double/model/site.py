@@ -5,16 +5,24 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..bodies import BodyFactory
+from .access import AccessMutations, Folder, Principal
 from .attached_mutations import AttachedMutations
 from .content_mutations import ContentMutations
+from .decisions import Decision, DecisionMutations
 from .entities import Attachment, BlogPost, Comment, Label, NotFound, Page, SiteSpec, Space, Task, User, Version
+from .history import VersionHistory
+from .permissions import SiteAccess
 from .rendering import BodyRendering
+from .uploads import AttachmentUploads
+from .views import ViewMutations
 
 
 @dataclass(eq=False)
-class Site(BodyRendering, ContentMutations, AttachedMutations):
+class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, DecisionMutations, ViewMutations,
+           AttachmentUploads):
     """The content of one Confluence site; built by ``generator.build_site``."""
 
     spec: SiteSpec
@@ -29,18 +37,26 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
     tasks: dict[str, Task] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     attachments: dict[str, Attachment] = field(default_factory=dict)
+    folders: dict[str, Folder] = field(default_factory=dict)
+    restrictions: dict[str, dict[str, list[Principal]]] = field(default_factory=dict)  # content id -> operation -> who
     # indices, kept in step by the mutations
     children: dict[str, list[str]] = field(default_factory=dict)
     comments_by_container: dict[str, list[str]] = field(default_factory=dict)
     inline_roots_by_container: dict[str, list[str]] = field(default_factory=dict)  # their markers are in the body
     attachments_by_container: dict[str, list[str]] = field(default_factory=dict)
     tasks_by_container: dict[str, list[str]] = field(default_factory=dict)
+    attachment_files: dict[str, dict[int, Any]] = field(default_factory=dict)  # uploaded versions (uploads.py)
     labels_by_content: dict[str, list[str]] = field(default_factory=dict)
+    decisions_by_container: dict[str, list[Decision]] = field(default_factory=dict)
+    view_events: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     content_by_label: dict[str, dict[str, None]] = field(default_factory=dict)
     bodies: BodyFactory | None = None
+    access: SiteAccess = field(default_factory=SiteAccess)  # groups, audit log, space permissions
     next_content_id: int = 0
     next_task_id: int = 0
     next_label_id: int = 0
+    history: VersionHistory = field(default_factory=VersionHistory)
+    next_decision_id: int = 0
 
     # ---- lookups -------------------------------------------------------------------------
     @property
@@ -84,8 +100,12 @@ class Site(BodyRendering, ContentMutations, AttachedMutations):
             raise NotFound(f"no user {account_id}")
         return account_id
 
-    @staticmethod
-    def _new_version(obj, at: datetime, author: str, minor_edit: bool = False, message: str = "") -> None:
+    def versions_of(self, obj) -> list[Version]:
+        """Every version of a page, blog post, comment or attachment, oldest first (see history)."""
+        return self.history.versions(obj, sorted(self.users))
+
+    def _new_version(self, obj, at: datetime, author: str, minor_edit: bool = False, message: str = "") -> None:
+        self.history.before_new_version(obj, sorted(self.users))
         obj.version = Version(obj.version.number + 1, at, author, message, minor_edit)
 
     def _page(self, page_id: str) -> Page:

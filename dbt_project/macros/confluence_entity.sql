@@ -15,6 +15,9 @@
         'tasks': confluence_tasks_entity,
         'content_labels': confluence_content_labels_entity,
         'attachments': confluence_attachments_entity,
+        'content_versions': confluence_content_versions_entity,
+        'decisions': confluence_decisions_entity,
+        'content_views': confluence_content_views_entity,
         'groups': confluence_groups_entity,
         'group_members': confluence_group_members_entity,
         'audit_records': confluence_audit_records_entity,
@@ -110,10 +113,10 @@
     {%- do order_by.append('airbyte_extracted_at') -%}
 with loaded as (
 
-    {% if confluence_table_is_missing(entity, relation) -%}
-    {{ confluence_missing_table_rows(entity) }}
-    {%- elif entity.history -%}
+    {% if entity.history -%}
     {{ confluence_loaded_versions(stream, ref('confluence__' ~ stream ~ '_history')) }}
+    {%- elif entity.get('table_optional') and not confluence_source_exists(relation) -%}
+    {{ confluence_no_rows(entity) }}
     {%- else -%}
     select
         {%- for column in entity.columns %}
@@ -165,29 +168,4 @@ where airbyte_extracted_at >= (
     from deduplicated
 )
 {%- endif %}
-{%- endmacro %}
-
-
-{#- True when `entity` is a stream whose raw table may be missing (`optional_table`: the newer
-    streams, which a connection may not sync, e.g. audit_records without admin rights) and it is
-    missing. False at parse time and for unit-test fixtures (relations given as strings). -#}
-{% macro confluence_table_is_missing(entity, relation) -%}
-    {%- if entity.get('optional_table') and execute and relation is not string -%}
-        {{ return(load_relation(relation) is none) }}
-    {%- endif -%}
-    {{ return(false) }}
-{%- endmacro %}
-
-
-{#- No rows, in the raw columns of `entity` (typed nulls) and the loader's: what a stream that was
-    not synced reads as, so its models build empty instead of failing. -#}
-{% macro confluence_missing_table_rows(entity) -%}
-    select
-        {%- for column in entity.columns %}
-        cast(null as {{ confluence_data_type(column.type) }}) as {{ confluence_raw_name(column) }},
-        {%- endfor %}
-        cast(null as {{ dbt.type_string() }}) as _airbyte_raw_id,
-        cast(null as {{ dbt.type_timestamp() }}) as _airbyte_extracted_at,
-        cast(null as {{ dbt.type_bigint() }}) as _airbyte_generation_id
-    where 1 = 0
 {%- endmacro %}

@@ -16,7 +16,7 @@ from pipeline.report.charts import Bar, bar_chart, line_chart
 from pipeline.report.extra import SECTIONS
 from pipeline.report.html import attr
 from pipeline.report.run import RunInfo
-from pipeline.report.sections import CONTRIBUTION_KINDS, changes, deleted, kpis, recent, stale, tasks
+from pipeline.report.sections import changes, contributors, deleted, kpis, recent, stale, tasks
 from pipeline.report.style import SCRIPT, STYLE
 
 if TYPE_CHECKING:
@@ -24,12 +24,6 @@ if TYPE_CHECKING:
 
 
 def render(data: ReportData, run: RunInfo) -> str:
-    contributors = bar_chart(
-        "chart-contributors",
-        [Bar(c["display_name"], [(k, c[k]) for k, _, _ in CONTRIBUTION_KINDS], {"account": c["account_id"]})
-         for c in data.contributors],
-        CONTRIBUTION_KINDS, "Top contributors: content created and updated, comments, tasks completed",
-    )
     labels = bar_chart(
         "chart-labels",
         [Bar(lb["label_name"], [("content", lb["content_count"])],
@@ -52,8 +46,7 @@ def render(data: ReportData, run: RunInfo) -> str:
         f'<section id="volume"><h2>Content volume per space</h2><p class="hint">Pages and blog posts created per '
         f"month (live content). Click a space in the legend to hide or show it.</p>{volume}</section>",
         '<div class="grid2">',
-        f'<section id="contributors"><h2>Top contributors</h2><p class="hint">All time, by contributions.</p>'
-        f"{contributors}</section>",
+        contributors(data),
         f'<section id="labels"><h2>Label distribution <span class="count">{data.label_count:,} labels in use'
         f'</span></h2><p class="hint">Top {len(data.labels)} labels on live content.</p>{labels}</section>',
         "</div>",

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 CONTRIBUTION_KINDS = (("created", "Created", "#2f6fdf"), ("updated", "Updated", "#86b3ff"),
                       ("comments", "Comments", "#e0703a"), ("tasks", "Tasks completed", "#2aa876"))
+EDIT_SOURCE_HINTS = {
+    "versions": "Edits: every version, by its author (version history synced).",
+    "latest_version": "Edits: only the latest version of each page or blog post (version history not synced:"
+                      " <code>version_history</code> is <code>none</code>).",
+    "mixed": "Edits: every version where the version history is synced, else the latest version only.",
+}
 TASK_KINDS = (("completed", "Completed", "#2aa876"), ("open_not_overdue", "Open", "#b8c4d0"),
               ("overdue", "Overdue", "#d64550"))
 
@@ -32,6 +38,18 @@ def kpis(data: ReportData) -> str:
                     f'<span class="kpi-value">{data.totals[key]:,}</span><span class="kpi-label">{label}</span></div>'
                     for key, label in cards)
     return f'<section class="kpis" id="kpis">{items}</section>'
+
+
+def contributors(data: ReportData) -> str:
+    chart = bar_chart(
+        "chart-contributors",
+        [Bar(c["display_name"], [(k, c[k]) for k, _, _ in CONTRIBUTION_KINDS], {"account": c["account_id"]})
+         for c in data.contributors],
+        CONTRIBUTION_KINDS, "Top contributors: content created and updated, comments, tasks completed",
+    )
+    edits = EDIT_SOURCE_HINTS.get(data.edit_source or "", "")
+    return (f'<section id="contributors" data-edit-source="{attr(data.edit_source or "")}"><h2>Top contributors</h2>'
+            f'<p class="hint">All time, by contributions. {edits}</p>{chart}</section>')
 
 
 def changes(run: RunInfo) -> str:

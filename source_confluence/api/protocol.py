@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from source_confluence.http.download import Fetched
+
 # What a modification-time walk can read. Containers are pages and blog posts.
 PAGE = "page"
 BLOGPOST = "blogpost"
@@ -43,6 +45,9 @@ class ListPage:
     """Server-filtered walks (Data Center): every object whose place in the list's order is before
     this time has been returned by the walk so far (None: nothing proven yet). A result's own time
     proves nothing there: search places a hit where it was indexed and loads it as it is now."""
+    containers: tuple[str, ...] | None = None
+    """Task lists read from bodies (Data Center): the containers whose whole bodies this page read,
+    so every task they hold is in its results; None elsewhere."""
 
 
 class ConfluenceApi(Protocol):
@@ -54,6 +59,9 @@ class ConfluenceApi(Protocol):
     walks then also settle repeats within the cursor's minute."""
     comment_kinds: tuple[str, ...]
     """The comment lists to walk: footer and inline apart (Cloud), or all in one (Data Center)."""
+    tasks_from_bodies: bool
+    """True where tasks are parsed from container bodies (Data Center): a container read again
+    lists every task it holds, so a task missing from it was removed."""
     visibility_lag: timedelta | None
     """How long a change may take to show in a walk's list (Data Center's search index lags the
     database); None where lists read the database (Cloud). Cursors never claim that last stretch."""
@@ -103,6 +111,34 @@ class ConfluenceApi(Protocol):
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]: ...
 
+    def download(self, link: str, max_bytes: int) -> Fetched:
+        """An attachment's file from its `downloadLink` (relative to the wiki base), streamed and cut
+        at `max_bytes`; what fails for this one file is a `Fetched.failure`, not an exception."""
+
+    @property
+    def access(self) -> AccessApi:
+        """Groups, the audit log and space permissions (`api/cloud/access.py`, `api/datacenter/access.py`)."""
+
+
+class AccessApi(Protocol):
+    """Who can do what: objects in one shape for both flavours (Data Center's translated)."""
+
+    def groups(self) -> Iterator[Mapping[str, Any]]:
+        """Every group: `id` (Data Center: the name), `name`, `type`, `managedBy` where given."""
+
+    def group_members(self, group: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """The members of a group (from `groups`): `accountId` (Data Center: the user key), `username`,
+        `displayName`, `accountType`."""
+
+    def audit_records(self, start_ms: int | None, end_ms: int) -> Iterator[Mapping[str, Any]]:
+        """Audit events created in [start_ms, end_ms] (epoch ms; None: from the oldest kept), as the v1
+        API gives them. Raises ConfluenceHttpError 401/403 without the rights to read the log."""
+
+    def space_grants(self, space: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """A space's permissions, one per (principal, operation): `principalType` (user, group, anonymous,
+        all_licensed_users, role), `principalId`, `operation`, `targetType`, `grantedThrough`
+        (permission, role_assignment), `roleId`, `roleName`."""
+
 
 @runtime_checkable
 class LabelLists(Protocol):
@@ -121,6 +157,27 @@ class CommentVersions(Protocol):
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
         """Version `number` of a footer or inline comment (`kind`); None when the comment is gone."""
+
+
+@runtime_checkable
+class VersionLists(Protocol):
+    """Version histories, one list per content (`content_versions`)."""
+
+    versions_newest_first: bool
+    """True when the request asks for newest first; False: the order is not stated (Data Center)."""
+
+    def versions(self, kind: str, content_id: str) -> Iterator[ListPage]:
+        """Every version of one page, blog post, comment or attachment (`kind` as a walk's), in the v2
+        Version shape; a 404 means the content is gone."""
+
+
+@runtime_checkable
+class ContentAnalytics(Protocol):
+    """Views of pages and blog posts (Cloud's analytics API; Data Center has none)."""
+
+    def content_count(self, content_id: str, metric: str, from_date: str | None) -> int | None:
+        """`views` or distinct `viewers` of a page or blog post since `from_date` (all time when None);
+        None when the content is gone."""
 
 
 @runtime_checkable

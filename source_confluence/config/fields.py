@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography import x509
 
-from source_confluence.config.model import AUTH_TYPES, CONTENT_TYPES, DATACENTER_AUTH_TYPES, ConfigError, Credentials
+from source_confluence.config.model import (
+    AUTH_TYPES,
+    CONTENT_TYPES,
+    DATACENTER_AUTH_TYPES,
+    VERSION_HISTORY,
+    ConfigError,
+    Credentials,
+)
 from source_confluence.timestamps import format_timestamp
 
 # Where a pasted Data Center page URL stops being the base URL (the context path comes before them).
@@ -193,19 +200,24 @@ def _required_string(mapping: Mapping[str, Any], field: str, key: str, fix: str)
 
 
 def start_date(value: Any, now: datetime) -> str | None:
+    return date_time(value, now, "start_date")
+
+
+def date_time(value: Any, now: datetime, field: str) -> str | None:
+    """A past UTC date-time option (`start_date`, `page_views_from`); None when empty."""
     if value is None or value == "":
         return None
     fix = "Use an ISO date such as 2024-01-01 or 2024-01-01T00:00:00Z, or leave it empty."
     if not isinstance(value, str):
-        raise ConfigError("start_date", "must be a string.", fix)
+        raise ConfigError(field, "must be a string.", fix)
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ConfigError("start_date", f"'{value}' is not a date-time.", fix) from None
+        raise ConfigError(field, f"'{value}' is not a date-time.", fix) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     if parsed > now:
-        raise ConfigError("start_date", f"'{value}' is in the future, so nothing would ever sync.",
+        raise ConfigError(field, f"'{value}' is in the future, so nothing would ever sync.",
                           "Use a date in the past, or leave it empty to sync all history.")
     return format_timestamp(parsed)
 
@@ -288,3 +300,12 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def version_history(value: Any) -> str:
+    if value is None:
+        return "since_start_date"
+    if value not in VERSION_HISTORY:
+        raise ConfigError("version_history", f"is {value!r}, not one of {', '.join(VERSION_HISTORY)}.",
+                          "Use since_start_date (the default), all (every content's whole history) or none.")
+    return str(value)

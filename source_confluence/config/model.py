@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+if TYPE_CHECKING:
+    from source_confluence.config.attachment_text import AttachmentTextOptions
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 250
@@ -15,7 +19,11 @@ CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
+DEFAULT_PAGE_VIEWS_BUDGET = 2000
+MAX_PAGE_VIEWS_BUDGET = 100_000
 MAX_RATE_LIMIT_WAIT_MINUTES = 60
+VERSION_HISTORY = ("none", "since_start_date", "all")
+"""`content_versions`: no history, the histories of content changed since `start_date`, or every history."""
 
 
 class ConfigError(AirbyteTracedException):
@@ -84,12 +92,24 @@ class ConnectorConfig:
     content_types: tuple[str, ...] = CONTENT_TYPES
     include_bodies: bool = True
     deletion_check_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
+    restriction_reconciliation_interval_hours: int = DEFAULT_DELETION_CHECK_HOURS
+    """How often `content_restrictions` re-reads every page's and blog post's restrictions (0: every sync)."""
     allow_plain_http: bool = False
     """Data Center on a trusted network only: accept a plain-HTTP site URL (credentials travel unencrypted)."""
     search_index_lag_minutes: int = DEFAULT_SEARCH_INDEX_LAG_MINUTES
     """Data Center: how long a change may take to show in search; cursors never claim that stretch."""
     max_rate_limit_wait_minutes: int = DEFAULT_RATE_LIMIT_WAIT_MINUTES
     """Rate-limit waiting allowed per request, and the longest Retry-After honoured (http/transport.py)."""
+    version_history: str = "since_start_date"
+    """`content_versions`' first sync: one of VERSION_HISTORY."""
+    page_views: bool = False
+    """Cloud: read `content_views` (two analytics requests per page or blog post counted)."""
+    page_views_budget: int = DEFAULT_PAGE_VIEWS_BUDGET
+    """The most requests `content_views` makes in one sync."""
+    page_views_from: str | None = None
+    """The `fromDate` of the counts; None: `start_date`, else all time."""
+    attachment_text: AttachmentTextOptions | None = None
+    """None: attachments carry metadata only; else their text is read (config/attachment_text.py)."""
 
     @property
     def is_cloud(self) -> bool:

@@ -8,14 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from source_confluence.config import fields
+from source_confluence.config.attachment_text import attachment_text
 from source_confluence.config.model import (
     DEFAULT_DELETION_CHECK_HOURS,
     DEFAULT_NUM_WORKERS,
     DEFAULT_PAGE_SIZE,
+    DEFAULT_PAGE_VIEWS_BUDGET,
     DEFAULT_RATE_LIMIT_WAIT_MINUTES,
     DEFAULT_SEARCH_INDEX_LAG_MINUTES,
     MAX_NUM_WORKERS,
     MAX_PAGE_SIZE,
+    MAX_PAGE_VIEWS_BUDGET,
     MAX_RATE_LIMIT_WAIT_MINUTES,
     ConfigError,
     ConnectorConfig,
@@ -48,8 +51,16 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
         include_bodies=fields.boolean(raw, "include_bodies", True),
         deletion_check_interval_hours=fields.bounded_int(
             raw, "deletion_check_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
+        restriction_reconciliation_interval_hours=fields.bounded_int(
+            raw, "restriction_reconciliation_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
         search_index_lag_minutes=fields.bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(
             raw, "max_rate_limit_wait_minutes", DEFAULT_RATE_LIMIT_WAIT_MINUTES, 1, MAX_RATE_LIMIT_WAIT_MINUTES),
+        version_history=fields.version_history(raw.get("version_history")),
+        page_views=fields.boolean(raw, "page_views", False),
+        page_views_budget=fields.bounded_int(raw, "page_views_budget", DEFAULT_PAGE_VIEWS_BUDGET, 2,
+                                             MAX_PAGE_VIEWS_BUDGET),
+        page_views_from=fields.date_time(raw.get("page_views_from"), now or datetime.now(UTC), "page_views_from"),
+        attachment_text=attachment_text(raw),
     )

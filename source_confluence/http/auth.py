@@ -27,7 +27,7 @@ OAUTH_ERROR_FIELD = "error"  # RFC 6749 section 5.2
 OAUTH_SCOPES = (
     "read:confluence-user", "read:space:confluence", "read:page:confluence", "read:comment:confluence",
     "read:task:confluence", "read:label:confluence", "read:attachment:confluence", "read:user:confluence",
-    "offline_access",
+    "read:content-details:confluence", "read:folder:confluence", "offline_access",
 )
 
 

@@ -25,6 +25,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 
 from source_confluence import __version__
 from source_confluence.config import is_loopback_host
+from source_confluence.http.download import Downloader, DownloadErrorHandler, Fetched
 from source_confluence.http.rate_gate import RateGate, describe_wait, parse_retry_after, rate_limit_pause
 from source_confluence.http.retry_policy import ConfluenceBackoffStrategy, ConfluenceErrorHandler, ResponseNotes, RetryLimits
 from source_confluence.http.secrets import register_header_secret, register_secret
@@ -210,6 +211,12 @@ class Transport:
                               session=session, authenticator=self.authenticator, request_timeout=REQUEST_TIMEOUT)
 
         self._client, self._list_client = client(False), client(True)
+        downloads = HttpClient(
+            name=self.name, logger=self.logger, session=session, authenticator=self.authenticator,
+            error_handler=DownloadErrorHandler(self.site_url, self.limits, fail_fast=self.fail_fast,
+                                               refreshable=refreshable, notes=self._notes),
+            backoff_strategy=strategy, request_timeout=REQUEST_TIMEOUT)
+        self._downloader = Downloader(downloads, self.verify, lambda url: origin_of(url) == self._origin, self.gate.wait)
 
     def _observe_rate_limit(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         pause = rate_limit_pause(response.headers)
@@ -244,6 +251,13 @@ class Transport:
 
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]:
         return self._send("POST", path, json_body=body)
+
+    def download(self, path_or_url: str, max_bytes: int) -> Fetched:
+        """A file (an attachment), streamed and cut at `max_bytes` (http/download.py)."""
+        fetched = self._downloader.fetch(self.absolute_url(path_or_url), max_bytes)
+        if fetched.http_status == 401:
+            raise ConfluenceHttpError(401, urlsplit(path_or_url).path, "download refused")
+        return fetched
 
     def _send(
         self, method: str, path_or_url: str, params: Mapping[str, Any] | None = None,

@@ -208,6 +208,10 @@ def attachment_record(attachment: Mapping[str, Any], base_url: str, space_id: st
         "download_url": web_url(base_url, {"webui": download}) if download else None,
         "web_url": web_url(base_url, {"webui": webui}) if webui else web_url(base_url, attachment.get("_links")),
         "deleted_at": updated_at if status in DELETED_STATUSES else None,
+        # Filled by the stream when attachment_text is on (streams/attachment_text.py).
+        "text_content": None,
+        "text_extracted_at": None,
+        "text_status": None,
     }
     return Built(record, References.of_accounts(record["author_id"]))
 
@@ -231,8 +235,16 @@ def task_record(task: Mapping[str, Any], texts: BodyTexts | None = None) -> Buil
         "created_at": normalize_timestamp(task.get("createdAt")),
         "updated_at": normalize_timestamp(task.get("updatedAt")) or normalize_timestamp(task.get("createdAt")),
         "completed_at": normalize_timestamp(task.get("completedAt")),
+        "deleted_at": None,
     }
     return Built(record, References.of_accounts(record["created_by"], record["assigned_to"], record["completed_by"]))
+
+
+def task_tombstone(task_id: str, container_id: str, container_type: str, space_id: str | None,
+                   deleted_at: str) -> dict[str, Any]:
+    """A task gone from its container's body, or with its container."""
+    return {**tombstone_record(task_id, deleted_at, space_id=space_id), "container_id": container_id,
+            "container_type": container_type}
 
 
 def label_record(label: Mapping[str, Any], content_id: str, content_type: str, space_id: str | None) -> dict[str, Any]:

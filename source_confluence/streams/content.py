@@ -79,6 +79,7 @@ def content_partitions(
     selection = context.selection
     if not selection.content_type_enabled(kind.stream):
         return
+    context.emitted.walked(kind.stream)  # its changed content shows in `context.emitted`
     for space in context.directory.spaces():
         space_id = str(space["id"])
         if kind.container_type == PAGE and not selection.space_has_pages_to_read(space_id):

@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
+from source_confluence.streams.access import group_member_partitions, groups_partitions, space_permission_partitions
 from source_confluence.streams.attachments import attachment_partitions
+from source_confluence.streams.audit import audit_partitions
 from source_confluence.streams.comments import comment_partitions
 from source_confluence.streams.content import BLOG_POSTS, PAGES, content_partitions
+from source_confluence.streams.content_views import view_partitions
+from source_confluence.streams.decisions import decision_partitions
+from source_confluence.streams.folders import folder_partitions
 from source_confluence.streams.labels import label_partitions
+from source_confluence.streams.restrictions import restriction_partitions
 from source_confluence.streams.spaces import SpacesPartition
 from source_confluence.streams.tasks import task_partitions
 from source_confluence.streams.users import user_partitions
+from source_confluence.streams.versions import version_partitions
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor
 
@@ -77,6 +84,15 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("content_labels", ("id",), None, snapshot=label_partitions),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
+    StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
+    StreamDefinition("content_restrictions", ("id",), "updated_at", restriction_partitions, runs_last=True),
+    StreamDefinition("folders", ("id",), "resolved_at", folder_partitions, runs_last=True),
+    StreamDefinition("groups", ("id",), None, snapshot=groups_partitions),
+    StreamDefinition("group_members", ("id",), None, snapshot=group_member_partitions),
+    StreamDefinition("audit_records", ("id",), "created_at", audit_partitions),
+    StreamDefinition("space_permissions", ("id",), None, snapshot=space_permission_partitions),
+    StreamDefinition("decisions", ("id",), "updated_at", decision_partitions),
+    StreamDefinition("content_views", ("content_id",), "counted_at", view_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}
 CONTENT_STREAMS = frozenset({"pages", "blog_posts", "comments", "tasks", "attachments"})

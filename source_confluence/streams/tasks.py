@@ -24,11 +24,19 @@ from source_confluence.api.protocol import CONTAINER_TYPES, ListPage
 from source_confluence.records.builders import body_texts, task_record
 from source_confluence.records.references import Container, References
 from source_confluence.streams.base import StreamPartition, describe_space
+from source_confluence.streams.container_items import (
+    CHECKED_FIELD,
+    LEDGER_FIELD,
+    GoneContainers,
+    TaskLedger,
+    load_ledger,
+)
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Frontier, Seen, modified_at, version_key
 from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSource, cap_of, restarting
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.directories import chunked
+from source_confluence.sync.ledger import ItemLedger
 from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import (
     PartitionedCursor,
@@ -58,6 +66,9 @@ class TasksPartition(StreamPartition):
     def read(self) -> Iterable[Record]:
         prior = self._prior()
         describe = describe_space(self._space)
+        # The tasks emitted per container: a task gone from its container's body gets a tombstone.
+        self._ledgers = {t: load_ledger(self._cursor, self._key, t, STREAM, describe, prior is not None)
+                         for t in self._types} if self._context.client.tasks_from_bodies else {}
         with translate_http_errors(STREAM, describe):
             if prior is None or not prior.complete or not prior.container_cursors:
                 yield from restarting(STREAM, describe, PartitionSlot(self._cursor, self._key), prior, self._full)
@@ -65,8 +76,14 @@ class TasksPartition(StreamPartition):
             for container_type in self._types:
                 source = WalkSource(stream=STREAM, key=self._key, kind=container_type, space_id=self._space_id,
                                     describe=describe, deletion_check=False, bodies=False, from_start_date=False)
-                slot = ContainerCursorSlot(self._cursor, self._key, container_type)
-                harvest = ChangedContainerTasks(self._context, self._space_id, container_type, self._container_tasks)
+                ledger = self._ledgers.get(container_type)
+                slot = ContainerCursorSlot(self._cursor, self._key, container_type, ledger)
+                removals = None
+                if ledger is not None:
+                    gone = GoneContainers(self._context, STREAM, container_type, self._space_id, describe, ledger)
+                    removals = TaskLedger(self._context, self._space_id, container_type, ledger, gone)
+                harvest = ChangedContainerTasks(self._context, self._space_id, container_type, self._container_tasks,
+                                                removals)
                 yield from Walk(source, harvest, self._context, slot).read(slot.get())
 
     def _prior(self) -> PartitionState | None:
@@ -88,17 +105,29 @@ class TasksPartition(StreamPartition):
             # Marks taken before listing: anything changed while we list is read again next time.
             marks = {t: self._newest_container_mark(t) for t in self._types}
             state, lists = PartitionState(container_cursors=marks), client.space_tasks(self._space_id, self._bodies())
+            self._ledgers = {t: ItemLedger() for t in self._ledgers}
         ended = False
         for listed in lists:
-            yield from self._records(listed.results)
+            for record in self._records(listed.results):
+                ledger = self._ledgers.get(record.data["container_type"])
+                if ledger is not None:
+                    ledger.add(record.data["container_id"], record.data["id"])
+                yield record
             ended = listed.resume is None
             if listed.resume is not None:
                 state = replace(state, resume={"order": "asc", **listed.resume})
-                self._cursor.checkpoint(self._key, state)
+                self._cursor.checkpoint(self._key, self._with_ledgers(state))
         if not ended:
             return  # the listing stopped early (Data Center's search kept moving): continue next time
-        self._cursor.checkpoint(self._key, replace(state, resume=None, complete=True,
-                                                   updated_at=_newest(state.container_cursors)))
+        self._cursor.checkpoint(self._key, self._with_ledgers(replace(
+            state, resume=None, complete=True, updated_at=_newest(state.container_cursors))))
+
+    def _with_ledgers(self, state: PartitionState) -> PartitionState:
+        marks = {t: dict(mark) for t, mark in (state.container_cursors or {}).items()}
+        for container_type, ledger in self._ledgers.items():
+            if container_type in marks:
+                _keep_ledger(marks[container_type], ledger, self._context.now)
+        return replace(state, container_cursors=marks)
 
     def _newest_container_mark(self, container_type: str) -> dict[str, Any]:
         newest = self._context.client.newest_container(container_type, self._space_id)
@@ -113,11 +142,13 @@ class TasksPartition(StreamPartition):
     def _bodies(self) -> bool:
         return self._context.config.include_bodies
 
-    def _container_tasks(self, container_type: str, container_ids: list[str]) -> Iterator[Record]:
-        """The tasks of these containers, 250 container ids per request."""
+    def _container_tasks(self, container_type: str, container_ids: list[str], read: set[str]) -> Iterator[Record]:
+        """The tasks of these containers, 250 container ids per request; `read` hears of the
+        containers whose whole bodies were read (Data Center)."""
         for chunk in chunked(container_ids):
             ended = False
             for listed in self._context.client.container_tasks(container_type, chunk, self._bodies()):
+                read.update(listed.containers or ())
                 yield from self._records(listed.results)
                 ended = listed.resume is None
             if not ended:
@@ -153,11 +184,12 @@ class ChangedContainerTasks(Harvest):
     lists = True
 
     def __init__(self, context: ReadContext, space_id: str, container_type: str,
-                 tasks_of: Callable[[str, list[str]], Iterator[Record]]) -> None:
+                 tasks_of: Callable[[str, list[str], set[str]], Iterator[Record]], ledger: TaskLedger | None) -> None:
         self._references = context.references
         self._space_id = space_id
         self._type = container_type
         self._tasks_of = tasks_of
+        self._ledger = ledger
 
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
         changed: dict[str, None] = {}
@@ -168,16 +200,30 @@ class ChangedContainerTasks(Harvest):
             shown.append(Container(raw_id, self._type, self._space_id, parent))
             changed[raw_id] = None
         self._references.add([References(containers=tuple(shown))])
-        yield from self._tasks_of(self._type, list(changed))
+        read: set[str] = set()
+        current: dict[str, dict[str, str | None]] = {}
+        for record in self._tasks_of(self._type, list(changed), read):
+            current.setdefault(record.data["container_id"], {})[record.data["id"]] = None
+            yield record
+        if self._ledger is not None:
+            # Only containers read whole: one the search did not return is not proof of anything.
+            whole = {container_id: current.get(container_id, {}) for container_id in changed if container_id in read}
+            yield from self._ledger.read_again(whole, max(filter(None, map(modified_at, taken)), default=None))
+
+    def finish(self, state: PartitionState, newest: str | None) -> Iterator[Record | PartitionState]:
+        return self._ledger.check(state, newest) if self._ledger is not None else iter(())
 
 
 class ContainerCursorSlot:
-    """One container type's cursor in the space's state (`container_cursors`), as a walk's state."""
+    """One container type's cursor in the space's state (`container_cursors`), as a walk's state,
+    with the ledger of the items emitted per container (`items`) when one is given."""
 
-    def __init__(self, cursor: PartitionedCursor, key: Mapping[str, str], container_type: str) -> None:
+    def __init__(self, cursor: PartitionedCursor, key: Mapping[str, str], container_type: str,
+                 ledger: ItemLedger | None = None) -> None:
         self._cursor = cursor
         self._key = key
         self._type = container_type
+        self._ledger = ledger
 
     def get(self) -> PartitionState:
         space = self._cursor.get(self._key)
@@ -189,7 +235,8 @@ class ContainerCursorSlot:
         for at, keys in (mark.get("window") or {}).items():
             versions.setdefault(at, []).extend(keys)
         return PartitionState(updated_at=mark.get("updated_at"), complete=True, resume=parse_resume(mark.get("resume")),
-                              cursor_versions={at: tuple(keys) for at, keys in versions.items()} or None)
+                              cursor_versions={at: tuple(keys) for at, keys in versions.items()} or None,
+                              reconciled_at=mark.get(CHECKED_FIELD))
 
     def checkpoint(self, state: PartitionState) -> None:
         space = self._cursor.get(self._key) or PartitionState()
@@ -199,6 +246,8 @@ class ContainerCursorSlot:
             mark["cursor_versions"] = {at: list(keys) for at, keys in state.cursor_versions.items()}
         if state.resume:
             mark["resume"] = dict(state.resume)
+        if self._ledger is not None:
+            _keep_ledger(mark, self._ledger, state.reconciled_at)
         marks[self._type] = mark
         self._cursor.checkpoint(self._key, replace(space, container_cursors=marks, updated_at=_newest(marks)))
 
@@ -210,12 +259,21 @@ def _mark(frontier: Frontier) -> dict[str, Any]:
     return mark
 
 
+def _keep_ledger(mark: dict[str, Any], ledger: ItemLedger, checked_at: str | None) -> None:
+    items = ledger.encode()
+    if items is not None:
+        mark[LEDGER_FIELD] = items
+    if checked_at is not None:
+        mark[CHECKED_FIELD] = checked_at
+
+
 def _valid_mark(mark: Any) -> bool:
     if not isinstance(mark, Mapping):
         return False
     try:
-        if mark.get("updated_at") is not None and normalize_timestamp(mark["updated_at"]) != mark["updated_at"]:
-            return False
+        for name in ("updated_at", CHECKED_FIELD):
+            if mark.get(name) is not None and normalize_timestamp(mark[name]) != mark[name]:
+                return False
         if not isinstance(mark.get("ids") or [], list):
             return False
         parse_versions(mark.get("cursor_versions"), "cursor_versions")

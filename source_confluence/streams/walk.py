@@ -55,6 +55,8 @@ class WalkSource:
     deletion_check: bool = True
     bodies: bool = True
     """False: listed without bodies whatever the config says (the walk only finds what changed)."""
+    needs_bodies: bool = False
+    """True: listed with bodies whatever the config says (`decisions` are read from them)."""
     from_start_date: bool = True
     """A first walk (no cursor) starts at the config's `start_date`; False: from the start."""
 
@@ -191,7 +193,7 @@ class Walk:
 
     def _read_from(self, prior: PartitionState | None) -> Iterator[Record]:
         client, source = self._context.client, self._source
-        bodies = self._context.config.include_bodies and source.bodies
+        bodies = self._context.config.include_bodies and source.bodies or source.needs_bodies
         if prior is not None and prior.resume:
             order = prior.resume["order"]
             yield from self._pages(client.walk(source.kind, source.space_id, order, None, bodies, prior.resume), prior)

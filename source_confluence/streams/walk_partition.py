@@ -57,6 +57,7 @@ class ConverterHarvest(Harvest):
         # The page's references reach the sync's collector before its records are emitted.
         shown, self._shown = self._shown, []
         self._context.references.add([*shown, *(item.references for item in built)])
+        self._context.emitted.add(self._source.stream, [item.record for item in built if item.record is not None])
         clock, now = self._context.tombstone_clock, self._context.now
         for item in built:
             if item.record is not None:

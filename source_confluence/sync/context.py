@@ -11,6 +11,7 @@ from typing import Any
 from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.emitted import EmittedContent
 from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.selection import Selection, space_ids_of
 
@@ -90,6 +91,8 @@ class ReadContext:
     gather_users: bool = False
     """True when `users` runs without content streams and must find the accounts itself."""
     tombstone_clock: TombstoneClock = field(default_factory=lambda: TombstoneClock())
+    emitted: EmittedContent = field(default_factory=EmittedContent)
+    """The pages and blog posts this sync emitted, for `content_restrictions` and `folders`."""
     _selection: Selection | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 

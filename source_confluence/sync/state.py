@@ -63,7 +63,8 @@ class PartitionState:
     """Encoded ids (see idset) present at the last deletion check, plus those emitted since."""
     reconciled_at: str | None = None
     container_cursors: Mapping[str, Any] | None = None
-    """`tasks`: one cursor per container type (page, blogpost), over the containers whose tasks were read."""
+    """`tasks`: one cursor per container type (page, blogpost), over the containers whose tasks were read;
+    `content_restrictions` (`restrictions`) and `folders` (`pending_folders`): their own parts."""
     pending_accounts: tuple[str, ...] | None = None
     """`users`: accounts that delivered records reference, saved before the users phase resolves them."""
 

@@ -7,7 +7,7 @@
         'version_order': ['created_at'],
         'history': false,
         'deletions': false,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'audit_record_id', 'source': 'id', 'type': 'string'},
             {'name': 'created_at', 'type': 'timestamp'},

@@ -9,7 +9,7 @@
         'history': false,
         'deletions': true,
         'status_column': false,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'content_restriction_id', 'source': 'id', 'type': 'string'},
             {'name': 'content_id', 'type': 'string'},

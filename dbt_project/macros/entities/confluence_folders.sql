@@ -7,7 +7,7 @@
         'version_order': ['resolved_at'],
         'history': false,
         'deletions': true,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'folder_id', 'source': 'id', 'type': 'string'},
             {'name': 'title', 'type': 'string', 'backfill': true},

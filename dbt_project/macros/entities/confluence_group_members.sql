@@ -6,7 +6,7 @@
         'version_order': [],
         'history': false,
         'deletions': false,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'group_member_id', 'source': 'id', 'type': 'string'},
             {'name': 'group_id', 'type': 'string'},

@@ -1,5 +1,5 @@
 {#- The groups stream: a full-refresh snapshot without a cursor, the last loaded row wins
-    (column keys: see confluence_pages_entity; `optional_table`: a raw table that is not there,
+    (column keys: see confluence_pages_entity; `table_optional`: a raw table that is not there,
     because the stream was not synced, reads as empty). -#}
 {% macro confluence_groups_entity() -%}
     {{ return({
@@ -7,7 +7,7 @@
         'version_order': [],
         'history': false,
         'deletions': false,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'group_id', 'source': 'id', 'type': 'string'},
             {'name': 'group_name', 'source': 'name', 'type': 'string'},

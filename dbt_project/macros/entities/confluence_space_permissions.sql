@@ -7,7 +7,7 @@
         'version_order': [],
         'history': false,
         'deletions': false,
-        'optional_table': true,
+        'table_optional': true,
         'columns': [
             {'name': 'space_permission_id', 'source': 'id', 'type': 'string'},
             {'name': 'space_id', 'type': 'string'},

@@ -1,6 +1,6 @@
 {#-
     What confluence__documents appends to a page or blog post's body, as Markdown: one row per
-    content with comments, tasks (or both). Rules: models/docs/marts.md (confluence__documents).
+    content with comments, tasks or decisions. Rules: models/docs/marts.md (confluence__documents).
 -#}
 {%- set nl = confluence_newline() -%}
 with people as (
@@ -49,6 +49,21 @@ tasks as (
 
 ),
 
+decisions as (
+
+    select
+        container_id as content_id,
+        first_seen_at,
+        decision_id,
+        {{ dbt.concat([
+            "case when is_decided then '- Decided: ' else '- Undecided: ' end",
+            "coalesce(nullif(trim(replace(decision_text, " ~ nl ~ ", ' ')), ''), '(no text)')",
+        ]) }} as decision_markdown
+    from {{ ref('stg_confluence__decisions') }}
+    where not is_deleted
+
+),
+
 comment_sections as (
 
     select
@@ -69,14 +84,41 @@ task_sections as (
     from tasks
     group by content_id
 
+),
+
+decision_sections as (
+
+    select
+        content_id,
+        count(*) as decision_count,
+        {{ confluence_text_agg('decision_markdown', 'first_seen_at, decision_id', 1) }} as decisions_markdown
+    from decisions
+    group by content_id
+
+),
+
+contents as (
+
+    select content_id from comment_sections
+    union
+    select content_id from task_sections
+    union
+    select content_id from decision_sections
+
 )
 
 select
-    coalesce(comment_sections.content_id, task_sections.content_id) as content_id,
+    contents.content_id,
     coalesce(comment_sections.comment_count, 0) as comment_count,
     comment_sections.comments_markdown,
     coalesce(task_sections.task_count, 0) as task_count,
-    task_sections.tasks_markdown
-from comment_sections
-full outer join task_sections
-    on task_sections.content_id = comment_sections.content_id
+    task_sections.tasks_markdown,
+    coalesce(decision_sections.decision_count, 0) as decision_count,
+    decision_sections.decisions_markdown
+from contents
+left join comment_sections
+    on comment_sections.content_id = contents.content_id
+left join task_sections
+    on task_sections.content_id = contents.content_id
+left join decision_sections
+    on decision_sections.content_id = contents.content_id

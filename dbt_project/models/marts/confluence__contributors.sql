@@ -1,7 +1,8 @@
 {#-
-    Contributions per person and period (week, month): content created, content updated (as
-    author of the latest version), comments written and tasks completed, ranked within each
-    period. Only person-periods with at least one contribution have a row.
+    Contributions per person and period (week, month): content created, content updated (each
+    version when the versions are synced, else the latest version when it is an edit: see
+    int_confluence__contribution_events), comments written and tasks completed, ranked within
+    each period. Only person-periods with at least one contribution have a row.
 -#}
 {%- set periods = ['week', 'month'] -%}
 {%- set measures = [
@@ -33,7 +34,9 @@ per_period as (
         {% for event_type, column in measures -%}
         {{ confluence_count_if("event_type = '" ~ event_type ~ "'") }} as {{ column }},
         {% endfor -%}
-        count(*) as total_contributions
+        count(*) as total_contributions,
+        {{ confluence_count_if("event_type = 'content_updated' and attribution_source = 'versions'") }} as versioned_edit_count,
+        {{ confluence_count_if("event_type = 'content_updated' and attribution_source = 'latest_version'") }} as latest_version_edit_count
     from events
     group by {{ confluence_period_start(period, 'occurred_at') }}, account_id
     {% if not loop.last %}union all{% endif %}
@@ -50,6 +53,11 @@ select
     per_period.{{ column }},
     {% endfor -%}
     per_period.total_contributions,
+    cast(case
+        when per_period.versioned_edit_count > 0 and per_period.latest_version_edit_count > 0 then 'mixed'
+        when per_period.versioned_edit_count > 0 then 'versions'
+        when per_period.latest_version_edit_count > 0 then 'latest_version'
+    end as {{ dbt.type_string() }}) as edit_count_source,
     rank() over (
         partition by per_period.period_type, per_period.period_start
         order by per_period.total_contributions desc

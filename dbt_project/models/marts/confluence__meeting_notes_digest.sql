@@ -7,7 +7,12 @@
     the text, puts `@<display name>` in place of every mention of a known user. It is done here and
     not in staging (which only types and deduplicates what was loaded) nor in int_confluence__tasks
     (every task of the site would be searched for every user; here only the notes' tasks are).
+
+    The notes' live decisions (tombstones left out) are summed up next to the action items, on
+    every row of the notes (the grain stays one row per action item).
 -#}
+{%- set newline %}'
+'{% endset -%}
 with recursive content as (
 
     select * from {{ ref('int_confluence__content') }}
@@ -112,6 +117,23 @@ task_texts as (
 
 ),
 
+decision_rollup as (
+
+    select
+        container_id,
+        count(*) as decision_count,
+        {{ confluence_count_if("is_decided") }} as decided_decision_count,
+        {{ dbt.listagg(
+            dbt.concat(["case when is_decided then '[decided] ' else '[undecided] ' end", "coalesce(decision_text, '')"]),
+            newline,
+            "order by first_seen_at, decision_local_id"
+        ) }} as decision_texts
+    from {{ ref('stg_confluence__decisions') }}
+    where not is_deleted
+    group by container_id
+
+),
+
 task_rollup as (
 
     select
@@ -138,6 +160,9 @@ select
     coalesce(task_rollup.action_item_count, 0) as action_item_count,
     coalesce(task_rollup.open_action_item_count, 0) as open_action_item_count,
     coalesce(task_rollup.overdue_action_item_count, 0) as overdue_action_item_count,
+    coalesce(decision_rollup.decision_count, 0) as decision_count,
+    coalesce(decision_rollup.decided_decision_count, 0) as decided_decision_count,
+    cast(decision_rollup.decision_texts as {{ dbt.type_string() }}) as decision_texts,
     tasks.task_id,
     task_texts.task_text,
     tasks.status as task_status,
@@ -156,6 +181,8 @@ left join task_texts
     on task_texts.task_id = tasks.task_id
 left join task_rollup
     on task_rollup.container_id = meeting_notes.content_id
+left join decision_rollup
+    on decision_rollup.container_id = meeting_notes.content_id
 left join spaces
     on spaces.space_id = meeting_notes.space_id
 left join people as authors

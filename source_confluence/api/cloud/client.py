@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 
+from source_confluence.api.cloud.access import CloudAccess
+from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
     ATTACHMENT,
@@ -26,10 +28,12 @@ from source_confluence.api.protocol import (
     Position,
     items,
 )
+from source_confluence.http.download import Fetched
 from source_confluence.http.transport import ConfluenceHttpError
 
 API_V2 = "/wiki/api/v2"
 CURRENT_USER = "/wiki/rest/api/user/current"
+ANALYTICS = "/wiki/rest/api/analytics/content"
 CONTAINER_PATHS = {PAGE: "/pages", BLOGPOST: "/blogposts"}
 WALK_PATHS = {**CONTAINER_PATHS, FOOTER_COMMENT: "/footer-comments", INLINE_COMMENT: "/inline-comments",
               ATTACHMENT: "/attachments"}
@@ -63,9 +67,12 @@ class ApiTransport(Protocol):
 
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]: ...
 
+    def download(self, path: str, max_bytes: int) -> Fetched: ...
 
-class CloudClient:
+
+class CloudClient(CloudVersionReads):
     filters_by_modified_time = False
+    tasks_from_bodies = False
     comment_kinds: tuple[str, ...] = (FOOTER_COMMENT, INLINE_COMMENT)
     visibility_lag: timedelta | None = None  # v2 lists read the database
 
@@ -74,6 +81,7 @@ class CloudClient:
         self.page_size = page_size
         # Through the api.atlassian.com gateway the API host is not the site: web links use the site.
         self.default_base = (web_base or transport.site_url) + "/wiki"
+        self.access = CloudAccess(transport, page_size, self.list_from, self._first)
 
     # -- plumbing --------------------------------------------------------------------------------
     def list_from(self, link: str) -> Iterator[ListPage]:
@@ -188,7 +196,24 @@ class CloudClient:
     def space_labels(self, space_id: str) -> Iterator[Mapping[str, Any]]:
         return self._all(f"/spaces/{space_id}/labels")
 
+    def content_count(self, content_id: str, metric: str, from_date: str | None) -> int | None:
+        """`/wiki/rest/api/analytics/content/{id}/views` or `/viewers` (REST v1: v2 has no analytics)."""
+        if metric not in ("views", "viewers"):
+            raise ValueError(f"no analytics metric {metric!r}")
+        path = f"{ANALYTICS}/{quote(content_id, safe='')}/{metric}"
+        try:
+            body, _ = self.transport.get(path + (f"?{urlencode({'fromDate': from_date})}" if from_date else ""))
+        except ConfluenceHttpError as error:
+            if error.status == 404:  # gone since it was listed
+                return None
+            raise
+        count = body.get("count") if isinstance(body, Mapping) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
+
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
+        known = self.known_first_version(kind, comment_id) if number == 1 else None
+        if known is not None:  # read by content_versions in this sync
+            return known
         try:
             body, _ = self.transport.get(f"{API_V2}{WALK_PATHS[kind]}/{comment_id}/versions/{number}")
         except ConfluenceHttpError as error:
@@ -196,6 +221,10 @@ class CloudClient:
                 return None
             raise
         return body if isinstance(body, Mapping) else None
+
+    def download(self, link: str, max_bytes: int) -> Fetched:
+        # v2's downloadLink is relative to the wiki (`_links.base`); the gateway adds its own prefix.
+        return self.transport.download(link if link.startswith("/wiki/") else "/wiki" + link, max_bytes)
 
     def users(self, account_ids: Sequence[str]) -> list[Mapping[str, Any]]:
         """Users by account id through `users-bulk`, 250 per request."""

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from source_confluence.config import ConfigError
+from source_confluence.http.download import Fetched
 from source_confluence.http.transport import Transport
 
 
@@ -57,6 +58,10 @@ class GatewayTransport:
     def post(self, path: str, body: Mapping[str, Any]) -> tuple[Any, requests.Response]:
         transport = self._target()
         return transport.post(self._path(path), body)
+
+    def download(self, path: str, max_bytes: int) -> Fetched:
+        transport = self._target()
+        return transport.download(self._path(path), max_bytes)
 
 
 def same_site(left: str, right: str) -> bool:

@@ -27,8 +27,11 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from source_confluence.api.datacenter import v1_shapes
+from source_confluence.api.datacenter.access import DataCenterAccess
 from source_confluence.api.datacenter.cql import ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
+from source_confluence.api.datacenter.downloads import DataCenterDownloads
+from source_confluence.api.datacenter.versions import DataCenterVersionReads
 from source_confluence.api.protocol import ALL_COMMENTS, ATTACHMENT, BLOGPOST, PAGE, ListPage, Position, items
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.timestamps import parse_timestamp
@@ -49,8 +52,9 @@ TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient:
+class DataCenterClient(DataCenterVersionReads, DataCenterDownloads):
     filters_by_modified_time = True
+    tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
 
     def __init__(self, transport: Transport, page_size: int, site_url: str, time_zone: str | None = None,
@@ -61,6 +65,7 @@ class DataCenterClient:
         self.default_base = site_url.rstrip("/")
         self._context = urlsplit(self.default_base).path.rstrip("/")
         self._api = self._context + API
+        self.access = DataCenterAccess(transport, self._api, page_size, self._follow)
         self._zone = ZoneInfo(time_zone) if time_zone else None
         self._lock = threading.Lock()
         self._clock: ServerClock | None = None
@@ -150,8 +155,11 @@ class DataCenterClient:
                        self.clock(), base_cql, bound, start, must_complete, limit,
                        SEARCH_BODY_LIMIT if "body.storage" in expand else MAX_SEARCH_LIMIT)
         for listed in walk.list_pages():
-            results = transform(listed.results) if transform is not None else listed.results
-            yield ListPage(results, listed.resume, listed.base_url, listed.proven_before)
+            if transform is None:
+                yield listed
+                continue
+            read = tuple(str(raw["id"]) for raw in listed.results)
+            yield ListPage(transform(listed.results), listed.resume, listed.base_url, listed.proven_before, read)
 
     def _walk_from(self, base_cql: str, expand: Sequence[str], limit: int, lower: str | None,
                    resume: Position | None, transform: Transform | None = None) -> Iterator[ListPage]:

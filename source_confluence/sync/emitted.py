@@ -1,0 +1,84 @@
+"""What the sync's page and blog post records showed, for the streams that run after them.
+
+`content_restrictions` reads the restrictions of the pages and blog posts that changed (those the
+content walks emitted), and `folders` looks up the folders those pages name as their parent. The
+content partitions hand this collector each page of records before emitting it; no stream walks
+the content again. Thread-safe: every content partition feeds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+CONTENT_TYPE_OF_STREAM = {"pages": "page", "blog_posts": "blogpost"}
+FOLDER = "folder"
+
+
+@dataclass(frozen=True)
+class ChangedContent:
+    id: str
+    content_type: str
+    space_id: str | None
+    updated_at: str | None
+    """The version time the record carried."""
+
+
+class EmittedContent:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changed: dict[str, ChangedContent] = {}
+        self._folders: dict[str, str | None] = {}
+        self._streams: set[str] = set()
+        self._watchers: list[Callable[[], None]] = []
+
+    def add(self, stream: str, records: Iterable[Mapping[str, Any]]) -> None:
+        content_type = CONTENT_TYPE_OF_STREAM.get(stream)
+        if content_type is None:
+            return
+        with self._lock:
+            folders_before = len(self._folders)
+            for record in records:
+                content_id = str(record["id"])
+                seen = ChangedContent(content_id, content_type, record.get("space_id"), record.get("updated_at"))
+                known = self._changed.get(content_id)
+                if known is None or (seen.updated_at or "") >= (known.updated_at or ""):
+                    self._changed[content_id] = seen
+                if record.get("parent_type") == FOLDER and record.get("parent_id"):
+                    self._folders.setdefault(str(record["parent_id"]), record.get("space_id"))
+            watchers = list(self._watchers) if len(self._folders) > folders_before else []
+        for watcher in watchers:  # in the partition's thread, before the records are emitted
+            watcher()
+
+    def walked(self, stream: str) -> None:
+        """`stream` (pages or blog_posts) reads in this sync: its changed content shows here."""
+        with self._lock:
+            self._streams.add(stream)
+
+    def walks(self, stream: str) -> bool:
+        with self._lock:
+            return stream in self._streams
+
+    def changed(self) -> list[ChangedContent]:
+        with self._lock:
+            return sorted(self._changed.values(), key=lambda item: (len(item.id), item.id))
+
+    def folders(self) -> dict[str, str | None]:
+        """Folder ids the emitted pages name as their parent, in the order first seen, with the space
+        of the page that named it (a folder's space: v2 folders do not say theirs)."""
+        with self._lock:
+            return dict(self._folders)
+
+    @contextmanager
+    def watched_by(self, watcher: Callable[[], None]) -> Iterator[None]:
+        """`watcher` hears of newly named folders while the block runs (`folders` saves them as pending)."""
+        with self._lock:
+            self._watchers.append(watcher)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watchers.remove(watcher)
