@@ -78,8 +78,8 @@ def _write_access(db_path: Path, site: Site, restricted: str | None, insider: st
     meta = "uuid() as _airbyte_raw_id, cast(? as timestamp) as _airbyte_extracted_at"
     con.execute(f"create or replace table main.groups as select ? as id, ? as name, 'group' as type, "
                 f"cast(null as varchar) as managed_by, {meta}", [GROUP, "Staff", loaded])
-    con.execute("create or replace table main.group_members (id varchar, group_id varchar, group_name varchar, account_id varchar, "
-                "username varchar, display_name varchar, account_type varchar, _airbyte_raw_id varchar, "
+    con.execute("create or replace table main.group_members (id varchar, group_id varchar, group_name varchar, "
+                "account_id varchar, username varchar, display_name varchar, account_type varchar, _airbyte_raw_id varchar, "
                 "_airbyte_extracted_at timestamp)")
     for account in members:
         con.execute("insert into main.group_members values (?, ?, 'Staff', ?, null, null, 'atlassian', uuid(), ?)",
@@ -104,8 +104,8 @@ def _write_access(db_path: Path, site: Site, restricted: str | None, insider: st
 
 def _dbt_build(db_path: Path, schema: str, work_dir: Path) -> None:
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--select", "+confluence__documents",
-               "+confluence__content_access_by_user", "--indirect-selection", "cautious", "--project-dir", str(REPO / "dbt_project"),
-               "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb", "--target-path", str(work_dir / "target"),
+               "+confluence__content_access_by_user", "--indirect-selection", "cautious",
+               "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb", "--target-path", str(work_dir / "target"),
                "--log-path", str(work_dir / "logs")]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "CONFLUENCE_"))}
     env.update({"CONFLUENCE_DUCKDB_PATH": str(db_path), "CONFLUENCE_DBT_SCHEMA": schema,
