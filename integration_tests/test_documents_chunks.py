@@ -105,8 +105,8 @@ def _write_access(db_path: Path, site: Site, restricted: str | None, insider: st
 def _dbt_build(db_path: Path, schema: str, work_dir: Path) -> None:
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--select", "+confluence__documents",
                "+confluence__content_access_by_user", "--indirect-selection", "cautious",
-               "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb", "--target-path", str(work_dir / "target"),
-               "--log-path", str(work_dir / "logs")]
+               "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+               "--target", "duckdb", "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "CONFLUENCE_"))}
     env.update({"CONFLUENCE_DUCKDB_PATH": str(db_path), "CONFLUENCE_DBT_SCHEMA": schema,
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
