@@ -82,7 +82,8 @@ def count_tokens(text: str, upper_bound: int) -> int:
     splitter's own "does it fit" (the library exposes no counter), about log2(upper_bound) checks."""
     if not text:
         return 0
-    low, high = 1, upper_bound
+    # A byte-level BPE token holds at least one byte: short texts need few checks.
+    low, high = 1, min(upper_bound, len(text.encode("utf-8")))
     while low < high:
         middle = (low + high) // 2
         if _fits(text, middle):
