@@ -69,8 +69,8 @@ class ChunkRunResult:
     written: list[Path] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (f"{self.chunks} chunks of {self.documents} documents; since the previous run "
-                f"{self.counts['added']} added, {self.counts['changed']} changed, {self.counts['removed']} removed "
+        return (f"{self.chunks:,} chunks of {self.documents:,} documents; since the previous run "
+                f"{self.counts['added']:,} added, {self.counts['changed']:,} changed, {self.counts['removed']:,} removed "
                 f"(run {self.run_id}, {self.elapsed:.1f} s)")
 
 
