@@ -83,6 +83,7 @@ class MediaDouble(ConfluenceDouble):
         self.host = host
         self.port = 0
         self.faults = Faults()
+        self.quota = None  # the media service is not metered in Confluence's points
         self.site = site
         self._requests = []
         self._requests_lock = threading.Lock()

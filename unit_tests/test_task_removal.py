@@ -74,3 +74,23 @@ def test_the_tasks_of_a_purged_data_center_page_are_tombstoned_when_the_check_is
     final = output.state_messages[-1].state.stream.stream_state.__dict__["states"][0]["cursor"]
     page_mark = final["container_cursors"]["page"]
     assert ItemLedger.decode(page_mark["items"]).containers() == ["8"] and page_mark["checked_at"]
+
+
+def test_a_tombstone_is_never_older_than_the_task_version_emitted_before_it_in_the_same_sync():
+    """Found by the Data Center adversary: a page edited between the walk that listed it and the read
+    of its body (a version time after the sync's start) had its task emitted at that time, then the
+    page was trashed and the due check tombstoned the task at the sync's start, before that record."""
+    later = "2099-01-01T10:00:00.000+01:00"
+    with HttpMocker() as http:
+        mock_walks(http, [page("8", "2024-03-01T11:30:00.000+01:00", body=None)])
+        http.get(search_request("type = page and id in (8)" + ASC, "space,version,body.storage", 50),
+                 results([page("8", later, body=task_list("5"))]))
+        http.get(request("/content/scan", [("type", "page"), ("spaceKey", "ENG"), ("expand", ""), ("limit", 250)]),
+                 results([], limit=250))
+        http.get(request("/content/8", [("status", "any"), ("expand", "container")]),
+                 json_response({**page("8", later, body=None), "status": "trashed"}))
+        output = read(SourceConfluence(), config(), catalog(), tasks_state(ItemLedger({"8": {"8-5": None}}), None))
+    assert not output.errors
+    records = [r.record.data for r in output.records]
+    assert [(r["id"], r["status"]) for r in records] == [("8-5", "incomplete"), ("8-5", "deleted")]
+    assert records[1]["updated_at"] >= records[0]["updated_at"] == "2099-01-01T09:00:00.000Z"

@@ -30,6 +30,7 @@ from source_confluence.streams.container_items import (
     GoneContainers,
     SpaceContainersPartition,
     TaskLedger,
+    emitted,
     load_ledger,
 )
 from source_confluence.streams.errors import translate_http_errors
@@ -167,6 +168,8 @@ class TasksPartition(SpaceContainersPartition):
             references.append(built.references)
         self._context.references.add(references)  # before the page's records
         for data in kept:
+            # A body read after its walk may carry a later version: a tombstone must not precede it.
+            emitted(self._context, STREAM, data["id"], data["updated_at"])
             yield Record(data=data, stream_name=STREAM)
 
 
