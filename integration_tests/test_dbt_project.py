@@ -72,6 +72,7 @@ UNIT_TESTS = {
     "access_overview_flags_orphaned_and_over_exposed_content",
     "document_appendices_format_comments_and_tasks",
     "documents_put_title_path_body_comments_and_tasks_in_one_text",
+    "documents_nest_body_headings_under_the_title",
     "status_pages_mentioning_keywords_per_space_and_month",
 }
 MARTS = {

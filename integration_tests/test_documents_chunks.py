@@ -44,6 +44,18 @@ SNAPSHOT_STREAMS = ["spaces", "content_labels"]
 GROUP = "g-staff"
 
 
+def _paragraph(word: str) -> str:
+    return " ".join(f"{word}{i} is a sentence about {word}." for i in range(8))
+
+
+# h1/h2/h3 sections, each about 70 tokens: one chunk per section at SETTINGS' 128 tokens.
+SECTIONS = {"rollout": ["Rollout"], "risk": ["Rollout", "Risks"], "vendor": ["Rollout", "Risks", "Vendors"],
+            "timeline": ["Rollout", "Timeline"]}
+SECTIONED_BODY = (f"<h1>Rollout</h1><p>{_paragraph('rollout')}</p>"
+                  f"<h2>Risks</h2><p>The rollout is delayed by two weeks. {_paragraph('risk')}</p>"
+                  f"<h3>Vendors</h3><p>{_paragraph('vendor')}</p><h2>Timeline</h2><p>{_paragraph('timeline')}</p>")
+
+
 @dataclass
 class Scenario:
     db_path: Path
@@ -59,6 +71,7 @@ class Scenario:
     restricted: str
     insider: str
     outsider: str
+    edited_title: str
 
 
 def _sync(source: Any, cache: Any) -> None:
@@ -159,7 +172,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         _chunk(db_path, schema)
         first = _chunks(db_path)
         at = datetime.now(UTC) - timedelta(minutes=1)
-        site.edit_page(edited, body="<h2>Rewritten</h2><p>The rollout is delayed by two weeks.</p>", at=at)
+        site.edit_page(edited, body=SECTIONED_BODY, at=at)
         site.trash_page(trashed, at=at)
         site.purge_page(purged)
         with airbyte.caches.DuckDBCache(db_path=db_path, schema_name="main") as cache:
@@ -174,7 +187,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         changes[change].add(chunk_id)
     con.close()
     yield Scenario(db_path, work_dir, schema, first, _chunks(db_path), changes, edited, trashed, purged, restricted,
-                   insider, outsider)
+                   insider, outsider, site.pages[edited].title)
 
 
 def _of(chunks: dict[str, dict[str, Any]] | set[str], document_id: str) -> set[str]:
@@ -198,6 +211,17 @@ def test_the_change_set_covers_edits_trash_purge_and_restriction(scenario: Scena
     untouched = {i for i in s.first if i.split(":")[0] not in touched}
     assert untouched <= s.second.keys()
     assert [i for i in untouched if s.first[i] != s.second[i]] == []
+
+
+def test_chunks_carry_the_heading_path_of_the_body_section_they_sit_in(scenario: Scenario) -> None:
+    s = scenario
+    edited = [c for i, c in s.second.items() if i in _of(s.second, s.edited)]
+    for word, headings in SECTIONS.items():
+        holding = [c for c in edited if f"{word}3 is a sentence" in c["chunk_text"]]
+        assert holding, word
+        assert {c["heading_path"] for c in holding} == {" > ".join([s.edited_title, *headings])}, word
+    # The body's headings sit one level below the document's "# Title".
+    assert any(c["chunk_text"].startswith("#### Vendors\n") for c in edited)
 
 
 def test_applying_the_change_set_to_the_first_store_equals_a_build_from_scratch(scenario: Scenario) -> None:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from pipeline.ai.splitting import ChunkSettings, ChunkSettingsError, count_tokens, protect_code_blocks, split_text
+from source_confluence.records.body_text import storage_to_text
 
 SMALL = ChunkSettings(max_tokens=64, overlap_tokens=8)
 
@@ -108,3 +109,36 @@ def test_empty_documents_have_no_chunks() -> None:
 def test_settings_that_cannot_work_are_refused_by_name(tokens: object, overlap: object, named: str) -> None:
     with pytest.raises(ChunkSettingsError, match=named):
         ChunkSettings(max_tokens=tokens, overlap_tokens=overlap)  # type: ignore[arg-type]
+
+
+def test_a_rendered_body_splits_at_its_headings_and_never_inside_a_row_or_a_code_block() -> None:
+    # The connector's own rendering: h1/h2 sections holding a table and code larger than a chunk,
+    # one code block inside a panel (indented) and one in a list item.
+    rows = "".join(f"<tr><td>row {i}</td><td>cell words {i}. A sentence here.</td></tr>" for i in range(30))
+    code = "\n".join(f"# step {i}\nrun --flag {i} && echo done. More words." for i in range(25))
+    code_macro = ('<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">bash</ac:parameter>'
+                  f"<ac:plain-text-body><![CDATA[{code}]]></ac:plain-text-body></ac:structured-macro>")
+    panel = f'<ac:structured-macro ac:name="info"><ac:rich-text-body>{code_macro}</ac:rich-text-body></ac:structured-macro>'
+    body = (f"<h1>Data</h1><p>Intro.</p><table><tbody>{rows}</tbody></table><h2>Scripts</h2>{code_macro}"
+            f"<h2>Notes</h2>{panel}<ul><li>{code_macro}</li></ul>")
+    text = storage_to_text(body)
+    assert text.startswith("# Data\n") and "\n## Scripts\n" in text
+    chunks = split_text(text, SMALL)
+    table_rows = [f"row {i} | cell words {i}. A sentence here." for i in range(30)]
+    seen_rows, code_lines = [], []
+    for chunk in chunks:
+        assert chunk.token_count <= SMALL.max_tokens
+        lines = chunk.text.split("\n")
+        assert len([line for line in lines if line.strip().lstrip("- ").startswith("```")]) % 2 == 0, chunk.text
+        seen_rows += [line for line in lines if line.startswith("row ")]
+        code_lines += [line.strip().lstrip("- ") for line in lines if "run --flag" in line]
+        if "row 29 |" in chunk.text or "row 0 |" in chunk.text:
+            assert chunk.heading_path == "Data"
+        if "run --flag 24" in chunk.text and "\n  " not in chunk.text:
+            assert chunk.heading_path == "Data > Scripts"
+    assert sorted(set(seen_rows)) == sorted(table_rows)
+    # Every code line whole, each block's lines once and in order (overlap may repeat a line).
+    expected = [f"run --flag {i} && echo done. More words." for i in range(25)]
+    deduplicated = [line for i, line in enumerate(code_lines) if i == 0 or line != code_lines[i - 1]]
+    assert set(code_lines) == set(expected) and len(deduplicated) >= 3 * len(expected)
+    assert {c.heading_path for c in chunks} == {"Data", "Data > Scripts", "Data > Notes"}

@@ -26,7 +26,9 @@ TOKENIZER_MODEL = "gpt-3.5-turbo"
 DEFAULT_MAX_TOKENS = 512
 DEFAULT_OVERLAP_TOKENS = 64
 MIN_MAX_TOKENS = 32
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# A fence line as the connector writes it: after the line prefix of the lists, tasks and panels it
+# sits in (a code block may open a list item: "- ```bash"), as in the documents' dbt heading shift.
+_FENCE = re.compile(r"^((?:[ ]|- |[0-9]+\. |\[[ x]\] )*)(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 
@@ -93,26 +95,34 @@ def count_tokens(text: str, upper_bound: int) -> int:
     return low
 
 
-def _fence_lines(lines: list[str], opening: str, closing: str, capacity: int) -> Iterator[str]:
-    """Complete fenced blocks of `lines`, each fitting `capacity` tokens; a single line too large for a
+def _fence_lines(lines: list[str], opening: str, reopening: str, closing: str, capacity: int) -> Iterator[str]:
+    """Complete fenced blocks of `lines`, each fitting `capacity` tokens, the first opened by `opening`,
+    the others by `reopening` (the same fence without a list marker); a single line too large for a
     chunk is cut by the plain-text splitter (words, then characters) and each piece fenced."""
     overhead = count_tokens(f"{opening}\n\n{closing}", capacity) + 2
     room = max(capacity - overhead, 8)
     piece: list[str] = []
+    fence = [opening]
+
+    def block(body: list[str]) -> str:
+        text = "\n".join([fence[0], *body, closing])
+        fence[0] = reopening
+        return text
+
     for line in lines:
         if not _fits(line, room):
             if piece:
-                yield "\n".join([opening, *piece, closing])
+                yield block(piece)
                 piece = []
             for part in _fit_checker(room).chunks(line):
-                yield "\n".join([opening, part, closing])
+                yield block([part])
             continue
         if piece and not _fits("\n".join([*piece, line]), room):
-            yield "\n".join([opening, *piece, closing])
+            yield block(piece)
             piece = []
         piece.append(line)
     if piece or not lines:
-        yield "\n".join([opening, *piece, closing])
+        yield block(piece)
 
 
 def protect_code_blocks(text: str, capacity: int) -> str:
@@ -127,17 +137,18 @@ def protect_code_blocks(text: str, capacity: int) -> str:
             out.append(lines[index])
             index += 1
             continue
-        marker = opened.group(1)
+        prefix, marker = opened.group(1), opened.group(2)
         end = index + 1
-        while end < len(lines) and not re.match(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}\s*$", lines[end]):
+        while end < len(lines) and not re.match(rf"^ *{re.escape(marker[0])}{{{len(marker)},}}\s*$", lines[end]):
             end += 1
         block = lines[index:end + 1]
         body = lines[index + 1:end]
-        closing = lines[end] if end < len(lines) else marker
+        closing = lines[end] if end < len(lines) else " " * len(prefix) + marker
         if _fits("\n".join(block), capacity):
             out.extend(block)
         else:
-            out.append("\n\n".join(_fence_lines(body, lines[index], closing, capacity)))
+            reopening = " " * len(prefix) + marker + opened.group(3)
+            out.append("\n\n".join(_fence_lines(body, lines[index], reopening, closing, capacity)))
         index = end + 1
     return "\n".join(out)
 
@@ -150,7 +161,7 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     for line in text.split("\n"):
         opened = _FENCE.match(line)
         if fence is None and opened:
-            fence = opened.group(1)[0] * len(opened.group(1))
+            fence = opened.group(2)[0] * len(opened.group(2))
         elif fence is not None and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
             fence = None
         elif fence is None:

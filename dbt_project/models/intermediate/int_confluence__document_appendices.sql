@@ -20,7 +20,7 @@ comments as (
             "' on '", "coalesce(cast(cast(comments.created_at as date) as " ~ dbt.type_string() ~ "), 'an unknown date')",
             "case when comments.is_inline then case when comments.resolution_status = 'resolved'"
             ~ " then ' (inline comment, resolved)' else ' (inline comment, unresolved)' end else ' (comment)' end",
-            nl, nl, "coalesce(nullif(trim(comments.body_text), ''), '(no text)')",
+            nl, nl, "coalesce(" ~ confluence_shift_markdown_headings("nullif(trim(comments.body_text), '')", 3) ~ ", '(no text)')",
         ]) }} as comment_markdown
     from {{ ref('stg_confluence__comments') }} as comments
     left join people

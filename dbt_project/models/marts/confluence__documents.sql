@@ -84,7 +84,7 @@ documents as (
             "'Type: '", "case when content_type = 'blogpost' then 'blog post' else content_type end",
             "case when label_names is null then '' else " ~ dbt.concat(["'; labels: '", 'label_names']) ~ " end",
             "'; updated: '", "coalesce(cast(cast(updated_at as date) as " ~ dbt.type_string() ~ "), 'unknown')",
-            "coalesce(" ~ dbt.concat([nl, nl, "nullif(trim(body_text), '')"]) ~ ", '')",
+            "coalesce(" ~ dbt.concat([nl, nl, confluence_shift_markdown_headings("nullif(trim(body_text), '')", 1)]) ~ ", '')",
             "coalesce(" ~ dbt.concat([nl, nl, "'## Comments'", nl, nl, 'comments_markdown']) ~ ", '')",
             "coalesce(" ~ dbt.concat([nl, nl, "'## Tasks'", nl, nl, 'tasks_markdown']) ~ ", '')",
             "coalesce(" ~ dbt.concat([nl, nl, "'## Decisions'", nl, nl, 'decisions_markdown']) ~ ", '')",
