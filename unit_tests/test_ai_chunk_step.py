@@ -15,7 +15,9 @@ from pipeline.ai.changeset import apply, diff
 from pipeline.ai.chunks import ChunkExports, ChunkFailure, run_chunks
 from pipeline.ai.search import SearchFailure, search
 from pipeline.ai.splitting import ChunkSettings
-from pipeline.report import ai_ready
+from pipeline.marts import ReportData
+from pipeline.report import ai_ready, page
+from pipeline.report.run import RunInfo
 
 SETTINGS = ChunkSettings(max_tokens=64, overlap_tokens=0)
 LONG = " ".join(f"Sentence number {i} about the rollout plan." for i in range(30))
@@ -156,3 +158,17 @@ def test_the_report_section_shows_documents_chunks_and_the_latest_changes(db: Pa
     assert data.documents == {"page": 3}
     assert f'data-chunks="{len(_chunks(db))}"' in html and f'data-added="{len(_chunks(db))}"' in html
     assert "No <code>confluence__documents</code>" in ai_ready.render(ai_ready.AiReadyData(available=False))
+
+
+def test_the_report_header_links_to_the_ai_ready_section() -> None:
+    data = ReportData(
+        totals={"live_content": 0, "comments": 0, "open_tasks": 0, "overdue_tasks": 0, "stale_pages": 0, "deleted": 0},
+        volume={}, space_names={}, contributors=[], labels=[], label_count=0, recent=[], stale_by_space=[], stale=[],
+        stale_total=0, tasks_by_space=[], deleted_by_kind=[], deleted=[], deleted_total=0,
+        sections={"ai_ready": ai_ready.AiReadyData(available=False)},
+    )
+    html = page.render(data, RunInfo(heading="R"))
+    link = html.index('<a href="#ai-ready">')
+    assert link < html.index("</header>") < html.index('<section id="ai-ready">')
+    data.sections = {}
+    assert 'href="#ai-ready"' not in page.render(data, RunInfo(heading="R"))

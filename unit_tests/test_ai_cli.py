@@ -46,3 +46,16 @@ def test_search_and_chunks_on_a_file_without_them_say_what_to_run(tmp_path: Path
     assert "build the dbt project first" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="--limit"):
         main(["search", "vendor", "--duckdb", str(missing), "--user", "u1", "--limit", "0"])
+
+
+def test_chunks_on_postgres_read_the_dbt_connection_variables(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture) -> None:
+    # Nothing listens on port 1: the failure names where it tried and what to set, never the password.
+    monkeypatch.setenv("CONFLUENCE_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("CONFLUENCE_PG_PORT", "1")
+    monkeypatch.setenv("CONFLUENCE_PG_PASSWORD", "pw-kept-out-of-output")
+    monkeypatch.setenv("CONFLUENCE_PG_DBNAME", "warehouse_db")
+    assert main(["chunks", "--postgres"]) == 1
+    out = capsys.readouterr().out
+    assert "Cannot connect to PostgreSQL at 127.0.0.1:1, database 'warehouse_db'" in out and "CONFLUENCE_PG_HOST" in out
+    assert "pw-kept-out-of-output" not in out

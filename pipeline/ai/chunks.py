@@ -42,6 +42,8 @@ SCHEMA = pa.schema([
     ("space_key", pa.string()), ("document_path", pa.string()), ("label_names", pa.string()), ("web_url", pa.string()),
     ("updated_at", pa.timestamp("us")), ("viewer_principals", pa.list_(pa.string())), ("metadata_hash", pa.string()),
 ])
+CHANGES_SCHEMA = pa.schema([("run_id", pa.string()), ("run_at", pa.timestamp("us")), ("chunk_id", pa.string()),
+                            ("document_id", pa.string()), ("change", pa.string())])
 # What the chunk id does not already pin (it holds the document, the ordinal and the text's hash): a
 # change in any of these makes the chunk `changed`.
 HASHED = tuple(name for name in SCHEMA.names if name not in ("chunk_id", "document_id", "ordinal", "chunk_text",
@@ -111,7 +113,7 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _export(con: duckdb.DuckDBPyConnection, exports: ChunkExports, run_id: str) -> list[Path]:
+def export(con: duckdb.DuckDBPyConnection, exports: ChunkExports, run_id: str) -> list[Path]:
     table, changes = f"{CHUNKS_SCHEMA}.{CHUNKS}", f"{CHUNKS_SCHEMA}.{CHANGES}"
     jobs = []
     if exports.chunks_jsonl:
@@ -160,12 +162,23 @@ def run_chunks(db_path: Path, settings: ChunkSettings | None = None, exports: Ch
         records = build_chunks(documents, settings, known)
         changes = diff(previous, {r["chunk_id"]: r["metadata_hash"] for r in records})
         _write(con, records, changes, run_id, run_at, settings, len(documents), time.monotonic() - started)
-        written = _export(con, exports or ChunkExports(), run_id)
+        written = export(con, exports or ChunkExports(), run_id)
     finally:
         con.close()
     result = ChunkRunResult(run_id, len(documents), len(records), changes.counts(), time.monotonic() - started, written)
     out.write(f"Chunks: {result.describe()}\n")
     return result
+
+
+def change_table(records: list[dict[str, Any]], changes: ChangeSet, run_id: str, run_at: datetime,
+                 removed_documents: Mapping[str, str]) -> pa.Table:
+    """The rows of `document_chunk_changes` for one run; `removed_documents`: the previous chunks' documents."""
+    by_id = {r["chunk_id"]: r["document_id"] for r in records}
+    return pa.Table.from_pylist(
+        [{"run_id": run_id, "run_at": run_at, "chunk_id": chunk_id,
+          "document_id": by_id.get(chunk_id) or removed_documents.get(chunk_id), "change": change}
+         for chunk_id, change in changes.rows()],
+        schema=CHANGES_SCHEMA)
 
 
 def _write(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], changes: ChangeSet, run_id: str,
@@ -174,14 +187,7 @@ def _write(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], change
     removed_documents = {}
     if changes.removed and _has_table(con, CHUNKS_SCHEMA, CHUNKS):
         removed_documents = dict(con.execute(f"select chunk_id, document_id from {CHUNKS_SCHEMA}.{CHUNKS}").fetchall())  # noqa: S608 - fixed names
-    by_id = {r["chunk_id"]: r["document_id"] for r in records}
-    change_rows = pa.Table.from_pylist(
-        [{"run_id": run_id, "run_at": run_at, "chunk_id": chunk_id,
-          "document_id": by_id.get(chunk_id) or removed_documents.get(chunk_id), "change": change}
-         for chunk_id, change in changes.rows()],
-        schema=pa.schema([("run_id", pa.string()), ("run_at", pa.timestamp("us")), ("chunk_id", pa.string()),
-                          ("document_id", pa.string()), ("change", pa.string())]))
-    con.register("change_rows", change_rows)
+    con.register("change_rows", change_table(records, changes, run_id, run_at, removed_documents))
     counts = changes.counts()
     con.execute("begin transaction")
     try:

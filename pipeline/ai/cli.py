@@ -4,11 +4,13 @@ chunk options of `python -m pipeline run` (flags, else the `chunking` object of 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pipeline.ai.splitting import DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_TOKENS, ChunkSettings, ChunkSettingsError
+from pipeline.dbt_runner import MARTS_SCHEMA
 
 CONFIG_KEY = "chunking"
 
@@ -28,6 +30,9 @@ def add_chunk_options(parser: argparse.ArgumentParser) -> None:
 def add_commands(commands: Any) -> None:
     chunks = commands.add_parser("chunks", help="split confluence__documents into chunks (after a run) and record the changes")
     chunks.add_argument("--duckdb", type=Path, default=Path("confluence.duckdb"), help="the DuckDB file a run wrote")
+    chunks.add_argument("--postgres", action="store_true",
+                        help="read confluence__documents from PostgreSQL and write the chunk tables beside it (connection: "
+                             "CONFLUENCE_PG_* as for dbt; schema: CONFLUENCE_DBT_SCHEMA, default analytics)")
     add_chunk_options(chunks)
     search = commands.add_parser("search", help="keyword search over the chunks one account may read (offline)")
     search.add_argument("query", help="words to look for")
@@ -61,7 +66,13 @@ def run_command(args: argparse.Namespace) -> int:
         from pipeline.ai.chunks import ChunkFailure, run_chunks
 
         try:
-            run_chunks(args.duckdb, chunk_settings(args), chunk_exports(args))
+            if args.postgres:
+                from pipeline.ai.chunks_postgres import connection_settings, run_chunks_postgres
+
+                run_chunks_postgres(connection_settings(os.environ), chunk_settings(args), chunk_exports(args),
+                                    marts_schema=os.environ.get("CONFLUENCE_DBT_SCHEMA") or MARTS_SCHEMA)
+            else:
+                run_chunks(args.duckdb, chunk_settings(args), chunk_exports(args))
         except ChunkFailure as failure:
             print(failure)
             return 1
