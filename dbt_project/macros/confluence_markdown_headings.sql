@@ -14,11 +14,11 @@
     {%- set fence_end -%}[ \t]*${%- endset -%}
     {%- set fences = [] -%}
     {%- for length in range(8, 2, -1) -%}
-        {%- do fences.append('^' ~ line_prefix ~ ('`' * length) ~ fence_rest ~ ('`' * length) ~ fence_end) -%}
+        {%- do fences.append(('`' * length) ~ fence_rest ~ ('`' * length) ~ fence_end) -%}
     {%- endfor -%}
     {#- A heading that can go `levels` deeper, then one that would pass 6 and becomes 6. -#}
     {%- set headings -%}|^( {0,3})(#)(#{0,DEEPEST}[ \t])|^( {0,3})(#)#{CAPPED,5}([ \t]){%- endset -%}
-    {%- set pattern = '(' ~ (fences | join('|')) ~ ')'
+    {%- set pattern = '(^' ~ line_prefix ~ '(?:' ~ (fences | join('|')) ~ '))'
         ~ headings.replace('DEEPEST', (5 - levels) | string).replace('CAPPED', (6 - levels) | string) -%}
     {%- set groups -%}\1 \2 \3 \4 \5 \6 \7{%- endset -%}
     {%- set group = groups.split(' ') -%}
