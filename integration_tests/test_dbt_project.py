@@ -78,6 +78,10 @@ UNIT_TESTS = {
     "viewers_pass_the_space_and_every_restriction_level",
     "content_access_lists_groups_users_and_open_access",
     "access_overview_flags_orphaned_and_over_exposed_content",
+    "document_appendices_format_comments_and_tasks",
+    "documents_put_title_path_body_comments_and_tasks_in_one_text",
+    "documents_nest_body_headings_under_the_title",
+    "status_pages_mentioning_keywords_per_space_and_month",
 }
 MARTS = {
     "confluence__content_volume",
@@ -97,11 +101,13 @@ MARTS = {
     "confluence__content_access",
     "confluence__content_access_by_user",
     "confluence__access_overview",
+    "confluence__documents",
+    "confluence__status_page_mentions",
 }
 # base and staging models: one per stream (the eight streams, content_versions, decisions, content_views,
 # and the six access streams)
 STREAM_MODELS = 17
-INTERMEDIATE_MODELS = 8
+INTERMEDIATE_MODELS = 9  # with int_confluence__document_appendices
 
 
 def _seeder(work_dir: Path) -> seeds.RunDbt:

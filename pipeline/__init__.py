@@ -7,7 +7,8 @@ Modules: ``sync`` (the connector through PyAirbyte into a DuckDB cache), ``progr
 counts and failure diagnosis from the connector's trace messages), ``changes`` (what a sync
 changed, by comparing the cache before and after), ``dbt_runner`` (``dbt build``), ``marts`` (the
 report's data), ``report`` (one self-contained HTML file), ``summary`` (plain text), ``job``
-(the whole chain), ``demo`` (the bundled sample site) and ``cli``.
+(the whole chain), ``demo`` (the bundled sample site), ``ai`` (documents -> chunks, their change
+sets and search) and ``cli``.
 """
 
 STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import STREAMS
+from pipeline.ai import cli as ai_cli
 
 SAMPLE_CONFIG = "integration_tests/sample_config.json"
 
@@ -26,9 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--work-dir", type=Path, default=Path(".pipeline"),
                      help="dbt artifacts and logs (default: ./.pipeline)")
     run.add_argument("--dbt-vars", default="", help='dbt vars as JSON, e.g. \'{"stale_after_days": 90}\'')
+    ai_cli.add_chunk_options(run)
     demo = commands.add_parser("demo", help="the same against the bundled sample site (run it twice)")
     demo.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files (default: .demo)")
     demo.add_argument("--reset", action="store_true", help="forget earlier demo runs and start with a first sync")
+    ai_cli.add_commands(commands)
     return parser
 
 
@@ -46,10 +49,13 @@ def _load_config(path: Path) -> dict:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline.ai.chunks import ChunkFailure
     from pipeline.job import DbtFailure, run_job
     from pipeline.progress import SyncFailure
 
     config = _load_config(args.config)
+    chunking = ai_cli.chunk_settings(args, config)
+    config = {k: v for k, v in config.items() if k != ai_cli.CONFIG_KEY}  # the pipeline's, not the connector's
     streams = [s.strip() for s in args.streams.split(",") if s.strip()]
     try:
         dbt_vars = json.loads(args.dbt_vars) if args.dbt_vars else None
@@ -59,13 +65,16 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = run_job(config, args.duckdb, args.report, args.work_dir, streams or None,
                          heading="Confluence report", subtitle=f"sync into {args.duckdb}", site_url=site,
-                         dbt_vars=dbt_vars)
+                         dbt_vars=dbt_vars, chunking=chunking, chunk_exports=ai_cli.chunk_exports(args))
     except SyncFailure as failure:
         print(failure.describe())
         return 1
     except DbtFailure as failure:
         print(failure.describe())
         return 2
+    except ChunkFailure as failure:
+        print(failure)
+        return 3
     print("\n" + result.summary)
     return 0
 
@@ -74,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command in ("chunks", "search"):
+        return ai_cli.run_command(args)
     from pipeline.demo import DEMO_SPEC, DemoState, run_demo
 
     if args.reset:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline import marts, summary
+from pipeline.ai.chunks import ChunkExports, ChunkRunResult, run_chunks
+from pipeline.ai.splitting import ChunkSettings
 from pipeline.dbt_runner import DbtResult, run_dbt_build
 from pipeline.marts import ReportData
 from pipeline.report.page import render as render_report
@@ -40,6 +42,7 @@ class JobResult:
     report_path: Path
     summary: str
     timings: dict[str, float] = field(default_factory=dict)
+    chunks: ChunkRunResult | None = None
 
 
 def run_job(
@@ -55,8 +58,10 @@ def run_job(
     applied: Mapping[str, int] | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     out: TextIO | None = None,
+    chunking: ChunkSettings | None = None,
+    chunk_exports: ChunkExports | None = None,
 ) -> JobResult:
-    """Raises ``SyncFailure`` or ``DbtFailure``; the cache keeps what was synced either way."""
+    """Raises ``SyncFailure``, ``DbtFailure`` or ``ChunkFailure``; the cache keeps what was synced either way."""
     out = out or sys.stdout
     out.write(f"Syncing Confluence into {db_path} ...\n")
     out.flush()
@@ -66,14 +71,17 @@ def run_job(
     dbt = run_dbt_build(db_path, work_dir / "dbt", dbt_vars=dbt_vars, out=out)
     if not dbt.ok:
         raise DbtFailure(dbt)
+    # Chunks for LLMs and vector stores, before the report (its AI-ready section reads them).
+    chunks = run_chunks(db_path, chunking, chunk_exports, out=out)
     started = time.monotonic()
     data = marts.load(db_path)
-    timings = {"sync": sync.elapsed, "dbt build": dbt.elapsed}
+    timings = {"sync": sync.elapsed, "dbt build": dbt.elapsed, "chunks": chunks.elapsed}
     run = RunInfo(heading=heading, subtitle=subtitle, site_url=site_url, changes=sync.changes,
                          records=sync.records, timings=timings, notes=[*notes, *sync.warnings],
                          applied=dict(applied or {}))
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(render_report(data, run), encoding="utf-8")
     timings["report"] = time.monotonic() - started
-    text = summary.render(heading, sync, dbt, data, str(report_path), applied)
-    return JobResult(sync=sync, dbt=dbt, data=data, report_path=report_path, summary=text, timings=timings)
+    text = summary.render(heading, sync, dbt, data, str(report_path), applied, chunks=chunks.describe())
+    return JobResult(sync=sync, dbt=dbt, data=data, report_path=report_path, summary=text, timings=timings,
+                     chunks=chunks)

@@ -23,6 +23,7 @@ def render(
     data: ReportData,
     report_path: str,
     applied: Mapping[str, int] | None = None,
+    chunks: str | None = None,
 ) -> str:
     kind = "first sync" if sync.initial else "incremental sync"
     lines = [heading, ""]
@@ -44,5 +45,7 @@ def render(
     if data.contributors:
         top = data.contributors[0]
         lines.append(f"Top contributor: {top['display_name']} ({top['total']:,} contributions)")
+    if chunks:
+        lines.append(f"Chunks: {chunks}")
     lines.append(f"Report: {report_path}")
     return "\n".join(lines)

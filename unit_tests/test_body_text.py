@@ -97,7 +97,20 @@ def test_word_count_counts_what_a_word_regex_matches(text):
 
 def test_headings_and_paragraphs():
     body = "<h1>Title</h1><p>First para.</p><h3>Sub</h3><p>Second<br/>line two</p><p>Third</p>"
-    assert storage_to_text(body) == "Title\n\nFirst para.\n\nSub\n\nSecond\nline two\n\nThird"
+    assert storage_to_text(body) == "# Title\n\nFirst para.\n\n### Sub\n\nSecond\nline two\n\nThird"
+
+
+def test_headings_are_markdown_atx_lines_of_their_level():
+    body = ("<H2>Upper <em>case</em></H2><h4>  spaced\n  out<br/>two </h4><h5><p>block</p>inside</h5>"
+            "<h6>Six</h6><h1> </h1><h2><strong></strong></h2><p>after</p>")
+    assert storage_to_text(body) == "## Upper case\n\n#### spaced out two\n\n##### block inside\n\n###### Six\n\nafter"
+
+
+def test_headings_inside_table_cells_and_panels():
+    body = ("<table><tr><td><h2>Cell</h2>text</td><td>b</td></tr></table>"
+            + macro("info", "<ac:rich-text-body><h3>Inside</h3><p>x</p></ac:rich-text-body>")
+            + "<ul><li><h2>Item</h2></li></ul>")
+    assert storage_to_text(body) == "Cell text | b\n\n[Info]\n  ### Inside\n\n  x\n\n- ## Item"
 
 
 def test_inline_markup_is_transparent_and_whitespace_collapses():

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.report import access, decisions, engagement
+from pipeline.report import access, ai_ready, decisions, engagement
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,5 @@ SECTIONS: tuple[Section, ...] = (
     Section("decisions", decisions.load, decisions.render),
     Section("engagement", engagement.load, engagement.render),
     Section("access", access.load, access.render),
+    Section("ai_ready", ai_ready.load, ai_ready.render),
 )

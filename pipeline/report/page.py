@@ -35,12 +35,15 @@ def render(data: ReportData, run: RunInfo) -> str:
     subtitle = " · ".join(p for p in (run.subtitle, f"generated {data.generated_at:%Y-%m-%d %H:%M}", timings) if p)
     notes = "".join(f"<li>{escape(n)}</li>" for n in run.notes)
     site = f' <a class="site" href="{attr(run.site_url)}">{escape(run.site_url)}</a>' if run.site_url else ""
+    # The AI-ready section sits at the end of a long page: the header links to it.
+    ai_link = ('<p id="ai-ready-link"><a href="#ai-ready">AI-ready: documents, chunks and the changes since the last '
+               "run</a></p>" if "ai_ready" in data.sections else "")
     return "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(run.heading)}</title><style>{STYLE}</style></head>"
         '<body data-ready="false">',
-        f"<header><h1>{escape(run.heading)}{site}</h1><p>{escape(subtitle)}</p></header><main>",
+        f"<header><h1>{escape(run.heading)}{site}</h1><p>{escape(subtitle)}</p>{ai_link}</header><main>",
         kpis(data),
         changes(run),
         f'<section id="volume"><h2>Content volume per space</h2><p class="hint">Pages and blog posts created per '

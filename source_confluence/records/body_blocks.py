@@ -33,6 +33,25 @@ def _h_block(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
     return _descend(r, el, _exit_block)
 
 
+# A heading is one Markdown ATX line ("## Text"), so a Markdown splitter cuts at it and knows its
+# level; its content is flattened onto that line. Inside a table cell it stays plain text.
+def _exit_heading(r: _Renderer, el: Any) -> None:
+    start = r.headings.pop()
+    r.flatten -= 1
+    if not r.flatten and not "".join(r.buf[start:]).strip():
+        del r.buf[start - 1:]  # an empty heading: drop its marker too
+    r.block()
+
+
+def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+    r.block()
+    if not r.flatten:
+        r.buf.append("#" * int(el.tag[-1]) + " ")
+    r.headings.append(len(r.buf))
+    r.flatten += 1
+    return _descend(r, el, _exit_heading)
+
+
 def _h_br(r: _Renderer, el: Any) -> Any:
     r.newline()
     if el.text or len(el):

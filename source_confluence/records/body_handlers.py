@@ -9,6 +9,7 @@ from source_confluence.records.body_blocks import (
     _h_block,
     _h_br,
     _h_cell,
+    _h_heading,
     _h_li,
     _h_ol,
     _h_plain_body,
@@ -34,9 +35,10 @@ from source_confluence.records.body_names import AC_ADF_NODE, AC_PLAIN_TEXT_BODY
 def _build_handlers() -> dict[str, Any]:
     handlers: dict[str, Any] = {}
     for tag in ("p", "div", "blockquote", "section", "article", "header", "footer", "aside", "nav",
-                "main", "figure", "figcaption", "dl", "dt", "dd", "address", "center", "caption",
-                "h1", "h2", "h3", "h4", "h5", "h6"):
+                "main", "figure", "figcaption", "dl", "dt", "dd", "address", "center", "caption"):
         handlers[tag] = _h_block
+    for tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        handlers[tag] = _h_heading
     for name in ("layout", "layout-section", "layout-cell", "rich-text-body", "adf-content"):
         handlers[_ac(name)] = _h_block
     handlers["hr"] = _h_block

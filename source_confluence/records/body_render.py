@@ -17,7 +17,7 @@ from source_confluence.records.body_names import _FENCE_RUN, _MAX_INDENT, RI_USE
 class _Renderer:
     __slots__ = (
         "out", "buf", "firsts", "cums", "compacts", "used", "blank", "blank_depth", "flatten",
-        "lists", "rows", "user_names", "parent",
+        "lists", "rows", "headings", "user_names", "parent",
     )
 
     def __init__(self, user_names: Mapping[str, str] | None) -> None:
@@ -37,6 +37,7 @@ class _Renderer:
         self.lists: list[list[Any]] = []  # [ordered, next number, item open, indent pushed]
         # Table rows: [cells so far, buf index at row start, has text, buf index scanned up to].
         self.rows: list[list[Any]] = []
+        self.headings: list[int] = []  # buf index where each open heading's text starts
         self.user_names = user_names
         self.parent: Any = None  # element whose children are being walked (None: the body itself)
 

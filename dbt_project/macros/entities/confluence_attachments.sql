@@ -1,4 +1,5 @@
-{#- The attachments stream, metadata only (column keys: see confluence_pages_entity). -#}
+{#- The attachments stream: metadata, and the file's text when attachment_text is on (column keys:
+    see confluence_pages_entity). -#}
 {% macro confluence_attachments_entity() -%}
     {{ return({
         'stream': 'attachments',
@@ -22,6 +23,9 @@
             {'name': 'download_url', 'type': 'string'},
             {'name': 'web_url', 'type': 'string', 'backfill': true},
             {'name': 'deleted_at', 'type': 'timestamp'},
+            {'name': 'text_content', 'type': 'string', 'history': false},
+            {'name': 'text_extracted_at', 'type': 'timestamp'},
+            {'name': 'text_status', 'type': 'string'},
         ],
     }) }}
 {%- endmacro %}
