@@ -27,7 +27,7 @@ WalkKey = tuple[str, str]
 """(space id, container type)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedContainer:
     id: str
     container_type: str
