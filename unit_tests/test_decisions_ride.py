@@ -163,3 +163,34 @@ def test_out_of_step_it_walks_the_gap_from_its_own_cursor_and_emits_each_decisio
     final = last_decisions_cursor(output)["container_cursors"]
     assert final["page"]["updated_at"] == T3 and final["page"]["cursor_versions"] == {T3: ["10#3"]}
     assert final[PENDING]["page"]["pages_at"]["updated_at"] == T3  # in step from now on
+
+
+def test_pages_read_in_full_refresh_leave_decisions_with_a_cursor_out_of_step_so_it_walks_from_it():
+    """A first walk leaves archived pages out; decisions' own walk from its cursor still reads them."""
+    body = adf_decisions(("d-4", "DECIDED", "<p>Archive it</p>"))
+    catalog_ = CatalogBuilder().with_stream("pages", SyncMode.full_refresh).with_stream(
+        "decisions", SyncMode.incremental).build()
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=False), list_response([page("10", T1)]))
+        own = content_list_request("pages", "100", descending=True)
+        http.get(own, list_response([page("12", T3, status="archived", body=body), page("10", T1)]))
+        mock_blog_posts(http)
+        output = read(SourceConfluence(), config(), catalog_, states(None, decisions_cursor(PAGES_MARK)))
+        http.assert_number_of_calls(own, 1)
+    assert not output.errors
+    assert decision_rows(output) == [("12:d-4", "decided", T3)]
+
+
+def test_a_first_sync_rides_the_archived_pages_the_pages_leave_out():
+    body = adf_decisions(("d-5", "UNDECIDED", "<p>Kept in the archive</p>"))
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        walk = content_list_request("pages", "100", descending=False)
+        http.get(walk, list_response([page("10", T1), page("12", T2, status="archived", body=body)]))
+        http.get(content_list_request("blogposts", "100", descending=False), list_response([]))
+        output = read(SourceConfluence(), config(), catalog("pages", "blog_posts", "decisions"))
+        http.assert_number_of_calls(walk, 1)
+    assert not output.errors
+    assert [r.record.data["id"] for r in output.records if r.record.stream == "pages"] == ["10"]
+    assert decision_rows(output) == [("12:d-5", "undecided", T2)]

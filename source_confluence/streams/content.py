@@ -6,7 +6,7 @@ reads no body of its own (streams/decision_ride.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from source_confluence.api.protocol import BLOGPOST, PAGE
 from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
 from source_confluence.records.references import Built, Container, References
 from source_confluence.streams.base import describe_space
-from source_confluence.streams.decision_items import parsed_containers
+from source_confluence.streams.decision_items import parsed_containers, read_with_names
 from source_confluence.streams.walk import PartitionSlot, WalkSource
 from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
@@ -43,6 +43,10 @@ class ContentConverter:
         self._context = context
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
+        self._riding = context.decision_bodies.enabled and context.config.include_bodies
+        """`decisions` reads the bodies this walk reads (sync/decision_bodies.py)."""
+        self._archived: list[Mapping[str, Any]] = []
+        """Archived items a first walk left out, whose decisions `decisions` still reads."""
 
     def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         users = self._context.users
@@ -53,14 +57,25 @@ class ContentConverter:
             users.resolve(mentioned)
         self._names = users.display_names()
         self._texts = body_texts(results, self._names)  # the page's bodies in one parse
-        collector = self._context.decision_bodies
-        if collector.enabled and self._context.config.include_bodies:  # before the page's records go out
+        if self._riding:  # before the page's records go out
             key = (self._space_id, self._kind.container_type)
-            collector.add(key, parsed_containers(results, self._kind.container_type, self._space_id, self._names))
+            self._context.decision_bodies.add(key, parsed_containers(results, self._kind.container_type,
+                                                                     self._space_id, self._names))
+            self.flush_decisions()
+
+    def flush_decisions(self) -> None:
+        """Hands the archived items left out so far to the decision collector (before a checkpoint)."""
+        if self._archived:
+            raws, self._archived = self._archived, []
+            key = (self._space_id, self._kind.container_type)
+            self._context.decision_bodies.add(key, read_with_names(self._context, raws, self._kind.container_type,
+                                                                   self._space_id))
 
     def skipped(self, raw: Mapping[str, Any]) -> References:
         # Not synced (archived before the first sync), but comments and attachments on it still
         # need its space: knowing it here saves a container look-up per page of comments.
+        if self._riding:
+            self._archived.append(raw)  # `decisions` reads archived pages too
         return References(containers=(self._container(raw),))
 
     def _container(self, raw: Mapping[str, Any]) -> Container:
@@ -91,11 +106,13 @@ class WatchedSlot:
     slot: PartitionSlot
     bodies: DecisionBodies
     key: WalkKey
+    flush: Callable[[], None]
 
     def get(self) -> PartitionState | None:
         return self.slot.get()
 
     def checkpoint(self, state: PartitionState) -> None:
+        self.flush()
         self.bodies.saving(self.key, state)
         self.slot.checkpoint(state)
 
@@ -108,7 +125,8 @@ class ContentWalkPartition(ModifiedWalkPartition):
         self._bodies = context.decision_bodies
         self._walk_key = (str(source.space_id), source.kind)
         super().__init__(source, converter, context, cursor, use_state,
-                         WatchedSlot(PartitionSlot(cursor, source.key), self._bodies, self._walk_key))
+                         WatchedSlot(PartitionSlot(cursor, source.key), self._bodies, self._walk_key,
+                                     converter.flush_decisions))
         self._riding = self._bodies.enabled and context.config.include_bodies
 
     def read(self) -> Iterable[Record]:

@@ -12,8 +12,8 @@ before the walk's own state does. A sync killed after the walk checkpointed past
 before `decisions` ran, thus leaves the container in `ids`; the next sync reads it by id.
 
 In step (`in_step`): the walk starts where this stream has covered everything before - a first walk
-(no state: it reads every container), the `pages_at` saved, or this stream's own container cursor
-when the walk has no position to resume. Anything else (the content stream synced without
+(no state: it reads every container) while this stream has no cursor either, the `pages_at` saved,
+or this stream's own container cursor when the walk has no position to resume. Anything else (the content stream synced without
 `decisions`, a state reset on either side, a walk killed before it saved a state) is out of step:
 `decisions` then walks on its own from its cursor to cover the gap.
 """
@@ -67,7 +67,9 @@ def in_step(own: PartitionState | None, part: Mapping[str, Any], start: Partitio
     """Whether a content walk starting at `start` covers all this stream has not (see the module doc).
     `own`: this stream's container cursor; `part`: its pending part, both as the sync started."""
     if start is None:
-        return True
+        # A first walk reads every container, but leaves out archived ones (`include_archived` off),
+        # whose changes a cursor of its own would still read: in step only with no cursor either.
+        return own is None
     if part.get(PAGES_AT) is not None and part[PAGES_AT] == walk_mark(start):
         return True
     if own is None or start.resume:
