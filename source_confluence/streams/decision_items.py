@@ -47,20 +47,13 @@ def read_with_names(context: ReadContext, raws: Sequence[Mapping[str, Any]], con
 class DecisionEmitter:
     """One space and container type: the decisions of each container read, and tombstones for those
     that left its body or went with it. A container is emitted once per version: read again at the
-    same (or an older) version, by another path of the same sync, it yields nothing."""
+    same (or an older) version, by another path or partition of the same sync, it yields nothing."""
 
     def __init__(self, context: ReadContext, space_id: str, container_type: str, ledger: ItemLedger) -> None:
         self._context = context
         self._space_id = space_id
         self._type = container_type
         self._ledger = ledger
-        self._emitted: dict[str, str] = {}
-        """Container id -> the version time emitted for it in this sync."""
-
-    def covers(self, container: ParsedContainer) -> bool:
-        """Whether a version as new as this one was emitted already."""
-        seen = self._emitted.get(container.id)
-        return seen is not None and seen >= (container.version_at or "")
 
     def records(self, containers: Iterable[ParsedContainer]) -> Iterator[Record]:
         out: list[dict[str, Any]] = []
@@ -71,9 +64,8 @@ class DecisionEmitter:
                 continue
             if container.decisions is None and container.status not in DELETED_STATUSES:
                 continue  # no body sent: nothing known about its decisions
-            if self.covers(container):
+            if not self._context.decision_bodies.claim(container.id, container.version_at):
                 continue
-            self._emitted[container.id] = container.version_at or ""
             out.extend(self._of(container))
         for data in out:
             emitted(self._context, STREAM, data["id"], data["updated_at"])
@@ -95,4 +87,6 @@ class DecisionEmitter:
     def tombstones(self, container_id: str, removed: Iterable[str], newest: str | None) -> Iterator[dict[str, Any]]:
         for record_id in removed:
             at = stamp(self._context, STREAM, record_id, newest)
+            # Known later than any version read before: no partition may emit an older one after it.
+            self._context.decision_bodies.claim(container_id, at)
             yield decision_tombstone(record_id, container_id, self._type, self._space_id, at)

@@ -5,7 +5,7 @@ Per space and container type, after the content walk (`pages` or `blog_posts`) e
    and that this sync's walk did not read again, read by id with their bodies;
    out of step: `decisions` has walked on its own from its cursor first (streams/decisions.py);
 2. the containers the walk parsed (sync/decision_bodies.py), each emitted once per version;
-3. the check for containers gone, when due (riding; a walk of its own ran it at its end);
+3. the check for containers gone, when due (after the records, as a walk runs it at its end);
 4. its cursor moves to the content walk's end - the same version time and versions at the cursor,
    so the next walk starts where this one covered - unless a walk of its own stopped short (then
    its cursor stays where that walk got); the pending ids are cleared, `pages_at` is the walk's end.
@@ -52,15 +52,14 @@ class Ride:
         state = self._slot.get()
         if state is None:
             return
-        if self._walk.in_step:
-            newest = max((c.version_at for c in collected if c.version_at), default=None)
-            if gone.due(state.reconciled_at, ledger):
-                for container_id in gone.find(ledger):
-                    for data in self._emitter.tombstones(container_id, ledger.drop(container_id), newest):
-                        yield Record(data=data, stream_name=STREAM)
-                state = replace(state, reconciled_at=self._context.now)
-            elif state.reconciled_at is None:  # the ledger starts now: the check is due an interval later
-                state = replace(state, reconciled_at=self._context.now)
+        newest = max((c.version_at for c in collected if c.version_at), default=None)
+        if gone.due(state.reconciled_at, ledger):
+            for container_id in gone.find(ledger):
+                for data in self._emitter.tombstones(container_id, ledger.drop(container_id), newest):
+                    yield Record(data=data, stream_name=STREAM)
+            state = replace(state, reconciled_at=self._context.now)
+        elif state.reconciled_at is None:  # the ledger starts now: the check is due an interval later
+            state = replace(state, reconciled_at=self._context.now)
         end = self._walk.end
         covered = end is not None and (self._walk.in_step or not state.resume)
         if covered and end is not None:

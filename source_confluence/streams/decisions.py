@@ -41,13 +41,15 @@ class DecisionHarvest(Harvest):
     """The decisions of the containers a walk takes, and the tombstones of those that left."""
 
     def __init__(self, context: ReadContext, space_id: str, container_type: str, emitter: DecisionEmitter,
-                 ledger: ItemLedger, gone: GoneContainers) -> None:
+                 ledger: ItemLedger, gone: GoneContainers, check: bool = True) -> None:
         self._context = context
         self._space_id = space_id
         self._type = container_type
         self._emitter = emitter
         self._ledger = ledger
         self._gone = gone
+        self._check = check
+        """False: the check for containers gone is left to what follows the walk (the ride)."""
 
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
         parsed = read_with_names(self._context, taken, self._type, self._space_id)
@@ -56,6 +58,8 @@ class DecisionHarvest(Harvest):
         yield from self._emitter.records(parsed)
 
     def finish(self, state: PartitionState, newest: str | None) -> Iterator[Record | PartitionState]:
+        if not self._check:
+            return
         if not self._gone.due(state.reconciled_at, self._ledger):
             if state.reconciled_at is None:  # the ledger starts now: the check is due an interval later
                 yield replace(state, reconciled_at=self._context.now)
@@ -96,7 +100,9 @@ class DecisionsPartition(SpaceContainersPartition):
                 if not walk.in_step:
                     # The gap between its cursor and the content walk's start, first: a container both
                     # read is then emitted once, at the newer version (`DecisionEmitter`).
-                    harvest = DecisionHarvest(self._context, self._space_id, container_type, emitter, ledger, gone)
+                    # The check for containers gone follows the ride's records, as a walk's follows its own.
+                    harvest = DecisionHarvest(self._context, self._space_id, container_type, emitter, ledger, gone,
+                                              check=False)
                     yield from Walk(source, harvest, self._context, slot).read(slot.get() if self._use_state else None)
                 yield from ride.read(describe, gone, ledger)
 

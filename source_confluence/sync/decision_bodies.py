@@ -71,6 +71,18 @@ class DecisionBodies:
         self._walks: dict[WalkKey, RiddenWalk] = {}
         self._containers: dict[WalkKey, dict[str, ParsedContainer]] = {}
         self._watcher: DecisionWatcher | None = None
+        self._claimed: dict[str, str] = {}
+
+    def claim(self, container_id: str, version_at: str | None) -> bool:
+        """Whether `decisions` may emit this version of a container: no partition emitted one as new
+        in this sync (a container moved between spaces mid-sync is read by both spaces' partitions)."""
+        at = version_at or ""
+        with self._lock:
+            claimed = self._claimed.get(container_id)
+            if claimed is not None and claimed >= at:
+                return False
+            self._claimed[container_id] = at
+            return True
 
     def walk_started(self, key: WalkKey, start: PartitionState | None) -> None:
         watcher = self._watcher
