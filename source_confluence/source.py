@@ -55,6 +55,7 @@ from source_confluence.http.points import PointsLedger
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
 from source_confluence.streams.base import ListPartitionGenerator, load_schema
+from source_confluence.streams.decision_pending import PendingDecisions
 from source_confluence.streams.folders import PendingFolders
 from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS_BY_NAME, StreamDefinition
 from source_confluence.streams.users import PendingUsers
@@ -197,20 +198,24 @@ class SourceConfluence(Source):
         state_manager = ConnectorStateManager(state=per_stream_states(state))
         users_incremental = any(d.name == "users" and mode == SyncMode.incremental for d, mode in selected)
         folders_incremental = any(d.name == "folders" and mode == SyncMode.incremental for d, mode in selected)
+        # The content walks parse decisions from their bodies only when `decisions` reads them.
+        context.decision_bodies.enabled = any(d.name == "decisions" for d, _ in selected)
+        decisions_incremental = any(d.name == "decisions" and mode == SyncMode.incremental for d, mode in selected)
         try:
             for phase in (False, True):
                 batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
                 if batch:
                     yield from self._read_phase(batch, context, state_manager, logger,
                                                 save_users=users_incremental and not phase,
-                                                save_folders=folders_incremental and not phase)
+                                                save_folders=folders_incremental and not phase,
+                                                save_decisions=decisions_incremental and not phase)
         finally:  # a failed sync's cost is reported too
             context.points.log(logger)
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,
         state_manager: ConnectorStateManager, logger: logging.Logger, save_users: bool = False,
-        save_folders: bool = False,
+        save_folders: bool = False, save_decisions: bool = False,
     ) -> Iterator[AirbyteMessage]:
         queue: Queue[Any] = Queue(maxsize=QUEUE_SIZE)
         repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository(Level.INFO))
@@ -228,6 +233,12 @@ class SourceConfluence(Source):
             folders_cursor = PartitionedCursor("folders", state_manager.get_stream_state("folders", None), repository,
                                                state_manager)
             folders_watch = context.emitted.watched_by(PendingFolders(context, folders_cursor).save)
+        # And the decisions state the containers the walks delivered (streams.decision_pending).
+        decisions_watch: AbstractContextManager[None] = nullcontext()
+        if save_decisions:
+            decisions_cursor = PartitionedCursor("decisions", state_manager.get_stream_state("decisions", None),
+                                                 repository, state_manager)
+            decisions_watch = context.decision_bodies.watched_by(PendingDecisions(decisions_cursor))
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
@@ -250,7 +261,7 @@ class SourceConfluence(Source):
             message_repository=repository,
             queue=queue,
         )
-        with watching, folders_watch:
+        with watching, folders_watch, decisions_watch:
             yield from source.read(streams)
 
     @staticmethod

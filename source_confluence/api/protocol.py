@@ -83,6 +83,9 @@ class ConfluenceApi(Protocol):
     def containers(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
         """Pages or blog posts by id, without bodies."""
 
+    def containers_with_bodies(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+        """Pages or blog posts by id, with their storage bodies (Data Center: current ones only)."""
+
     def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         """Of ids missing from a deletion check's listing, those the site still lists somewhere, read
         from the database: a page moved to another space, or (Data Center) a change the search index

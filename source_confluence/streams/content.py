@@ -1,21 +1,28 @@
-"""`pages` and `blog_posts`: incremental per space on `updated_at` (see `walk` for the algorithm)."""
+"""`pages` and `blog_posts`: incremental per space on `updated_at` (see `walk` for the algorithm).
+
+When `decisions` is selected and bodies are read, each walk hands the decisions of its bodies to the
+sync's collector (sync/decision_bodies.py), with where it starts, saves and ends: `decisions` then
+reads no body of its own (streams/decision_ride.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.types import Record
 
 from source_confluence.api.protocol import BLOGPOST, PAGE
 from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
 from source_confluence.records.references import Built, Container, References
 from source_confluence.streams.base import describe_space
-from source_confluence.streams.walk import WalkSource
+from source_confluence.streams.decision_items import parsed_containers, read_with_names
+from source_confluence.streams.walk import PartitionSlot, WalkSource
 from source_confluence.streams.walk_partition import ModifiedWalkPartition
 from source_confluence.sync.context import ReadContext
-from source_confluence.sync.state import PartitionedCursor
+from source_confluence.sync.decision_bodies import DecisionBodies, WalkKey
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class ContentConverter:
         self._context = context
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
+        self._riding = context.decision_bodies.enabled and context.config.include_bodies
+        """`decisions` reads the bodies this walk reads (sync/decision_bodies.py)."""
+        self._archived: list[Mapping[str, Any]] = []
+        """Archived items a first walk left out, whose decisions `decisions` still reads."""
 
     def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         users = self._context.users
@@ -46,10 +57,25 @@ class ContentConverter:
             users.resolve(mentioned)
         self._names = users.display_names()
         self._texts = body_texts(results, self._names)  # the page's bodies in one parse
+        if self._riding:  # before the page's records go out
+            key = (self._space_id, self._kind.container_type)
+            self._context.decision_bodies.add(key, parsed_containers(results, self._kind.container_type,
+                                                                     self._space_id, self._names))
+            self.flush_decisions()
+
+    def flush_decisions(self) -> None:
+        """Hands the archived items left out so far to the decision collector (before a checkpoint)."""
+        if self._archived:
+            raws, self._archived = self._archived, []
+            key = (self._space_id, self._kind.container_type)
+            self._context.decision_bodies.add(key, read_with_names(self._context, raws, self._kind.container_type,
+                                                                   self._space_id))
 
     def skipped(self, raw: Mapping[str, Any]) -> References:
         # Not synced (archived before the first sync), but comments and attachments on it still
         # need its space: knowing it here saves a container look-up per page of comments.
+        if self._riding:
+            self._archived.append(raw)  # `decisions` reads archived pages too
         return References(containers=(self._container(raw),))
 
     def _container(self, raw: Mapping[str, Any]) -> Container:
@@ -73,6 +99,45 @@ class ContentConverter:
         return tombstone_record(content_id, deleted_at, space_id=self._space_id)
 
 
+@dataclass(frozen=True)
+class WatchedSlot:
+    """The walk's state, whose every checkpoint the decision collector hears of first."""
+
+    slot: PartitionSlot
+    bodies: DecisionBodies
+    key: WalkKey
+    flush: Callable[[], None]
+
+    def get(self) -> PartitionState | None:
+        return self.slot.get()
+
+    def checkpoint(self, state: PartitionState) -> None:
+        self.flush()
+        self.bodies.saving(self.key, state)
+        self.slot.checkpoint(state)
+
+
+class ContentWalkPartition(ModifiedWalkPartition):
+    """A content walk that tells the decision collector where it starts and ends."""
+
+    def __init__(self, source: WalkSource, converter: ContentConverter, context: ReadContext,
+                 cursor: PartitionedCursor, use_state: bool) -> None:
+        self._bodies = context.decision_bodies
+        self._walk_key = (str(source.space_id), source.kind)
+        super().__init__(source, converter, context, cursor, use_state,
+                         WatchedSlot(PartitionSlot(cursor, source.key), self._bodies, self._walk_key,
+                                     converter.flush_decisions))
+        self._riding = self._bodies.enabled and context.config.include_bodies
+
+    def read(self) -> Iterable[Record]:
+        if not self._riding:
+            yield from super().read()
+            return
+        self._bodies.walk_started(self._walk_key, self._slot.get() if self._use_state else None)
+        yield from super().read()
+        self._bodies.walk_ended(self._walk_key, self._slot.get())
+
+
 def content_partitions(
     kind: ContentKind, context: ReadContext, cursor: PartitionedCursor, use_state: bool
 ) -> Iterator[Partition]:
@@ -86,4 +151,4 @@ def content_partitions(
             continue
         source = WalkSource(stream=kind.stream, key={"space_id": space_id}, kind=kind.container_type,
                             space_id=space_id, describe=describe_space(space))
-        yield ModifiedWalkPartition(source, ContentConverter(kind, space_id, context), context, cursor, use_state)
+        yield ContentWalkPartition(source, ContentConverter(kind, space_id, context), context, cursor, use_state)

@@ -91,7 +91,7 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("group_members", ("id",), None, snapshot=group_member_partitions),
     StreamDefinition("audit_records", ("id",), "created_at", audit_partitions),
     StreamDefinition("space_permissions", ("id",), None, snapshot=space_permission_partitions),
-    StreamDefinition("decisions", ("id",), "updated_at", decision_partitions),
+    StreamDefinition("decisions", ("id",), "updated_at", decision_partitions, runs_last=True),
     StreamDefinition("content_views", ("content_id",), "counted_at", view_partitions),
 )
 STREAMS_BY_NAME = {definition.name: definition for definition in STREAMS}

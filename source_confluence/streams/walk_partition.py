@@ -15,7 +15,7 @@ from source_confluence.records.references import Built, References
 from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.deletions import DeletionCheck
 from source_confluence.streams.errors import translate_http_errors
-from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSource
+from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSlot, WalkSource
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.idset import append_ids
 from source_confluence.sync.state import PartitionedCursor, PartitionState
@@ -88,10 +88,10 @@ class ConverterHarvest(Harvest):
 
 class ModifiedWalkPartition(StreamPartition):
     def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
-                 cursor: PartitionedCursor, use_state: bool) -> None:
+                 cursor: PartitionedCursor, use_state: bool, slot: WalkSlot | None = None) -> None:
         super().__init__(source.stream, source.key)
         self._source = source
-        self._slot = PartitionSlot(cursor, source.key)
+        self._slot = slot or PartitionSlot(cursor, source.key)
         self._walk = Walk(source, ConverterHarvest(source, converter, context), context, self._slot)
         self._use_state = use_state
 

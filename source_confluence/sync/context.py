@@ -12,6 +12,7 @@ from source_confluence.api.protocol import ConfluenceApi
 from source_confluence.config import ConfigError, ConnectorConfig
 from source_confluence.http.points import PointsLedger
 from source_confluence.sync.changed import ChangedContent
+from source_confluence.sync.decision_bodies import DecisionBodies
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
 from source_confluence.sync.emitted import EmittedContent
 from source_confluence.sync.references import ReferenceCollector
@@ -99,6 +100,8 @@ class ReadContext:
     """What the command's requests cost, per stream (http/points.py); the transports count into it."""
     changed: ChangedContent = field(default_factory=ChangedContent)
     """The content the walks emitted, whose labels the label stream reads (sync/changed.py)."""
+    decision_bodies: DecisionBodies = field(default_factory=DecisionBodies)
+    """The decisions the content walks parsed from their bodies, for `decisions` (sync/decision_bodies.py)."""
     _selection: Selection | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 

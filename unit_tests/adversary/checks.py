@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from unit_tests.adversary.site import CONTAINERS, Obj, Site
-from unit_tests.adversary.wire import iso_utc
+from unit_tests.adversary.wire import decision_state, iso_utc
 
 STREAM_OF = {"page": "pages", "blogpost": "blog_posts", "footer": "comments", "inline": "comments",
              "attachment": "attachments"}
@@ -30,6 +30,8 @@ ID_FIELD = {"users": "account_id"}
 
 def version_of(stream: str, data: dict[str, Any]) -> tuple[Any, ...]:
     """What makes two records of an id the same version, for counting repeats."""
+    if stream == "decisions":  # no version number: the container's version time and the decision's state
+        return (data.get("updated_at"), data.get("state"), data.get("deleted_at"))
     return (data.get("version_number"), data.get("status"), data.get("resolution_status"))
 
 
@@ -59,10 +61,12 @@ class Warehouse:
                                     f"to {data.get('updated_at')}")
             # A repeat: the warehouse already holds exactly this version of the id.
             if (previous is not None and version_of(stream, previous) == version_of(stream, data)
-                    and stream != "tasks" and data.get("status") != "deleted"):
+                    and stream != "tasks" and data.get("status") != "deleted" and not data.get("deleted_at")):
                 if key in loaded_now:
                     problems.append(f"{key} {version_of(stream, data)} emitted twice in one sync")
-                elif not disrupted and key[1] not in may_repeat:
+                # A decision carries no version number: a new version of its container in the same
+                # millisecond (the clock may stand still) repeats it unchanged, rightly.
+                elif not disrupted and key[1] not in may_repeat and stream != "decisions":
                     problems.append(f"{key} {version_of(stream, data)} emitted again after an undisturbed sync")
             loaded_now.add(key)
             self.rows[key] = data
@@ -91,6 +95,8 @@ def settled_problems(site: Site, warehouse: Warehouse, flavour: str, settled_bef
         stream = STREAM_OF[obj.kind]
         row = warehouse.row(stream, obj.id)
         purged = obj.id in site.purged
+        if obj.kind in CONTAINERS:
+            problems += _decision_problems(obj, warehouse, purged or not listed(flavour, obj), blind)
         if purged or not listed(flavour, obj):
             if row is not None and row.get("status") != "deleted" and obj.id not in blind:
                 problems.append(f"{stream} {obj.id} is gone ({'purged' if purged else obj.status}) but the warehouse "
@@ -116,6 +122,23 @@ def _task_problems(container: Obj, warehouse: Warehouse, flavour: str) -> list[s
         row = warehouse.row("tasks", task_id)
         if row is None or row.get("status") != status:
             problems.append(f"task {task_id} of {container.id}: warehouse {row and row.get('status')}, site {status}")
+    return problems
+
+
+def _decision_problems(container: Obj, warehouse: Warehouse, gone: bool, blind: set[str]) -> list[str]:
+    """Each task's decision lives while its container does (a tombstone once the container is trashed,
+    purged or, on Data Center, no longer listed)."""
+    problems = []
+    gone = gone or container.status in ("trashed", "deleted")
+    for local, status in container.tasks.items():
+        decision = f"{container.id}:d{local}"
+        row = warehouse.row("decisions", decision)
+        if gone:
+            if row is not None and not row.get("deleted_at") and decision not in blind:
+                problems.append(f"decision {decision}: its container is {container.status}, no tombstone")
+        elif row is None or row.get("deleted_at") or row.get("state") != decision_state(status):
+            problems.append(f"decision {decision}: warehouse {row and (row.get('state'), row.get('deleted_at'))}, "
+                            f"site {decision_state(status)}")
     return problems
 
 

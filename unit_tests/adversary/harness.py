@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.config import parse_config
+from source_confluence.streams.decision_pending import PendingDecisions
 from source_confluence.streams.registry import STREAMS_BY_NAME
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
@@ -31,7 +33,7 @@ from unit_tests.adversary.wire import FakeTransport, iso_utc
 
 CLOUD_SITE = "https://adversary.atlassian.net"
 DATACENTER_SITE = "https://wiki.adversary.test/confluence"
-STREAMS = ("pages", "blog_posts", "comments", "attachments", "tasks")
+STREAMS = ("pages", "blog_posts", "comments", "attachments", "tasks", "decisions")
 
 
 class LogRepository(MessageRepository):
@@ -122,16 +124,19 @@ class Connector:
         manager = ConnectorStateManager(state=builder.build())
         repository = LogRepository(log, on_state)
         killed = False
+        # As `source.read` runs them: the streams that follow the others (decisions) in a second
+        # phase, and in the first the decisions state watching the content walks it rides.
+        context.decision_bodies.enabled = "decisions" in streams
+        phases = ([n for n in streams if not STREAMS_BY_NAME[n].runs_last],
+                  [n for n in streams if STREAMS_BY_NAME[n].runs_last])
+        watching: AbstractContextManager[None] = nullcontext()
+        if context.decision_bodies.enabled:
+            watching = context.decision_bodies.watched_by(PendingDecisions(PartitionedCursor(
+                "decisions", manager.get_stream_state("decisions", None), repository, manager)))
         try:
-            for name in streams:
-                cursor = PartitionedCursor(name, manager.get_stream_state(name, None), repository, manager)
-                for partition in STREAMS_BY_NAME[name].partitions(context, cursor, True):
-                    for record in partition.read():
-                        log.append(("record", name, dict(record.data)))
-                        if kill_after is not None and len(log) >= kill_after:
-                            raise Killed
-                    if kill_after is not None and len(log) >= kill_after:
-                        raise Killed
+            with watching:
+                self._read(phases[0], context, manager, repository, log, kill_after)
+            self._read(phases[1], context, manager, repository, log, kill_after)
         except Killed:
             killed = True
         except AirbyteTracedException as error:
@@ -143,4 +148,17 @@ class Connector:
         _, states = result.committed()
         self.states.update(states)
         return result
+
+    @staticmethod
+    def _read(streams: list[str], context: ReadContext, manager: ConnectorStateManager, repository: LogRepository,
+              log: list[tuple[str, str, Any]], kill_after: int | None) -> None:
+        for name in streams:
+            cursor = PartitionedCursor(name, manager.get_stream_state(name, None), repository, manager)
+            for partition in STREAMS_BY_NAME[name].partitions(context, cursor, True):
+                for record in partition.read():
+                    log.append(("record", name, dict(record.data)))
+                    if kill_after is not None and len(log) >= kill_after:
+                        raise Killed
+                if kill_after is not None and len(log) >= kill_after:
+                    raise Killed
 

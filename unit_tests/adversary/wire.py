@@ -91,14 +91,22 @@ def iso_utc(ms: int) -> str:
 
 
 def storage(site: Site, obj: Obj) -> str:
-    """A body that changes with every version and carries the container's task list."""
+    """A body that changes with every version and carries the container's task list, and a decision
+    per task (`d<local>`, decided while the task is complete: `decisions` rides the same bodies)."""
     text = f"<p>{obj.kind} {obj.id} version {obj.version}</p>"
     if not obj.tasks:
         return text
     tasks = "".join(f"<ac:task><ac:task-id>{local}</ac:task-id><ac:task-status>{status}</ac:task-status>"
                     f"<ac:task-body>task {local} of {obj.id}</ac:task-body></ac:task>"
                     for local, status in obj.tasks.items())
-    return f"{text}<ac:task-list>{tasks}</ac:task-list>"
+    decisions = "".join(f'<ac:structured-macro ac:name="decision" ac:macro-id="d{local}"><ac:parameter '
+                        f'ac:name="status">{decision_state(status)}</ac:parameter><ac:rich-text-body><p>decision '
+                        f"{local}</p></ac:rich-text-body></ac:structured-macro>" for local, status in obj.tasks.items())
+    return f"{text}<ac:task-list>{tasks}</ac:task-list>{decisions}"
+
+
+def decision_state(task_status: str) -> str:
+    return "decided" if task_status == "complete" else "undecided"
 
 
 def int_param(query: list[tuple[str, str]], name: str, path: str, default: int, low: int, high: int) -> int:

@@ -156,6 +156,12 @@ class CloudClient(CloudVersionReads):
             yield from self._all(CONTAINER_PATHS[container_type], id=unique[start:start + MAX_BULK_IDS],
                                  status=list(CONTAINER_STATUSES[container_type]))
 
+    def containers_with_bodies(self, container_type: str, ids: Sequence[str]) -> Iterator[Mapping[str, Any]]:
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), MAX_BULK_IDS):
+            yield from self._all(CONTAINER_PATHS[container_type], id=unique[start:start + MAX_BULK_IDS],
+                                 status=list(CONTAINER_STATUSES[container_type]), **_body_format(True))
+
     def surviving(self, kind: str, ids: Sequence[str]) -> Iterator[str]:
         # Lists read the database: only pages and blog posts can leave a list (moved to another
         # space) and live on; comments and attachments are listed site-wide.

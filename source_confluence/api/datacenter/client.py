@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from source_confluence.api.datacenter import v1_shapes
 from source_confluence.api.datacenter.access import DataCenterAccess
+from source_confluence.api.datacenter.bodies_of import ContainerBodies
 from source_confluence.api.datacenter.cql import CONTENT_TYPES, ServerClock, cql_string, offset_of
 from source_confluence.api.datacenter.cql_walk import CqlWalk
 from source_confluence.api.datacenter.downloads import DataCenterDownloads
@@ -53,7 +54,8 @@ TASK_EXPAND = ("space", "version", "body.storage")
 Transform = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
 
 
-class DataCenterClient(DataCenterVersionReads, DataCenterLabelReads, DataCenterDownloads, LabelsOfContent):
+class DataCenterClient(DataCenterVersionReads, DataCenterLabelReads, DataCenterDownloads, LabelsOfContent,
+                       ContainerBodies):
     filters_by_modified_time = True
     tasks_from_bodies = True
     comment_kinds: tuple[str, ...] = (ALL_COMMENTS,)
