@@ -14,11 +14,15 @@ import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from airbyte_cdk.test.entrypoint_wrapper import read
+
 from confluence_double import ConfluenceDouble
 from integration_tests import openapi_contract as contract
-from integration_tests.conftest import final_state, records_by_stream, requests_by_path, sync
+from integration_tests.conftest import catalog, final_state, records_by_stream, requests_by_path, sync
+from source_confluence import SourceConfluence
 from source_confluence.api.cloud.comment_creations import SEARCH_BATCH
 from source_confluence.config.model import DEFAULT_PAGE_SIZE
+from source_confluence.http.auth import AtlassianEndpoints
 
 pytestmark = pytest.mark.integration
 
@@ -128,3 +132,16 @@ def test_a_comment_edited_after_the_first_sync_keeps_its_creation_time(tiny_doub
     again = records_by_stream(second)["comments"][comment.id]
     assert (again["version_number"], again["created_at"]) == (2, _iso(comment.created_at))
     assert again["updated_at"] > again["created_at"]
+
+
+def test_the_search_goes_through_the_gateway_with_a_scoped_token(tiny_double: ConfluenceDouble):
+    site = tiny_double.site
+    current = {c.id for c in site.comments.values() if c.status == "current"}
+    source = SourceConfluence(endpoints=AtlassianEndpoints(api_url=tiny_double.url, auth_url=tiny_double.url))
+    output = read(source, tiny_double.oauth.scoped_config(tiny_double.url), catalog(["comments"]))
+    assert not output.errors
+    records = records_by_stream(output)["comments"]
+    assert {i: records[i]["created_at"] for i in current} == {i: _iso(site.comments[i].created_at) for i in current}
+    searches = [r for r in tiny_double.requests if r.path.endswith(SEARCH.removeprefix("/wiki"))]
+    assert len(searches) == 2 and all(r.path == f"/ex/confluence/{tiny_double.oauth.cloud_id}{SEARCH}" for r in searches)
+    assert not any("/versions/" in r.path for r in tiny_double.requests)
