@@ -12,9 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
-
 from airbyte_cdk.test.entrypoint_wrapper import read
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
 from confluence_double import ConfluenceDouble
 from integration_tests import openapi_contract as contract
