@@ -147,3 +147,21 @@ def test_a_comment_gone_before_its_first_version_is_read_keeps_no_creation_time(
         http.assert_number_of_calls(gone, 1)
     assert records["501"].get("created_at") is None and records["501"]["version_number"] == 3
     assert output.errors == []
+
+
+def test_comments_outside_the_selection_cost_no_creation_time():
+    with HttpMocker() as http:
+        search = search_request(["501"])
+        http.get(search, search_response([history_hit("501", WRITTEN, "acc-5")]))
+        http.get(spaces_request(), list_response([space()]))
+        http.get(comment_list_request("footer-comments"), list_response(
+            [comment("501", LATER, version=3), comment("502", LATER, version=3, page_id=None, blogPostId="30")]))
+        http.get(comment_list_request("inline-comments"), list_response([]))
+        http.get(containers_request("pages", ["10"]), list_response([page("10", WRITTEN)]))
+        http.get(containers_request("blogposts", ["30"]), list_response([page("30", WRITTEN)]))
+        output = read(SourceConfluence(), config(content_types=["pages", "comments"]),
+                      CatalogBuilder().with_stream("comments", SyncMode.incremental).build())
+        # Blog posts are switched off: the comment on one is dropped, and its creation time not searched.
+        http.assert_number_of_calls(search, 1)
+    assert [(r.record.data["id"], r.record.data["created_at"]) for r in output.records] == [("501", WRITTEN)]
+    assert output.errors == []

@@ -72,10 +72,13 @@ class CommentConverter:
         if kind is None or not isinstance(client, FirstVersionSource):
             return {}
         edited = []
+        selection = self._context.selection
         for raw in results:
             version = raw.get("version")
             number = version.get("number") if isinstance(version, Mapping) else None
-            if not raw.get("createdAt") and isinstance(number, int) and number > 1:
+            # A comment the selection drops (its container was resolved by `prepare`) costs nothing.
+            if (not raw.get("createdAt") and isinstance(number, int) and number > 1
+                    and selection.allows_container(*container_of(raw))):
                 edited.append(str(raw.get("id")))
         if not edited:
             return {}
