@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from ..model import BlogPost, Folder, Page, Principal, iso
+from ..model import Comment, Folder, Page, Principal, iso
 from ..restriction_shapes import expanded, restriction_array, wants_restrictions
+from .comment_search import Searchable, comment_facts, searchable, v1_comment
 from .query import Call
 from .wire import MAX_LIMIT, ApiError, Response, decode_cursor, encode_cursor
 
@@ -56,7 +57,9 @@ class AccessRoutes:
     def _v1_group(principal: Principal) -> dict[str, Any]:
         return {"type": "group", "name": principal.name, "id": principal.id, "_links": {}}
 
-    def _v1_facts(self, obj: Page | BlogPost, name: str) -> list[str] | datetime | None:
+    def _v1_facts(self, obj: Searchable, name: str) -> list[str] | datetime | None:
+        if isinstance(obj, Comment):
+            return comment_facts(self.site, obj, name)
         if name == "type":
             return ["page" if isinstance(obj, Page) else "blogpost"]
         if name in ("space", "space.key"):
@@ -89,8 +92,7 @@ class AccessRoutes:
                 start = int(decode_cursor(cursor))  # type: ignore[arg-type]
             except (ValueError, TypeError):
                 raise ApiError(400, "Invalid cursor") from None
-        candidates = [o for o in (*self.site.pages.values(), *self.site.blog_posts.values())
-                      if o.status == "current" and cql.matches(o)]
+        candidates = [o for o in searchable(self.site, text) if cql.matches(o)]
         candidates.sort(key=lambda o: int(o.id))
         expand = frozenset(call.query.many("expand"))
         page = candidates[start:start + limit]
@@ -102,7 +104,9 @@ class AccessRoutes:
         return self._json(200, {"results": results, "start": start, "limit": limit, "size": len(results),
                                 "_links": links})
 
-    def _v1_content(self, obj: Page | BlogPost, expand: frozenset[str]) -> dict[str, Any]:
+    def _v1_content(self, obj: Searchable, expand: frozenset[str]) -> dict[str, Any]:
+        if isinstance(obj, Comment):
+            return v1_comment(obj, expand, self.wiki_base, self._v1_user)
         doc: dict[str, Any] = {"id": obj.id, "type": "page" if isinstance(obj, Page) else "blogpost",
                                "status": obj.status, "title": obj.title, "_expandable": {"restrictions": ""},
                                "_links": {"self": f"{self.wiki_base}/rest/api/content/{obj.id}"}}

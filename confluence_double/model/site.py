@@ -57,6 +57,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, 
     next_label_id: int = 0
     history: VersionHistory = field(default_factory=VersionHistory)
     next_decision_id: int = 0
+    unindexed: set[str] = field(default_factory=set)  # content ids the Cloud v1 search misses (index lag)
 
     # ---- lookups -------------------------------------------------------------------------
     @property

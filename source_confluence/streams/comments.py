@@ -16,7 +16,8 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT, CommentVersions
+from source_confluence.api.cloud.comment_creations import SEARCH_BATCH, CommentCreations, FirstVersionSource
+from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
 from source_confluence.records.references import Built
@@ -41,6 +42,7 @@ class CommentConverter:
         self._names: Mapping[str, str] = {}
         self._texts: BodyTexts = {}
         self._first_versions: dict[str, Mapping[str, Any]] = {}
+        self._creations: CommentCreations | None = None
 
     def prepare(self, results: Sequence[Mapping[str, Any]]) -> None:
         self._context.containers.resolve(container_of(raw) for raw in results)
@@ -63,21 +65,26 @@ class CommentConverter:
 
     def _first_versions_of(self, results: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
         """Version 1 of every comment edited since it was written (v2 comments carry no creation
-        time; the first version's is it): one request per such comment, Cloud only."""
+        time; the first version's is it), Cloud only: a page's edited comments in one search
+        (`api.cloud.comment_creations`), each one the search misses read alone."""
         client = self._context.client
         kind = COMMENT_KINDS.get(self._type or "")
-        if kind is None or not isinstance(client, CommentVersions):
+        if kind is None or not isinstance(client, FirstVersionSource):
             return {}
-        found: dict[str, Mapping[str, Any]] = {}
+        edited = []
+        selection = self._context.selection
         for raw in results:
             version = raw.get("version")
             number = version.get("number") if isinstance(version, Mapping) else None
-            if raw.get("createdAt") or not isinstance(number, int) or number <= 1:
-                continue
-            first = client.comment_version(kind, str(raw.get("id")), 1)
-            if first is not None:
-                found[str(raw.get("id"))] = first
-        return found
+            # A comment the selection drops (its container was resolved by `prepare`) costs nothing.
+            if (not raw.get("createdAt") and isinstance(number, int) and number > 1
+                    and selection.allows_container(*container_of(raw))):
+                edited.append(str(raw.get("id")))
+        if not edited:
+            return {}
+        if self._creations is None:
+            self._creations = CommentCreations(client, min(self._context.config.page_size, SEARCH_BATCH))
+        return self._creations.first_versions(kind, edited)
 
     def tombstone(self, content_id: str, deleted_at: str) -> dict[str, Any]:
         return tombstone_record(content_id, deleted_at, comment_type=self._type)

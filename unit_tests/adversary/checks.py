@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from unit_tests.adversary.site import CONTAINERS, Obj, Site
+from unit_tests.adversary.site import COMMENTS, CONTAINERS, Obj, Site
 from unit_tests.adversary.wire import decision_state, iso_utc
 
 STREAM_OF = {"page": "pages", "blogpost": "blog_posts", "footer": "comments", "inline": "comments",
@@ -108,6 +108,8 @@ def settled_problems(site: Site, warehouse: Warehouse, flavour: str, settled_bef
         if (row.get("version_number"), row.get("status")) != (obj.version, obj.status):
             problems.append(f"{stream} {obj.id}: warehouse has v{row.get('version_number')} {row.get('status')}, "
                             f"site has v{obj.version} {obj.status}")
+        if obj.kind in COMMENTS and row.get("created_at") != iso_utc(obj.created_at):
+            problems.append(f"comment {obj.id}: created_at {row.get('created_at')} != {iso_utc(obj.created_at)}")
         if flavour == "cloud" and obj.kind == "inline" and row.get("resolution_status") != obj.resolution:
             problems.append(f"comment {obj.id}: resolution {row.get('resolution_status')} != {obj.resolution}")
         if obj.kind in CONTAINERS:

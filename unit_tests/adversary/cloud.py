@@ -9,6 +9,7 @@ Site-wide comment lists show current comments only. A cursor may expire (HTTP 40
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,10 @@ from unit_tests.adversary.site import CONTAINERS, Obj, Site
 from unit_tests.adversary.wire import Tokens, int_param, iso_utc, link, reject, storage
 
 V2 = "/wiki/api/v2"
+SEARCH = "/wiki/rest/api/content/search"
+SEARCH_PAGE = 2
+"""The v1 search's page: smaller than asked ("may be restricted by fixed system limits")."""
+ID_LIST = re.compile(r"id in \((\d+(?:,\d+)*)\)")
 LISTS = {"/pages": ("page",), "/blogposts": ("blogpost",), "/footer-comments": ("footer",),
          "/inline-comments": ("inline",), "/attachments": ("attachment",)}
 STATUSES = {"page": ("current", "archived", "trashed", "deleted"), "blogpost": ("current", "trashed", "deleted"),
@@ -32,6 +37,8 @@ class CloudFake:
         if method == "POST" and path == V2 + "/users-bulk":
             ids = list(body.get("accountIds") or [])
             return {"results": [{"accountId": a, "displayName": f"User {a}", "accountType": "atlassian"} for a in ids]}
+        if method == "GET" and path == SEARCH:
+            return self._search(path, query)
         if not path.startswith(V2) or method != "GET":
             raise reject(404, path, "no such endpoint")
         route = path.removeprefix(V2)
@@ -109,6 +116,28 @@ class CloudFake:
             raise reject(404, path, "no such version")
         at = comment.created_at if int(number) == 1 else comment.at
         return {"number": int(number), "createdAt": iso_utc(at), "authorId": "u1", "message": "", "minorEdit": False}
+
+    def _search(self, path: str, query: list[tuple[str, str]]) -> dict[str, Any]:
+        """v1 CQL `id in (...)` with `expand=history`. The index lags: an object changed in the last
+        millisecond is missing; hits come in no particular order (by rank, not id nor the order asked)."""
+        match = ID_LIST.fullmatch(dict(query).get("cql", ""))
+        if match is None:
+            raise reject(400, path, "unsupported CQL")
+        ids = set(match.group(1).split(","))
+        lagging = self.site.clock - 1
+        hits = [o for o in self.site.live("footer", "inline") if o.id in ids and o.status == "current"
+                and self.site.changed_at.get(o.id, 0) < lagging]
+        cursor = [v for k, v in query if k == "cursor"]
+        start = int(self.tokens.resolve(cursor[-1], path)) if cursor else 0
+        ordered = sorted(hits, key=lambda o: (-o.rank, o.id[::-1]))
+        page = ordered[start:start + SEARCH_PAGE]
+        links: dict[str, str] = {"base": "https://adversary.atlassian.net/wiki", "context": "/wiki"}
+        if start + SEARCH_PAGE < len(ordered):
+            links["next"] = link(path.removeprefix("/wiki"), query, cursor=self.tokens.issue(start + SEARCH_PAGE))
+        results = [{"id": o.id, "type": "comment", "status": o.status, "title": f"{o.kind} {o.id}",
+                    "history": {"latest": True, "createdDate": iso_utc(o.created_at),
+                                "createdBy": {"type": "known", "accountId": "u1"}}} for o in page]
+        return {"results": results, "start": start, "limit": SEARCH_PAGE, "size": len(results), "_links": links}
 
     # -- renderings ---------------------------------------------------------------------------
     def _render(self, obj: Obj, bodies: bool) -> dict[str, Any]:
