@@ -77,10 +77,7 @@ def side_by_side(scale: float, latency_ms: float, args: argparse.Namespace, work
                   "machine": bench_sync.machine(), "medians": medians(runs), "runs": runs}
     finally:
         double.stop()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{tag}.json").write_text(json.dumps(result, indent=1) + "\n")
-    return result
+    return bench_sync.store(Path(args.out), f"{tag}.json", result)
 
 
 def medians(runs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:

@@ -365,6 +365,13 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
     return result, counter.final_states()
 
 
+def store(out: Path, name: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Writes one benchmark's result where RESULTS.md's tables are read from."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
 def stream_of(endpoint: str) -> str:
     """Which stream (or shared lookup) a request served, from its endpoint key."""
     _, path, params = endpoint.split(" ", 2)
@@ -548,10 +555,7 @@ def bench(scale: float, latency_ms: float, args: argparse.Namespace, workdir: Pa
         result["double_process"] = stats["process"]
     finally:
         double.stop()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{tag}.json").write_text(json.dumps(result, indent=1) + "\n")
-    return result
+    return store(Path(args.out), f"{tag}.json", result)
 
 
 def _progress(run: dict[str, Any]) -> None:
@@ -612,10 +616,7 @@ def rate_limit_check(args: argparse.Namespace, workdir: Path, scale: float = 0.1
         "sync_requests": run["requests"]["total"],
     }
     print("   " + json.dumps(result), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "rate_limit_check.json").write_text(json.dumps(result, indent=1) + "\n")
-    return result
+    return store(Path(args.out), "rate_limit_check.json", result)
 
 
 # ---- report ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_sync import CATALOG, ROOT, Double, run_connector
+from benchmarks.bench_sync import CATALOG, ROOT, Double, run_connector, store
 
 STREAM = "content_versions"
 RUNS = ("versions_all", "versions_no_change", "versions_changed")
@@ -79,9 +79,7 @@ def bench_versions(scale: float, out: Path, seed: int = 7, change_fraction: floa
         result["site_after"] = double.stats()["site"]
     finally:
         double.stop()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"versions_scale-{scale:g}.json").write_text(json.dumps(result, indent=1) + "\n")
-    return result
+    return store(out, f"versions_scale-{scale:g}.json", result)
 
 
 def report(out: Path) -> str:
