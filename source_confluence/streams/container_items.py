@@ -57,6 +57,13 @@ def stamp(context: ReadContext, stream: str, item_id: str, newest: str | None) -
     return context.tombstone_clock.stamp(f"{stream}/{item_id}", context.now, newest)
 
 
+def superseded(context: ReadContext, stream: str, item_id: str, updated_at: str | None) -> bool:
+    """Whether this sync already tombstoned the item later than `updated_at`: the item then comes from
+    a container version older than the look-up that found it gone (a stale Data Center search hit of
+    a page moved to another space and archived there), and would undo the tombstone."""
+    return context.tombstone_clock.superseded(f"{stream}/{item_id}", updated_at)
+
+
 def emitted(context: ReadContext, stream: str, item_id: str, updated_at: str | None) -> None:
     context.tombstone_clock.emitted(f"{stream}/{item_id}", updated_at, context.now)
 

@@ -9,6 +9,10 @@ moved to another space is gone from this space's list but not purged: it stays i
 set (and is looked up again at each check) until it is purged, so its tombstone cannot fall between
 the two spaces' partitions.
 
+Changes that create no version (inline comment resolutions) are found in the same id scan and re-read
+(the converter's `refresh`); the versions so delivered join the walk's `cursor_versions`, so that a
+walk that lists them later (Data Center's index lags) does not deliver them again.
+
 A tombstone's `updated_at` is no earlier than every version the partition emitted and no later than
 the look-up that confirmed the id gone (streams.base's TombstoneClock): a destination that keeps
 the greatest cursor (Airbyte's dedup) and one that keeps the last record (PyAirbyte's merge) both
@@ -26,6 +30,7 @@ from typing import Any
 from airbyte_cdk.sources.types import Record
 
 from source_confluence.streams.errors import read_fully
+from source_confluence.streams.frontier import Frontier, Seen, version_key
 from source_confluence.sync.idset import decode_ids, encode_ids
 from source_confluence.sync.rolling import is_due
 from source_confluence.sync.state import PartitionState
@@ -56,11 +61,15 @@ class DeletionCheck:
         # since the last check (every one, when that time is not known).
         refresh = getattr(self._converter, "refresh", None)
         refreshed: set[str] = set()
+        versions = Seen()
         if refresh is not None:
             for built in refresh(listed, state.reconciled_at, emitted):
                 self._context.references.add([built.references])  # before the record, as the walk does
                 refreshed.add(built.record["id"])
+                versions.add(built.record.get("updated_at"), _record_version_key(built.record))
                 yield Record(data=built.record, stream_name=self._source.stream)
+        if versions.by_time:
+            state = self._with_versions(state, versions)
         synced = (decode_ids(state.synced_ids) if state.synced_ids is not None else set()) | emitted | refreshed
         missing = synced - current
         gone = self._confirmed_gone(missing)
@@ -75,6 +84,13 @@ class DeletionCheck:
         # Found elsewhere (moved to another space): still this partition's to report once purged, in
         # case it is purged before the other space's partition has synced it.
         yield replace(state, synced_ids=encode_ids(current | (missing - gone)), reconciled_at=now)
+
+    def _with_versions(self, state: PartitionState, refreshed: Seen) -> PartitionState:
+        """The state with the versions the refresh delivered among those the walk has emitted: one not
+        yet listed (Data Center's index lags) would otherwise come again from the next walk."""
+        frontier = Frontier.of(state.updated_at, state.cursor_versions, self._context.client.filters_by_modified_time)
+        moved = frontier.advanced(refreshed.by_time, None, None)  # no cursor move: versions at or after the floor
+        return replace(state, cursor_versions={at: tuple(keys) for at, keys in moved.versions_json().items()} or None)
 
     def _listing(self) -> dict[str, Mapping[str, Any]]:
         items = read_fully(lambda: self._context.client.listing(self._source.kind, self._source.space_id),
@@ -101,6 +117,10 @@ class DeletionCheck:
 
 def _id_sort_key(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (0, value)
+
+
+def _record_version_key(record: Mapping[str, Any]) -> str:
+    return version_key({"id": record["id"], "version": {"number": record.get("version_number")}})
 
 
 def versions_newest(versions: Mapping[str, Any] | None, *times: str | None) -> str | None:

@@ -32,6 +32,7 @@ from source_confluence.streams.container_items import (
     TaskLedger,
     emitted,
     load_ledger,
+    superseded,
 )
 from source_confluence.streams.errors import translate_http_errors
 from source_confluence.streams.frontier import Frontier, Seen, modified_at, version_key
@@ -163,6 +164,8 @@ class TasksPartition(SpaceContainersPartition):
                                                               data["space_id"]):
                 continue
             if start_date and data["updated_at"] and data["updated_at"] < start_date:
+                continue
+            if superseded(self._context, STREAM, data["id"], data["updated_at"]):
                 continue
             kept.append(data)
             references.append(built.references)

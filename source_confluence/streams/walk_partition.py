@@ -53,12 +53,18 @@ class ConverterHarvest(Harvest):
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
         if taken:
             self._converter.prepare(taken)
-        built = [self._converter.record(raw, listed.base_url) for raw in taken]
+        clock = self._context.tombstone_clock
+        # A stale hit (Data Center's index lags) of content another partition's check already found
+        # gone: its older version, not current, would follow the tombstone and undo it where the last
+        # record wins; the tombstone already says what it would (gone).
+        built = [item for item in (self._converter.record(raw, listed.base_url) for raw in taken)
+                 if item.record is None or item.record.get("status") == "current"
+                 or not clock.superseded(item.record["id"], item.record.get("updated_at"))]
         # The page's references reach the sync's collector before its records are emitted.
         shown, self._shown = self._shown, []
         self._context.references.add([*shown, *(item.references for item in built)])
         self._context.emitted.add(self._source.stream, [item.record for item in built if item.record is not None])
-        clock, now = self._context.tombstone_clock, self._context.now
+        now = self._context.now
         for item in built:
             if item.record is not None:
                 self._emitted.add(item.record["id"])

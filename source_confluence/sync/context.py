@@ -70,6 +70,12 @@ class TombstoneClock:
             with self._lock:
                 self._late[content_id] = max(updated_at, self._late.get(content_id, updated_at))
 
+    def superseded(self, content_id: str, updated_at: str | None) -> bool:
+        """Whether this sync already tombstoned the id at a time later than `updated_at`."""
+        with self._lock:
+            given = self._given.get(content_id)
+        return given is not None and updated_at is not None and updated_at < given
+
     def stamp(self, content_id: str, now: str, newest: str | None) -> str:
         with self._lock:
             times = (now, newest, self._given.get(content_id), self._late.get(content_id))
