@@ -155,3 +155,22 @@ def test_a_trashed_container_and_a_purged_one_tombstone_all_their_decisions():
         ("10:d-1", True), ("11:d-5", True), ("11:d-6", True)]
     final = last_page_mark(output)
     assert "items" not in final and final["checked_at"]
+
+
+def test_a_container_moved_to_another_space_then_trashed_there_tombstones_the_decisions_its_old_space_emitted():
+    """Found by the Cloud adversary: the decisions were emitted (and kept in the ledger) by the old
+    space; the new space's walk saw the page trashed but holds no ledger of it; the old space's check
+    counted the page alive because Cloud still finds it by id, trashed, so no tombstone ever came."""
+    ledger = ItemLedger({"12": {"12:d-1": T1}})
+    mark = {"updated_at": T1, "items": ledger.encode()}  # never checked: the check is due
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([]))
+        http.get(content_list_request("blogposts", "100", descending=True), list_response([]))
+        http.get(HttpRequest(f"{SITE}/wiki/api/v2/pages?{urlencode(LISTING)}"), list_response([]))
+        http.get(containers_request("pages", ["12"]),
+                 list_response([page("12", T3, space_id="200", status="trashed", version=4)]))
+        output = read(SourceConfluence(), config(), catalog(), decisions_state(mark))
+    records = [r.record.data for r in output.records]
+    assert [(r["id"], r.get("deleted_at") is not None) for r in records] == [("12:d-1", True)]
+    assert "items" not in last_page_mark(output)

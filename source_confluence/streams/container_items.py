@@ -19,7 +19,7 @@ from typing import Any
 from airbyte_cdk.sources.types import Record
 
 from source_confluence.api.protocol import CONTAINER_TYPES
-from source_confluence.records.builders import task_tombstone
+from source_confluence.records.builders import DELETED_STATUSES, task_tombstone
 from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.errors import read_fully
 from source_confluence.sync.context import ReadContext
@@ -117,6 +117,13 @@ class GoneContainers:
             return []
         alive: set[Any] = set(read_fully(lambda: client.surviving(self._kind, missing), self._stream,
                                          f"the look-up by id of {self._kind}s gone in {self._describe}"))
+        if alive:
+            # Moved to another space and trashed there (Cloud still finds it by id): that space's walk
+            # sees it trashed but holds no ledger of it, so the items this ledger emitted go from here.
+            alive -= {str(item.get("id")) for item in read_fully(
+                lambda: client.containers(self._kind, sorted(alive)), self._stream,
+                f"the status of {self._kind}s moved out of {self._describe}")
+                if item.get("status") in DELETED_STATUSES}
         gone = [container_id for container_id in missing if container_id not in alive]
         if gone:
             LOGGER.info(f"Stream '{self._stream}', {self._describe}: {len(gone)} {self._kind}(s) gone; "
