@@ -15,7 +15,17 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from source_confluence import SourceConfluence
 from source_confluence.sync.idset import decode_ids, encode_ids
 from source_confluence.sync.ledger import ItemLedger
-from unit_tests.builders import SITE, STATUSES, config, content_list_request, list_response, page, space, spaces_request
+from unit_tests.builders import (
+    SITE,
+    STATUSES,
+    config,
+    content_list_request,
+    json_response,
+    list_response,
+    page,
+    space,
+    spaces_request,
+)
 from unit_tests.test_decisions import adf_decisions
 from unit_tests.test_walk_ties import RECENTLY, T1, T2, T3
 
@@ -107,8 +117,9 @@ def test_a_changed_pages_decisions_come_with_no_extra_request_and_a_removed_one_
     assert ItemLedger.decode(final["items"]).items_of("10") == {"10:d-1": T1, "10:d-3": T3}
 
 
-def test_a_sync_killed_after_the_pages_leaves_their_containers_pending_and_the_next_reads_them_by_id():
-    body = adf_decisions(("d-1", "DECIDED", "<p>Ship it</p>"))
+def killed_after_the_pages(body: str) -> tuple[dict, dict]:
+    """A sync of pages and decisions stopped before its first decision record: the pages and
+    decisions states delivered until then."""
     with HttpMocker() as http:
         http.get(spaces_request(), list_response([space()]))
         http.get(content_list_request("pages", "100", descending=True),
@@ -127,6 +138,12 @@ def test_a_sync_killed_after_the_pages_leaves_their_containers_pending_and_the_n
     pages_state = kept["pages"]["states"][0]["cursor"]
     pending = kept["decisions"]["states"][0]["cursor"]["container_cursors"][PENDING]["page"]
     assert pages_state["updated_at"] == T3 and decode_ids(pending["ids"]) == {"11"}  # 12 holds no decision
+    return pages_state, kept["decisions"]["states"][0]["cursor"]
+
+
+def test_a_sync_killed_after_the_pages_leaves_their_containers_pending_and_the_next_reads_them_by_id():
+    body = adf_decisions(("d-1", "DECIDED", "<p>Ship it</p>"))
+    pages_state, decisions_state = killed_after_the_pages(body)
     with HttpMocker() as http:
         http.get(spaces_request(), list_response([space()]))
         walk = content_list_request("pages", "100", descending=True)
@@ -134,8 +151,7 @@ def test_a_sync_killed_after_the_pages_leaves_their_containers_pending_and_the_n
         by_id = by_id_request("pages", ["11"])
         http.get(by_id, list_response([page("11", T3, body=body)]))
         mock_blog_posts(http)
-        second = read(SourceConfluence(), config(), catalog("pages", "decisions"),
-                      states(pages_state, kept["decisions"]["states"][0]["cursor"]))
+        second = read(SourceConfluence(), config(), catalog("pages", "decisions"), states(pages_state, decisions_state))
         http.assert_number_of_calls(walk, 1)
         http.assert_number_of_calls(by_id, 1)
     assert not second.errors
@@ -194,3 +210,23 @@ def test_a_first_sync_rides_the_archived_pages_the_pages_leave_out():
     assert not output.errors
     assert [r.record.data["id"] for r in output.records if r.record.stream == "pages"] == ["10"]
     assert decision_rows(output) == [("12:d-5", "undecided", T2)]
+
+
+def test_a_pending_read_whose_page_link_expires_is_read_again_from_its_start():
+    """Found by the Cloud adversary: the by-id read of pending containers let an expired page link
+    (HTTP 400) fail the sync; it is read again whole, as every list read whole is."""
+    body = adf_decisions(("d-1", "DECIDED", "<p>Ship it</p>"))
+    pages_state, decisions_state = killed_after_the_pages(body)
+    expired = f"{SITE}/wiki/api/v2/pages?cursor=expired"
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("11", T3, body=body)]))
+        by_id = by_id_request("pages", ["11"])
+        http.get(by_id, [list_response([page("11", T3, body=body)], next_link=expired),
+                         list_response([page("11", T3, body=body)], next_link=expired)])
+        http.get(HttpRequest(expired), [json_response({"message": "cursor expired"}, status=400), list_response([])])
+        mock_blog_posts(http)
+        second = read(SourceConfluence(), config(), catalog("pages", "decisions"), states(pages_state, decisions_state))
+        http.assert_number_of_calls(by_id, 2)
+    assert not second.errors
+    assert decision_rows(second) == [("11:d-1", "decided", T3)]

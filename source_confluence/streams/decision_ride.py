@@ -24,6 +24,7 @@ from source_confluence.records.references import Container, References
 from source_confluence.streams.container_items import GoneContainers
 from source_confluence.streams.decision_items import STREAM, DecisionEmitter, read_with_names
 from source_confluence.streams.decision_pending import PAGES_AT, pending_ids, pending_part, save_part, walk_mark
+from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import WalkSlot
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.decision_bodies import RiddenWalk
@@ -70,7 +71,9 @@ class Ride:
     def _pending(self, ids: list[str]) -> Iterator[Record]:
         if not ids:
             return
-        raws = list(self._context.client.containers_with_bodies(self._type, ids))
+        client = self._context.client
+        raws = read_fully(lambda: client.containers_with_bodies(self._type, ids), STREAM,
+                          f"the {self._type}s whose decisions a stopped sync left pending")
         parsed = read_with_names(self._context, raws, self._type, self._key["space_id"])
         self._context.references.add([References(containers=tuple(
             Container(c.id, self._type, c.space_id, c.parent_id) for c in parsed))])
