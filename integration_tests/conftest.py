@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pytest
+import requests
 from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
@@ -64,6 +65,20 @@ def requests_by_path(double: ConfluenceDouble) -> dict[str, int]:
 def double() -> Iterator[ConfluenceDouble]:
     with ConfluenceDouble(SMALL_SITE) as server:
         yield server
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[requests.PreparedRequest]:
+    """Every request that leaves `requests` during the test, as sent (for contract checks)."""
+    sent: list[requests.PreparedRequest] = []
+    original = requests.Session.send
+
+    def record(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        sent.append(request.copy())
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", record)
+    return sent
 
 
 @pytest.fixture

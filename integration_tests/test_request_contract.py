@@ -21,19 +21,6 @@ from integration_tests.conftest import final_state, sync
 from source_confluence import SourceConfluence
 
 
-@pytest.fixture
-def recorded(monkeypatch):
-    sent: list[requests.PreparedRequest] = []
-    original = requests.Session.send
-
-    def record(self, request, **kwargs):
-        sent.append(request.copy())
-        return original(self, request, **kwargs)
-
-    monkeypatch.setattr(requests.Session, "send", record)
-    return sent
-
-
 def test_every_connector_request_conforms_to_the_openapi_documents(tiny_double, recorded):
     double = tiny_double
     state = final_state(sync(double, deletion_check_interval_hours=0))
