@@ -48,7 +48,10 @@ def test_labels_of_an_edited_page_arrive_with_the_edit(tiny_double: ConfluenceDo
     tiny_double.reset_requests()
     second = sync(tiny_double, STREAMS, final_state(first), **NEVER_DUE)
     assert [(row["id"], row.get("deleted_at")) for row in label_rows(second)] == [(f"{page_id}:{label.id}", None)]
-    assert label_requests(tiny_double) == [f"/wiki/api/v2/pages/{page_id}/labels"]
+    # Read with the search (api/cloud/label_search.py): no per-page label list.
+    assert label_requests(tiny_double) == []
+    searches = [r.query for r in tiny_double.requests if r.path == "/wiki/rest/api/content/search"]
+    assert searches == [{"cql": [f"id in ({page_id})"], "expand": ["metadata.labels,version"], "limit": ["100"]}]
 
 
 def test_changes_without_a_version_arrive_at_the_next_round_and_removals_as_tombstones(tiny_double: ConfluenceDouble):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 
@@ -129,3 +129,25 @@ def comment_version(number: int, created_at: str, author: str = "acc-4") -> dict
 def containers_request(kind: str, ids: list[str]) -> HttpRequest:
     params = [("id", i) for i in ids] + [("status", s) for s in STATUSES[kind]] + [("limit", "250")]
     return HttpRequest(f"{SITE}/wiki/api/v2/{kind}?{urlencode(params)}")
+
+
+def label_search_request(ids: list[str]) -> HttpRequest:
+    query = urlencode([("cql", f"id in ({','.join(ids)})"), ("expand", "metadata.labels,version"), ("limit", "100")],
+                      quote_via=quote, safe=",")
+    return HttpRequest(f"{SITE}/wiki/rest/api/content/search?{query}")
+
+
+def labelled_hit(content_id: str, labels: list[dict], version: int = 2, *, cut: bool = False) -> dict[str, Any]:
+    """A v1 Content with its labels embedded as a LabelArray (`cut`: a first page of 2, more behind)."""
+    shown = labels[:2] if cut else labels
+    embedded = {"results": [{**label, "label": label["name"]} for label in shown], "start": 0,
+                "limit": 2 if cut else 200, "size": len(shown),
+                "_links": {"next": f"/rest/api/content/{content_id}/label?start=2&limit=2"} if cut else {}}
+    return {"id": content_id, "type": "page", "status": "current", "title": f"Page {content_id}",
+            "version": {"number": version, "when": "2024-03-01T00:00:00.000Z", "minorEdit": False},
+            "metadata": {"labels": embedded}, "_links": {}}
+
+
+def label_search_response(hits: list[dict]) -> Any:
+    return json_response({"results": hits, "start": 0, "limit": 100, "size": len(hits),
+                          "_links": {"base": f"{SITE}/wiki", "context": "/wiki"}})

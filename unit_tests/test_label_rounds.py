@@ -14,7 +14,18 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from source_confluence import SourceConfluence
 from source_confluence.sync.idset import decode_ids, encode_ids
 from source_confluence.timestamps import format_timestamp
-from unit_tests.builders import config, content_list_request, list_response, page, space, spaces_request, v2_request
+from unit_tests.builders import (
+    config,
+    content_list_request,
+    label_search_request,
+    label_search_response,
+    labelled_hit,
+    list_response,
+    page,
+    space,
+    spaces_request,
+    v2_request,
+)
 
 RECENTLY = format_timestamp(datetime.now(UTC))
 LONG_AGO = format_timestamp(datetime.now(UTC) - timedelta(days=3))
@@ -102,7 +113,7 @@ def test_only_the_labels_of_changed_content_are_read_between_rounds():
     with HttpMocker() as http:  # no label list: every mocked request must be the only one of its kind
         http.get(spaces_request(), list_response([space()]))
         http.get(content_list_request("pages", "100", descending=True), list_response([page("5", NEW), page("1", OLD)]))
-        http.get(v2_request("/pages/5/labels", limit=250), list_response([LABEL]))
+        http.get(label_search_request(["5"]), label_search_response([labelled_hit("5", [LABEL])]))
         output = read(SourceConfluence(), config(), catalog("pages", "content_labels"), state)
     assert list(rows(output)) == ["5:7"]
     assert rows(output)["5:7"]["space_id"] == "100"

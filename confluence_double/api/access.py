@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from ..model import Comment, Folder, Page, Principal, iso
+from ..model import Attachment, Comment, Folder, Page, Principal, iso
 from ..restriction_shapes import expanded, restriction_array, wants_restrictions
 from .comment_search import Searchable, comment_facts, searchable, v1_comment
+from .label_search import add_expansions, attachment_facts, v1_attachment
 from .query import Call
 from .wire import MAX_LIMIT, ApiError, Response, decode_cursor, encode_cursor
 
@@ -60,6 +61,8 @@ class AccessRoutes:
     def _v1_facts(self, obj: Searchable, name: str) -> list[str] | datetime | None:
         if isinstance(obj, Comment):
             return comment_facts(self.site, obj, name)
+        if isinstance(obj, Attachment):
+            return attachment_facts(self.site, obj, name)
         if name == "type":
             return ["page" if isinstance(obj, Page) else "blogpost"]
         if name in ("space", "space.key"):
@@ -93,7 +96,7 @@ class AccessRoutes:
             except (ValueError, TypeError):
                 raise ApiError(400, "Invalid cursor") from None
         candidates = [o for o in searchable(self.site, text) if cql.matches(o)]
-        candidates.sort(key=lambda o: int(o.id))
+        candidates.sort(key=lambda o: int(o.id.removeprefix("att")))
         expand = frozenset(call.query.many("expand"))
         page = candidates[start:start + limit]
         links: dict[str, Any] = {"base": self.wiki_base, "context": "/wiki"}
@@ -107,13 +110,16 @@ class AccessRoutes:
     def _v1_content(self, obj: Searchable, expand: frozenset[str]) -> dict[str, Any]:
         if isinstance(obj, Comment):
             return v1_comment(obj, expand, self.wiki_base, self._v1_user)
+        if isinstance(obj, Attachment):
+            return add_expansions(v1_attachment(obj, self.wiki_base), self.site, obj.id, obj.version, expand,
+                                  self.wiki_base, self._v1_user)
         doc: dict[str, Any] = {"id": obj.id, "type": "page" if isinstance(obj, Page) else "blogpost",
                                "status": obj.status, "title": obj.title, "_expandable": {"restrictions": ""},
                                "_links": {"self": f"{self.wiki_base}/rest/api/content/{obj.id}"}}
         if wants_restrictions(expand):
             doc["restrictions"] = expanded(self.site, obj.id, expand, self._v1_user, self._v1_group)
             del doc["_expandable"]["restrictions"]
-        return doc
+        return add_expansions(doc, self.site, obj.id, obj.version, expand, self.wiki_base, self._v1_user)
 
     def _h_v1_content_restriction(self, call: Call) -> Response:
         assert call.id is not None

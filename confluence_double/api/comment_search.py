@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ..model import BlogPost, Comment, Page, Site, iso
+from ..model import Attachment, BlogPost, Comment, Page, Site, iso
+from .label_search import attachment_by_content_id
 
-Searchable = Page | BlogPost | Comment
+Searchable = Page | BlogPost | Comment | Attachment
 _ID_LIST = re.compile(r"\s*id\s+in\s*\(\s*(\d+(?:\s*,\s*\d+)*)\s*\)\s*", re.IGNORECASE)
 
 
@@ -27,13 +28,15 @@ def listed_ids(cql: str) -> list[str] | None:
 
 
 def searchable(site: Site, cql: str) -> list[Searchable]:
-    """What the search may return before its CQL filter: current pages, blog posts and comments that
-    the index holds."""
+    """What the search may return before its CQL filter: current pages, blog posts, comments and
+    attachments that the index holds."""
     ids = listed_ids(cql)
     if ids is None:
-        found: list[Any] = [*site.pages.values(), *site.blog_posts.values(), *site.comments.values()]
+        found: list[Any] = [*site.pages.values(), *site.blog_posts.values(), *site.comments.values(),
+                            *site.attachments.values()]
     else:
-        found = [site.pages.get(i) or site.blog_posts.get(i) or site.comments.get(i) for i in dict.fromkeys(ids)]
+        found = [site.pages.get(i) or site.blog_posts.get(i) or site.comments.get(i)
+                 or attachment_by_content_id(site, i) for i in dict.fromkeys(ids)]
     return [o for o in found if o is not None and o.status == "current" and o.id not in site.unindexed]
 
 

@@ -58,6 +58,7 @@ class Site(BodyRendering, ContentMutations, AttachedMutations, AccessMutations, 
     history: VersionHistory = field(default_factory=VersionHistory)
     next_decision_id: int = 0
     unindexed: set[str] = field(default_factory=set)  # content ids the Cloud v1 search misses (index lag)
+    embedded_label_limit: int = 200  # labels per result the Cloud v1 search embeds (`expand=metadata.labels`)
 
     # ---- lookups -------------------------------------------------------------------------
     @property

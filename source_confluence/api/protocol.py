@@ -201,6 +201,17 @@ class LabelsOfContent(Protocol):
         """(id, its labels) of each page, blog post or attachment among `ids` that still exists."""
 
 
+@runtime_checkable
+class LabelsOfVersions(Protocol):
+    """The current labels of content read at known versions, in bulk (Cloud: a v1 search, whose index
+    may lag; what it cannot answer for is read item by item)."""
+
+    def labels_at(self, content_type: str,
+                  versions: Mapping[str, int | None]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        """(id, its labels) of each id of `versions` (id -> the version the sync read, None: any) that
+        still exists, read no earlier than that version."""
+
+
 def items(lists: Iterator[ListPage]) -> Iterator[Mapping[str, Any]]:
     for listed in lists:
         yield from listed.results

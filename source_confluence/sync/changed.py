@@ -18,18 +18,28 @@ class ChangedContent:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._spaces: dict[str, dict[str, str | None]] = {kind: {} for kind in LABELLED_KINDS}
+        self._versions: dict[str, dict[str, int | None]] = {kind: {} for kind in LABELLED_KINDS}
 
     def add(self, kind: str, record: Mapping[str, Any]) -> None:
         """A record a content walk emitted (ignored unless it is current labelled content: the label
         endpoints list current content only)."""
         if kind in self._spaces and record.get("status", "current") == "current":
+            number = record.get("version_number")
             with self._lock:
                 self._spaces[kind][str(record["id"])] = record.get("space_id")
+                known = self._versions[kind].get(str(record["id"]))
+                if isinstance(number, int) and (known is None or number > known):
+                    self._versions[kind][str(record["id"])] = number
 
     def of(self, kind: str) -> dict[str, str | None]:
         """Content id -> its space id, of the content of `kind` emitted so far."""
         with self._lock:
             return dict(self._spaces[kind])
+
+    def versions(self, kind: str) -> dict[str, int | None]:
+        """Content id -> the newest version number emitted (None when the record had none), of `kind`."""
+        with self._lock:
+            return {content_id: self._versions[kind].get(content_id) for content_id in self._spaces[kind]}
 
     def __len__(self) -> int:
         with self._lock:

@@ -16,6 +16,7 @@ import requests
 
 from source_confluence.api.cloud.access import CloudAccess
 from source_confluence.api.cloud.download_path import cloud_download_path
+from source_confluence.api.cloud.label_search import LabelSearch
 from source_confluence.api.cloud.versions import CloudVersionReads
 from source_confluence.api.protocol import (
     ALL_STATUSES,
@@ -83,6 +84,7 @@ class CloudClient(CloudVersionReads):
         # Through the api.atlassian.com gateway the API host is not the site: web links use the site.
         self.default_base = (web_base or transport.site_url) + "/wiki"
         self.access = CloudAccess(transport, page_size, self.list_from, self._first)
+        self._label_search = LabelSearch(transport, self.labels_of)
 
     # -- plumbing --------------------------------------------------------------------------------
     def list_from(self, link: str) -> Iterator[ListPage]:
@@ -231,6 +233,11 @@ class CloudClient(CloudVersionReads):
                     raise
                 continue
             yield content_id, labels
+
+    def labels_at(self, content_type: str,
+                  versions: Mapping[str, int | None]) -> Iterator[tuple[str, list[Mapping[str, Any]]]]:
+        # In bulk through the v1 search; what it misses or may have cut is read by `labels_of`.
+        return self._label_search.labels_at(content_type, versions)
 
     def comment_version(self, kind: str, comment_id: str, number: int) -> Mapping[str, Any] | None:
         known = self.known_first_version(kind, comment_id) if number == 1 else None
