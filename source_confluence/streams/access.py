@@ -51,10 +51,9 @@ class GroupMembersPartition(StreamPartition):
         self.complete = False
         with translate_http_errors(GROUP_MEMBERS, f"the members of group {self._group.get('name')}"):
             for member in self._context.client.access.group_members(self._group):
-                data = group_member_record(self._group, member)
+                data = group_member_record(self._group, member, self._context.now)
                 if data is not None:
-                    yield Record(data={**data, "updated_at": self._context.now, "deleted_at": None},
-                                 stream_name=GROUP_MEMBERS)
+                    yield Record(data=data, stream_name=GROUP_MEMBERS)
             self.complete = True
 
 
@@ -73,11 +72,10 @@ class SpacePermissionsPartition(StreamPartition):
         self.complete = False
         with translate_http_errors(SPACE_PERMISSIONS, describe_space(self._space)):
             for grant in self._context.client.access.space_grants(self._space):
-                data = space_permission_record(self._space, grant)
+                data = space_permission_record(self._space, grant, self._context.now)
                 if data is not None and data["id"] not in seen:
                     seen.add(data["id"])
-                    yield Record(data={**data, "updated_at": self._context.now, "deleted_at": None},
-                                 stream_name=SPACE_PERMISSIONS)
+                    yield Record(data=data, stream_name=SPACE_PERMISSIONS)
             self.complete = True
 
 

@@ -59,7 +59,8 @@ def member_tombstone(key: Mapping[str, str], row_id: str, at: str) -> dict[str, 
 
 def permission_tombstone(key: Mapping[str, str], row_id: str, at: str) -> dict[str, Any]:
     """A revoked grant, its parts read back from its id `space:type:principal:operation:target` (the
-    principal, an account id, may hold colons: the type comes first, operation and target last)."""
+    principal, an account id or a Data Center group name, may hold colons: the type comes first, and
+    the operation and target, enums in the API's contract, last). The id alone is what dedup needs."""
     space_id = key.get("space_id")
     prefix = f"{space_id}:"
     rest = row_id[len(prefix):] if space_id is not None and row_id.startswith(prefix) else ""
