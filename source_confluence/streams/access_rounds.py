@@ -41,7 +41,7 @@ from source_confluence.streams.access import (
 from source_confluence.streams.errors import read_fully, translate_http_errors
 from source_confluence.streams.round_partition import RoundPartition
 from source_confluence.sync.context import ReadContext
-from source_confluence.sync.rounds import Rounds, Tombstone
+from source_confluence.sync.rounds import Rounds
 from source_confluence.sync.state import PartitionedCursor
 
 GROUP_LIST_KEY = {"scope": "groups"}
@@ -77,11 +77,6 @@ def _rounds(stream: str, context: ReadContext, cursor: PartitionedCursor, use_st
     return Rounds(context, cursor, use_state, stream, context.config.access_reconciliation_interval_hours)
 
 
-def _round(rounds: Rounds, key: Mapping[str, str], inner: Partition | None, tombstone: Tombstone,
-           rows_name: str) -> RoundPartition:
-    return RoundPartition(key, inner, rounds, tombstone, rows_name)
-
-
 def group_member_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
     rounds = _rounds(GROUP_MEMBERS, context, cursor, use_state)
     known = [key for key in rounds.saved if set(key) == {"group_id"}]
@@ -100,11 +95,10 @@ def group_member_partitions(context: ReadContext, cursor: PartitionedCursor, use
         listed.add(key["group_id"])
         rounds.remember(key)
         if rounds.due(key):
-            yield _round(rounds, key, GroupMembersPartition(context, group), member_tombstone,
-                         "member(s)")
+            yield RoundPartition(key, GroupMembersPartition(context, group), rounds, member_tombstone, "member(s)")
     for key in known:
         if key["group_id"] not in listed and rounds.holds_rows(key):
-            yield _round(rounds, key, None, member_tombstone, "member(s)")  # deleted: every member it had is gone
+            yield RoundPartition(key, None, rounds, member_tombstone, "member(s)")  # deleted: its members are gone
     rounds.mark_read(GROUP_LIST_KEY)
 
 
@@ -117,9 +111,9 @@ def space_permission_partitions(context: ReadContext, cursor: PartitionedCursor,
         listed.add(key["space_id"])
         rounds.remember(key)
         if rounds.due(key):
-            yield _round(rounds, key, SpacePermissionsPartition(context, space), permission_tombstone,
-                         "permission(s)")
+            yield RoundPartition(key, SpacePermissionsPartition(context, space), rounds, permission_tombstone,
+                                 "permission(s)")
     for key in rounds.saved:
         if set(key) == {"space_id"} and key["space_id"] not in listed and rounds.holds_rows(key):
-            yield _round(rounds, key, None, permission_tombstone, "permission(s)")
+            yield RoundPartition(key, None, rounds, permission_tombstone, "permission(s)")
 
