@@ -68,10 +68,10 @@ class Access:
     def __init__(self, streams: Streams) -> None:
         self.s = streams
         self.members: dict[str, set[str]] = {}
-        for m in streams.group_members:
+        for m in (m for m in streams.group_members if not m.get("deleted_at")):  # a removed member: no access
             self.members.setdefault(m["group_id"], set()).add(m["account_id"])
-        self.reads = [p for p in streams.space_permissions
-                      if (p.get("operation_key") or "").lower() == "read"
+        self.reads = [p for p in streams.space_permissions if not p.get("deleted_at")  # a revoked grant
+                      and (p.get("operation_key") or "").lower() == "read"
                       and (p.get("operation_target") or "").lower() == "space"]
         self.restrictions = [r for r in streams.content_restrictions if not r.get("deleted_at")]
 

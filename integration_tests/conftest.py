@@ -18,7 +18,7 @@ from source_confluence import SourceConfluence
 ALL_STREAMS = ("spaces", "pages", "blog_posts", "comments", "tasks", "content_labels", "attachments", "users",
                "content_versions", "content_restrictions", "folders",
                "groups", "group_members", "audit_records", "space_permissions", "decisions")
-FULL_REFRESH_ONLY = {"spaces", "groups", "group_members", "space_permissions"}
+FULL_REFRESH_ONLY = {"spaces", "groups"}
 SMALL_SITE = SiteSpec(spaces=3, pages=1000, blog_posts=100, footer_comments=600, inline_comments=200,
                       tasks=300, attachments=200, labels=40, users=25, seed=7, body_bytes=1500)
 

@@ -113,12 +113,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         import airbyte  # only now: offline mode is read once, at import
 
         assert airbyte.constants.AIRBYTE_OFFLINE_MODE, "airbyte was imported before offline mode was set"
-        # Deletion check, restriction reconciliation and label rounds on every sync, so the second sync
-        # already finds the purged items, the lifted restriction and a label put on a page without a
-        # new version; page views on (two requests per page).
+        # Deletion check, restriction reconciliation, label and access rounds on every sync, so the second
+        # sync already finds the purged items, the lifted restriction, a label put on a page without a
+        # new version and a removed group member or space permission; page views on (two requests per page).
         config = {**double.config(), "deletion_check_interval_hours": 0,
                   "restriction_reconciliation_interval_hours": 0, "label_reconciliation_interval_hours": 0,
-                  "page_views": True}
+                  "access_reconciliation_interval_hours": 0, "page_views": True}
         source = airbyte.get_source("source-confluence", config=config, local_executable=str(CONNECTOR))
         with airbyte.caches.DuckDBCache(db_path=db_path, schema_name="main") as cache:
             first = FirstSync.capture(double.site)

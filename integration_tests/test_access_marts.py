@@ -61,7 +61,7 @@ def _records(stream: str) -> list[dict[str, Any]]:
 
 def expected_streams() -> truth.Streams:
     order = {"pages": "updated_at", "blog_posts": "updated_at", "users": "resolved_at", "folders": "resolved_at",
-             "content_restrictions": "updated_at"}
+             "content_restrictions": "updated_at", "group_members": "updated_at", "space_permissions": "updated_at"}
     keys = {"users": "account_id"}
     latest = {stream: truth.latest(_records(stream), keys.get(stream, "id"), order.get(stream))
               for stream in ("spaces", "users", "pages", "blog_posts", "folders", "content_labels", "groups",

@@ -60,6 +60,8 @@ UNIT_TESTS = {
     "comments_keep_what_the_history_saw",
     "users_keep_last_loaded_row",
     "content_labels_drop_removed_labels_and_keep_the_latest_row",
+    "group_members_drop_removed_members_and_keep_the_latest_row",
+    "space_permissions_drop_revoked_grants",
     "contributions_are_attributed_to_the_right_person",
     "tasks_are_overdue_only_after_their_due_date",
     "content_volume_has_zero_rows_for_empty_periods",

@@ -94,19 +94,20 @@ def _write_access(db_path: Path, site: Site, restricted: str | None, insider: st
     con.execute(f"create or replace table main.groups as select ? as id, ? as name, 'group' as type, "
                 f"cast(null as varchar) as managed_by, {meta}", [GROUP, "Staff", loaded])
     con.execute("create or replace table main.group_members (id varchar, group_id varchar, group_name varchar, "
-                "account_id varchar, username varchar, display_name varchar, account_type varchar, _airbyte_raw_id varchar, "
-                "_airbyte_extracted_at timestamp)")
+                "account_id varchar, username varchar, display_name varchar, account_type varchar, updated_at timestamp, "
+                "deleted_at timestamp, _airbyte_raw_id varchar, _airbyte_extracted_at timestamp)")
     for account in members:
-        con.execute("insert into main.group_members values (?, ?, 'Staff', ?, null, null, 'atlassian', uuid(), ?)",
-                    [f"{GROUP}:{account}", GROUP, account, loaded])
+        con.execute("insert into main.group_members values (?, ?, 'Staff', ?, null, null, 'atlassian', ?, null, uuid(), ?)",
+                    [f"{GROUP}:{account}", GROUP, account, loaded, loaded])
     con.execute("create or replace table main.space_permissions (id varchar, space_id varchar, space_key varchar, "
                 "principal_type varchar, principal_id varchar, operation_key varchar, operation_target varchar, "
-                "granted_through varchar, role_id varchar, role_name varchar, _airbyte_raw_id varchar, "
-                "_airbyte_extracted_at timestamp)")
+                "granted_through varchar, role_id varchar, role_name varchar, updated_at timestamp, deleted_at timestamp, "
+                "_airbyte_raw_id varchar, _airbyte_extracted_at timestamp)")
     grants = [(s, "group", GROUP) for s in spaces] + [(spaces[0], "user", outsider)]
     for space, kind, principal in grants:
         con.execute("insert into main.space_permissions values (?, ?, ?, ?, ?, 'read', 'space', 'permission', null, null, "
-                    "uuid(), ?)", [f"{space.id}:{kind}:{principal}:read:space", space.id, space.key, kind, principal, loaded])
+                    "?, null, uuid(), ?)",
+                    [f"{space.id}:{kind}:{principal}:read:space", space.id, space.key, kind, principal, loaded, loaded])
     con.execute("create table if not exists main.content_restrictions (id varchar, content_id varchar, content_type varchar, "
                 "space_id varchar, operation varchar, principal_type varchar, principal_id varchar, principal_name varchar, "
                 "updated_at timestamp, deleted_at timestamp, _airbyte_raw_id varchar, _airbyte_extracted_at timestamp)")

@@ -41,9 +41,10 @@ PARALLEL_CHAINS = 3
 """Most of a run is the interpreter starting; three chains at once keep the suite near a minute."""
 RUN_DEADLINE_SECONDS = 90
 # content_versions is killed and resumed in test_content_versions: its histories would triple this run.
-# groups, group_members and space_permissions are snapshots without a checkpoint (a resumed run reads
-# them whole again, which test_access_streams covers): they would only add a full re-read to every
-# run. spaces and content_labels stay as the snapshot streams whose re-read after a kill is checked.
+# groups (a snapshot without a checkpoint), group_members and space_permissions (a key's round is
+# saved after its last record, so an interrupted round is read whole again: test_access_rounds and the
+# rounds' model test cover it) would only add a full re-read of the access to every run. spaces and
+# content_labels stay as the snapshot streams whose re-read after a kill is checked.
 NOT_KILLED_HERE = ("content_versions", "groups", "group_members", "space_permissions")
 STREAMS = tuple(stream for stream in ALL_STREAMS if stream not in NOT_KILLED_HERE)
 INCREMENTAL = ("pages", "blog_posts", "comments", "tasks", "attachments")

@@ -32,9 +32,9 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "content_restrictions": ("id", ("deleted_at",)),
     "folders": ("id", ("title", "parent_id", "status", "deleted_at")),
     "groups": ("id", ("name",)),
-    "group_members": ("id", ()),
+    "group_members": ("id", ("deleted_at",)),
     "audit_records": ("id", ()),
-    "space_permissions": ("id", ()),
+    "space_permissions": ("id", ("deleted_at",)),
     "decisions": ("id", ("state", "text", "deleted_at")),
     "content_views": ("content_id", ("views", "viewers")),
 }
@@ -49,6 +49,12 @@ _CONTENT_CASES = (
     ("archived", "r.status = 'archived' and b.status is distinct from 'archived'"),
     ("restored", "r.status = 'current' and b.status in ('trashed', 'archived', 'deleted')"),
     ("updated", "true"),
+)
+# Streams read in rounds (sync/rounds.py): a row gone arrives as a tombstone; a row read again is unchanged.
+_ROUND_CASES = (
+    ("removed", "r.deleted_at is not null"),
+    ("new", "b.k is null or b.deleted_at is not null"),
+    ("unchanged", "true"),
 )
 CASES: dict[str, tuple[tuple[str, str], ...]] = {
     "pages": _CONTENT_CASES,
@@ -69,11 +75,10 @@ CASES: dict[str, tuple[tuple[str, str], ...]] = {
         ("unchanged", "true"),
     ),
     # A label removed arrives as a tombstone row; a pair read again by a label's round is unchanged.
-    "content_labels": (
-        ("removed", "r.deleted_at is not null"),
-        ("new", "b.k is null or b.deleted_at is not null"),
-        ("unchanged", "true"),
-    ),
+    "content_labels": _ROUND_CASES,
+    # Likewise a member removed from a group, a space permission revoked (each group's and space's round).
+    "group_members": _ROUND_CASES,
+    "space_permissions": _ROUND_CASES,
     "users": (
         ("new", "b.k is null"),
         ("updated", "r.display_name is distinct from b.display_name or r.account_status is distinct from b.account_status"),

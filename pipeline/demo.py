@@ -245,11 +245,12 @@ def finish_run(state: DemoState, records: dict[str, int]) -> None:
 
 
 def demo_config(double: ConfluenceDouble) -> dict[str, Any]:
-    # Check for purged content and read every label on every sync: demo runs are minutes apart, not a day.
+    # Check for purged content and read every label, group and space permission on every sync: demo
+    # runs are minutes apart, not a day.
     # Page views are opt-in; the demo turns them on (within the default request budget) for the
     # engagement section.
     return {**double.config(), "deletion_check_interval_hours": 0, "label_reconciliation_interval_hours": 0,
-            "page_views": True}
+            "access_reconciliation_interval_hours": 0, "page_views": True}
 
 
 def run_demo(directory: Path, out: TextIO | None = None, spec: SiteSpec = DEMO_SPEC) -> int:

@@ -17,6 +17,8 @@ from unit_tests.builders import SITE, json_response, list_response, space, space
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
+NOW_STAMP = "2024-06-01T12:00:00.000Z"
+"""NOW as records carry it (`updated_at` of the access rows)."""
 
 
 @pytest.fixture

@@ -45,6 +45,8 @@ def test_site_url_is_normalised(site_url, expected):
         ({"deletion_check_interval_hours": -1}, "deletion_check_interval_hours"),
         ({"label_reconciliation_interval_hours": -1}, "label_reconciliation_interval_hours"),
         ({"label_reconciliation_interval_hours": "daily"}, "label_reconciliation_interval_hours"),
+        ({"access_reconciliation_interval_hours": -1}, "access_reconciliation_interval_hours"),
+        ({"access_reconciliation_interval_hours": 8761}, "access_reconciliation_interval_hours"),
         ({"max_rate_limit_wait_minutes": 0}, "max_rate_limit_wait_minutes"),
         ({"max_rate_limit_wait_minutes": 61}, "max_rate_limit_wait_minutes"),
     ],
@@ -70,6 +72,8 @@ def test_defaults():
     assert parsed.start_date is None and parsed.deletion_check_interval_hours == 24
     assert parsed.max_rate_limit_wait_minutes == 10
     assert parsed.label_reconciliation_interval_hours == 24
+    assert parsed.access_reconciliation_interval_hours == 24
+    assert parse_config({**CONFIG, "access_reconciliation_interval_hours": 0}).access_reconciliation_interval_hours == 0
     assert parse_config({**CONFIG, "start_date": "2024-01-01"}).start_date == "2024-01-01T00:00:00.000Z"
 
 

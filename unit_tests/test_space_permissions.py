@@ -3,12 +3,13 @@ without roles, and Data Center's permissions expanded on the space."""
 
 from __future__ import annotations
 
+import pytest
 from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 
 from source_confluence import SourceConfluence
 from unit_tests import dc_builders
-from unit_tests.access_builders import catalog, dc_request, dc_user, without_nulls
+from unit_tests.access_builders import NOW_STAMP, catalog, dc_request, dc_user, frozen_now, without_nulls  # noqa: F401 - a fixture
 from unit_tests.builders import config, json_response, list_response, space, spaces_request, v2_request
 
 
@@ -24,6 +25,7 @@ def by_id(output) -> dict[str, dict]:
     return {r.record.data["id"]: r.record.data for r in output.records}
 
 
+@pytest.mark.usefixtures("frozen_now")
 def test_cloud_grants_come_directly_and_through_roles_each_key_once():
     with HttpMocker() as http:
         http.get(spaces_request(), list_response([space("100", "ENG")]))
@@ -45,7 +47,7 @@ def test_cloud_grants_come_directly_and_through_roles_each_key_once():
     assert records["100:anonymous:-:read:space"] == without_nulls({
         "id": "100:anonymous:-:read:space", "space_id": "100", "space_key": "ENG", "principal_type": "anonymous",
         "principal_id": None, "operation_key": "read", "operation_target": "space",
-        "granted_through": "role_assignment", "role_id": "r-1", "role_name": "Viewer"})
+        "granted_through": "role_assignment", "role_id": "r-1", "role_name": "Viewer", "updated_at": NOW_STAMP})
     assert records["100:role:r-1:read:space"]["role_name"] == "Viewer"
     assert any("jsm-project-admins" in m.log.message for m in output.logs)
 

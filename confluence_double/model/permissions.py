@@ -106,6 +106,22 @@ class SiteAccess:
                 members.append(account_id)
             self._changed()
 
+    def remove_group_member(self, group_id: str, account_id: str) -> None:
+        with self.lock:
+            members = self.groups[group_id].members
+            if account_id in members:
+                members.remove(account_id)
+            self._changed()
+
+    def delete_group(self, group_id: str) -> None:
+        """The group, its space grants and its role assignments go (as Confluence removes them)."""
+        with self.lock:
+            del self.groups[group_id]
+            self.grants = [g for g in self.grants if (g.principal_type, g.principal_id) != ("group", group_id)]
+            self.role_assignments = [a for a in self.role_assignments
+                                     if (a.principal_type, a.principal_id) != ("GROUP", group_id)]
+            self._changed()
+
     def add_audit_event(self, summary: str, category: str = "Permissions", at: datetime | None = None,
                         author_id: str | None = None, affected: tuple[str, str] = ("ENG", "Space")) -> AuditEvent:
         with self.lock:

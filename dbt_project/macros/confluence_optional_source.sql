@@ -4,10 +4,10 @@
     build, empty, so the marts reading them fall back to what the other streams give.
 -#}
 
-{#- Whether the raw table of a source relation exists. True for unit-test fixtures (strings) and
-    at parse time, when nothing is queried. -#}
+{#- Whether the raw table of a source relation exists. True for unit-test fixtures (strings, or
+    the CTEs dbt 1.11 puts in their place) and at parse time, when nothing is queried. -#}
 {% macro confluence_source_exists(relation) -%}
-    {%- if execute and relation is not string -%}
+    {%- if execute and relation is not string and relation.type != 'cte' -%}
         {%- set found = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
         {{ return(found is not none) }}

@@ -18,6 +18,7 @@ MAX_NUM_WORKERS = 20
 CONTENT_TYPES = ("pages", "blog_posts", "comments", "attachments", "tasks")
 DEFAULT_DELETION_CHECK_HOURS = 24
 DEFAULT_LABEL_RECONCILIATION_HOURS = 24
+DEFAULT_ACCESS_RECONCILIATION_HOURS = 24
 DEFAULT_SEARCH_INDEX_LAG_MINUTES = 10
 DEFAULT_RATE_LIMIT_WAIT_MINUTES = 10
 DEFAULT_PAGE_VIEWS_BUDGET = 2000
@@ -117,6 +118,8 @@ class ConnectorConfig:
     """The connector's own pace in Atlassian's points (http/points.py); None: only the server's headers slow it."""
     label_reconciliation_interval_hours: int = DEFAULT_LABEL_RECONCILIATION_HOURS
     """How often every label of the site is read again (streams/label_rounds.py)."""
+    access_reconciliation_interval_hours: int = DEFAULT_ACCESS_RECONCILIATION_HOURS
+    """How often every group's members and every space's permissions are read again (streams/access_rounds.py)."""
 
     @property
     def is_cloud(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from source_confluence.config import fields
 from source_confluence.config.attachment_text import attachment_text
 from source_confluence.config.model import (
+    DEFAULT_ACCESS_RECONCILIATION_HOURS,
     DEFAULT_DELETION_CHECK_HOURS,
     DEFAULT_LABEL_RECONCILIATION_HOURS,
     DEFAULT_NUM_WORKERS,
@@ -58,6 +59,8 @@ def parse_config(raw: Mapping[str, Any], now: datetime | None = None) -> Connect
             raw, "restriction_reconciliation_interval_hours", DEFAULT_DELETION_CHECK_HOURS, 0, 24 * 365),
         label_reconciliation_interval_hours=fields.bounded_int(
             raw, "label_reconciliation_interval_hours", DEFAULT_LABEL_RECONCILIATION_HOURS, 0, 24 * 365),
+        access_reconciliation_interval_hours=fields.bounded_int(
+            raw, "access_reconciliation_interval_hours", DEFAULT_ACCESS_RECONCILIATION_HOURS, 0, 24 * 365),
         search_index_lag_minutes=fields.bounded_int(
             raw, "search_index_lag_minutes", DEFAULT_SEARCH_INDEX_LAG_MINUTES, 0, 24 * 60),
         max_rate_limit_wait_minutes=fields.bounded_int(

@@ -20,15 +20,16 @@ def group_record(group: Mapping[str, Any]) -> dict[str, Any]:
             "type": optional_str(group.get("type")), "managed_by": optional_str(group.get("managedBy"))}
 
 
-def group_member_record(group: Mapping[str, Any], member: Mapping[str, Any]) -> dict[str, Any] | None:
-    """None for a member without an account id (nothing to key it by)."""
+def group_member_record(group: Mapping[str, Any], member: Mapping[str, Any], observed_at: str) -> dict[str, Any] | None:
+    """None for a member without an account id (nothing to key it by). `observed_at`: the sync's
+    start, the row's cursor (`updated_at`)."""
     group_id, account_id = optional_str(group.get("id")), optional_str(member.get("accountId"))
     if group_id is None or account_id is None:
         return None
     return {"id": f"{group_id}:{account_id}", "group_id": group_id, "group_name": optional_str(group.get("name")),
             "account_id": account_id, "username": optional_str(member.get("username")),
             "display_name": optional_str(member.get("displayName")),
-            "account_type": optional_str(member.get("accountType"))}
+            "account_type": optional_str(member.get("accountType")), "updated_at": observed_at, "deleted_at": None}
 
 
 def audit_id(event: Mapping[str, Any]) -> str:
@@ -75,8 +76,10 @@ def audit_record(event: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def space_permission_record(space: Mapping[str, Any], grant: Mapping[str, Any]) -> dict[str, Any] | None:
-    """None for a grant without a principal type or operation (nothing to key it by)."""
+def space_permission_record(space: Mapping[str, Any], grant: Mapping[str, Any],
+                            observed_at: str) -> dict[str, Any] | None:
+    """None for a grant without a principal type or operation (nothing to key it by). `observed_at`:
+    as `group_member_record`'s."""
     space_id, kind = optional_str(space.get("id")), optional_str(grant.get("principalType"))
     key, target = optional_str(grant.get("operation")), optional_str(grant.get("targetType"))
     if space_id is None or kind is None or key is None:
@@ -90,4 +93,5 @@ def space_permission_record(space: Mapping[str, Any], grant: Mapping[str, Any]) 
         "operation_key": key, "operation_target": target,
         "granted_through": optional_str(grant.get("grantedThrough")),
         "role_id": optional_str(grant.get("roleId")), "role_name": optional_str(grant.get("roleName")),
+        "updated_at": observed_at, "deleted_at": None,
     }

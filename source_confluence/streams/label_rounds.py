@@ -30,16 +30,12 @@ Worst case: a label added to or removed from content reaches the destination at 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import timedelta
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
-from airbyte_cdk.sources.types import Record
 
 from source_confluence.api.protocol import LabelLists, LabelsOfContent, LabelsWithContent
-from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.label_changes import ChangedLabelsPartition
 from source_confluence.streams.labels import (
     STREAM,
@@ -47,11 +43,11 @@ from source_confluence.streams.labels import (
     SpaceContentLabelsPartition,
     SpaceLabelsPartition,
 )
+from source_confluence.streams.round_partition import RoundPartition
+from source_confluence.sync import rounds as generic
 from source_confluence.sync.context import ReadContext
-from source_confluence.sync.idset import append_ids, decode_ids, encode_ids
-from source_confluence.sync.rolling import is_due
-from source_confluence.sync.state import PartitionedCursor, PartitionState, partition_key
-from source_confluence.timestamps import parse_timestamp
+from source_confluence.sync.idset import decode_ids
+from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 LOGGER = logging.getLogger("airbyte")
 SPACES_KEY = {"scope": "spaces"}
@@ -65,94 +61,14 @@ def tombstone(row_id: str, at: str) -> dict[str, Any]:
             "label_id": label_id, "label_name": None, "label_prefix": None, "updated_at": at, "deleted_at": at}
 
 
-class Rounds:
-    """Which keys are due in a sync starting at `context.now`, and each key's set of rows, shared by
-    the rounds and the changed content's labels (which run at the same time: hence the lock)."""
+class Rounds(generic.Rounds):
+    """The label rounds (sync/rounds.py), once per `label_reconciliation_interval_hours`."""
 
     def __init__(self, context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> None:
-        self.context = context
-        self.cursor = cursor
-        self._interval = timedelta(hours=context.config.label_reconciliation_interval_hours)
-        self._now = parse_timestamp(context.now)
-        self.saved: list[dict[str, str]] = (
-            [dict(entry["partition"]) for entry in cursor.state.get("states", [])] if use_state else [])
-        self.every_key = not self.saved
-        """No state (a first sync, or one after the stream was a snapshot): every key is read."""
-        self._lock = threading.Lock()
-        self._added: dict[str, set[str]] = {}
-        """Rows the changed content's labels added to a key's set in this sync."""
-
-    def due(self, key: Mapping[str, str]) -> bool:
-        if self.every_key:
-            return True
-        state = self.cursor.get(key)
-        last = state.reconciled_at if state is not None else None
-        return is_due({"stream": STREAM, **key}, parse_timestamp(last) if last else None, self._interval, self._now)
+        super().__init__(context, cursor, use_state, STREAM, context.config.label_reconciliation_interval_hours)
 
     def round(self, key: Mapping[str, str], inner: Partition | None) -> RoundPartition:
-        return RoundPartition(key, inner, self)
-
-    def rows_held(self) -> int:
-        return sum(len(decode_ids(state.synced_ids)) for key in self.saved
-                   if (state := self.cursor.get(key)) is not None and state.synced_ids)
-
-    def removed(self, key: Mapping[str, str], seen: set[str]) -> list[str]:
-        """The rows `key` held and no longer holds (`seen`: what its round read now)."""
-        with self._lock:
-            state = self.cursor.get(key)
-            held = decode_ids(state.synced_ids) if state is not None and state.synced_ids else set()
-            return sorted(held - seen - self._added.get(partition_key(key), set()))
-
-    def finish_round(self, key: Mapping[str, str], seen: set[str]) -> None:
-        now = self.context.now
-        with self._lock:
-            rows = seen | self._added.get(partition_key(key), set())
-            self.cursor.checkpoint(key, PartitionState(updated_at=now, complete=True, synced_ids=encode_ids(rows),
-                                                       reconciled_at=now))
-
-    def remember(self, key: Mapping[str, str]) -> None:
-        """A key not in state yet, saved before its round is read, so it stays due after a failed sync."""
-        with self._lock:
-            if self.cursor.get(key) is None:
-                self.cursor.checkpoint(key, PartitionState())
-
-    def add_rows(self, key: Mapping[str, str], rows: set[str]) -> None:
-        """Rows read from changed content join their key's set, to be tombstoned once they are gone."""
-        with self._lock:
-            self._added.setdefault(partition_key(key), set()).update(rows)
-            state = self.cursor.get(key) or PartitionState()
-            self.cursor.checkpoint(key, PartitionState(
-                updated_at=state.updated_at, complete=state.complete,
-                synced_ids=append_ids(state.synced_ids, rows), reconciled_at=state.reconciled_at))
-
-
-class RoundPartition(StreamPartition):
-    """One key's turn: every row it holds now, then tombstones for the rows it held and lost."""
-
-    def __init__(self, key: Mapping[str, str], inner: Partition | None, rounds: Rounds) -> None:
-        super().__init__(STREAM, key)
-        self._key = dict(key)
-        self._inner = inner
-        self._rounds = rounds
-
-    def read(self) -> Iterable[Record]:
-        now = self._rounds.context.now
-        seen: set[str] = set()
-        for record in self._inner.read() if self._inner is not None else ():
-            seen.add(record.data["id"])
-            yield record
-        removed = self._rounds.removed(self._key, seen)
-        if removed:
-            LOGGER.info(f"Stream '{STREAM}', {describe(self._key)}: {len(removed)} label(s) removed since its "
-                        "last round; emitting them with deleted_at set.")
-        for row_id in removed:
-            yield Record(data=tombstone(row_id, now), stream_name=STREAM)
-        # Saved after its last record: an interrupted round is read whole again in the next sync.
-        self._rounds.finish_round(self._key, seen)
-
-
-def describe(key: Mapping[str, str]) -> str:
-    return ", ".join(f"{name} {value}" for name, value in sorted(key.items()))
+        return RoundPartition(key, inner, self, lambda _key, row_id, at: tombstone(row_id, at), "label(s)")
 
 
 def label_round_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:

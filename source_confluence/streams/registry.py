@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.streams.access import group_member_partitions, groups_partitions, space_permission_partitions
+from source_confluence.streams.access import groups_partitions
+from source_confluence.streams.access_rounds import group_member_partitions, space_permission_partitions
 from source_confluence.streams.attachments import attachment_partitions
 from source_confluence.streams.audit import audit_partitions
 from source_confluence.streams.comments import comment_partitions
@@ -88,9 +89,9 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("content_restrictions", ("id",), "updated_at", restriction_partitions, runs_last=True),
     StreamDefinition("folders", ("id",), "resolved_at", folder_partitions, runs_last=True),
     StreamDefinition("groups", ("id",), None, snapshot=groups_partitions),
-    StreamDefinition("group_members", ("id",), None, snapshot=group_member_partitions),
+    StreamDefinition("group_members", ("id",), "updated_at", group_member_partitions),
     StreamDefinition("audit_records", ("id",), "created_at", audit_partitions),
-    StreamDefinition("space_permissions", ("id",), None, snapshot=space_permission_partitions),
+    StreamDefinition("space_permissions", ("id",), "updated_at", space_permission_partitions),
     StreamDefinition("decisions", ("id",), "updated_at", decision_partitions, runs_last=True),
     StreamDefinition("content_views", ("content_id",), "counted_at", view_partitions),
 )

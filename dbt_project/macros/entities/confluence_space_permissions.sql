@@ -1,10 +1,12 @@
-{#- The space_permissions stream: a full-refresh snapshot of (space, principal, operation) grants
-    without a cursor, the last loaded row wins (column keys: see confluence_pages_entity and
-    confluence_groups_entity). -#}
+{#- The space_permissions stream: (space, principal, operation) grants, incremental on `updated_at`
+    (the sync that read the row; a revoked grant arrives as a row with `deleted_at` set), the latest
+    row per id wins, then the latest load. A table loaded while the stream was a full-refresh
+    snapshot gains both columns at the first load of this release (Airbyte's and PyAirbyte's loaders
+    add a stream's new columns). Column keys: see confluence_pages_entity and confluence_groups_entity. -#}
 {% macro confluence_space_permissions_entity() -%}
     {{ return({
         'stream': 'space_permissions',
-        'version_order': [],
+        'version_order': ['updated_at'],
         'history': false,
         'deletions': false,
         'table_optional': true,
@@ -19,6 +21,8 @@
             {'name': 'granted_through', 'type': 'string', 'lower': true},
             {'name': 'role_id', 'type': 'string'},
             {'name': 'role_name', 'type': 'string'},
+            {'name': 'updated_at', 'type': 'timestamp'},
+            {'name': 'deleted_at', 'type': 'timestamp'},
         ],
     }) }}
 {%- endmacro %}

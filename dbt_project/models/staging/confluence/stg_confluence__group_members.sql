@@ -1,5 +1,5 @@
 {#-
-    One row per (group, member) pair: its last loaded row (the stream is a full-refresh snapshot without cursor). Empty when the stream was not synced. Renames and casts of base_confluence__group_members (columns:
+    One row per (group, member) pair still in its group: its latest row (removed members' tombstones are dropped by the base model). Empty when the stream was not synced. Renames and casts of base_confluence__group_members (columns:
     macros/entities/confluence_group_members.sql).
 -#}
 select
