@@ -153,11 +153,9 @@ class BothEnds:
         """The newest-first half's first result: what the cursor may claim once the halves meet."""
         low: str | None = None
         """The oldest time the newest-first half has reached."""
-        newest_open = True
+        newest_open = started = False
         try:
             while True:
-                if newest_open:
-                    ahead.start()
                 listed = next(oldest, None)
                 if listed is None:
                     LOGGER.warning("A list kept changing while it was read; the next sync continues from the last "
@@ -171,35 +169,37 @@ class BothEnds:
                 frontier = advance(frontier, oldest_seen, listed, False, done, cap, False)
                 met = not done and low is not None and frontier.floor is not None and low < frontier.floor
                 if done or met:
-                    if met:
-                        frontier = frontier.advanced(newest_seen.by_time, top, cap)
+                    # The versions the newest-first half emitted at or after the cursor are known too.
+                    frontier = frontier.advanced(newest_seen.by_time, top if met else None, cap)
                     yield from self._end(state, frontier, first_read, oldest_seen, newest_seen)
                     return
                 state = self._harvest.progress(replace(
                     state, updated_at=frontier.cursor, cursor_versions=walk_versions(frontier), complete=state.complete,
                     resume={"order": "asc", **(listed.resume or {})}), first_read)
                 self._slot.checkpoint(state)
-                if not newest_open:
-                    continue
-                fetched = ahead.take()
-                if fetched is None:
-                    newest_open = False  # the list ended (or was empty): the oldest-first half goes on alone
-                    continue
-                if top is None and fetched.listed.results:
-                    top = modified_at(fetched.listed.results[0])
-                chosen, page_seen, reached = self._newest_page(fetched, frontier, leave_out)
-                if fetched.listed.results:
-                    low = reached
-                yield from self._harvest.deliver(chosen)
-                self._taken.merge(page_seen)
-                newest_seen.merge(page_seen)
-                if low is not None and frontier.floor is not None and low < frontier.floor or (
-                        fetched.listed.resume is None and top is not None):
-                    frontier = frontier.advanced(newest_seen.by_time, top, cap)
-                    yield from self._end(state, frontier, first_read, oldest_seen, newest_seen)
-                    return
-                if fetched.listed.resume is None:
-                    newest_open = False
+                if not started:
+                    # A list of one page costs one request: the other end is read once there is a second.
+                    started = newest_open = True
+                elif newest_open:
+                    fetched = ahead.take()
+                    if fetched is None:
+                        newest_open = False  # the list ended (or was empty): the oldest-first half goes on alone
+                        continue
+                    if top is None and fetched.listed.results:
+                        top = modified_at(fetched.listed.results[0])
+                    chosen, page_seen, reached = self._newest_page(fetched, frontier, leave_out)
+                    low = reached or low
+                    yield from self._harvest.deliver(chosen)
+                    self._taken.merge(page_seen)
+                    newest_seen.merge(page_seen)
+                    bottom = fetched.listed.resume is None
+                    if low is not None and frontier.floor is not None and low < frontier.floor or bottom and top:
+                        frontier = frontier.advanced(newest_seen.by_time, top, cap)
+                        yield from self._end(state, frontier, first_read, oldest_seen, newest_seen)
+                        return
+                    newest_open = not bottom
+                if newest_open:
+                    ahead.start()  # the next page of the newest-first half, while the oldest-first half reads its own
         finally:
             stopped.set()
             ahead.close()
