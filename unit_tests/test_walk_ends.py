@@ -215,3 +215,17 @@ def test_the_newest_first_half_runs_in_a_thread_of_its_own() -> None:
     assert footer_cursors(output)[-1]["updated_at"] == T[8]
     # The newest-first half's requests count for the stream, not for the set-up.
     assert output.is_in_logs("Cost of stream 'comments': 7 request")
+
+
+def test_a_second_edit_within_the_same_millisecond_is_emitted(inline_ahead: None) -> None:
+    # Comment 3 is edited twice on day 5 (same millisecond): the oldest-first half listed version 1,
+    # the newest-first half finds version 2 at the same time. Found by the Cloud adversary: the
+    # read's dedupe compared times only and dropped version 2, while the cursor claimed it.
+    site = [c("1", 1), c("2", 2), c("3", 5, version=2), c("4", 5), c("5", 5), c("6", 9)]
+    with HttpMocker() as http:
+        mock_pages(http, False, [[c("1", 1), c("2", 2)], [c("3", 5), c("4", 5)], [c("5", 5), c("6", 9)], []])
+        mock_pages(http, True, [[c("6", 9), c("3", 5, version=2)], [c("5", 5), c("4", 5)], [c("2", 2), c("1", 1)]])
+        output = sync(http)
+    records = emitted(output)
+    assert ("3", 2) in records and records.index(("3", 1)) < records.index(("3", 2))
+    assert claims_only_emitted(output, site) == []

@@ -128,8 +128,8 @@ class BothEnds:
         """The walk's versions taken across restarts (`Walk._taken`)."""
         self._build = build
         self._newest = newest
-        self._latest: dict[str, str] = {}
-        """id -> the newest modification time this read emitted it at."""
+        self._latest: dict[str, tuple[str, int]] = {}
+        """id -> the newest (modification time, version number) this read emitted of it."""
 
     def read(self, oldest: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:
         first_read = not state.complete
@@ -247,14 +247,17 @@ class BothEnds:
         return chosen, seen, reached
 
     def _fresh(self, raw: Mapping[str, Any], updated_at: str | None) -> bool:
-        """False for a version of an id this read already emitted at the same or a newer time."""
+        """False for a version of an id this read already emitted, or one older than it emitted (by
+        time, then version number: an object may be edited twice within a millisecond)."""
         if updated_at is None:
             return True
+        number = (raw.get("version") or {}).get("number")
+        order = (updated_at, number if isinstance(number, int) and not isinstance(number, bool) else -1)
         key = str(raw.get("id"))
         before = self._latest.get(key)
-        if before is not None and before >= updated_at:
+        if before is not None and before >= order:
             return False
-        self._latest[key] = updated_at
+        self._latest[key] = order
         return True
 
     def _end(self, state: PartitionState, frontier: Frontier, first_read: bool, oldest: Seen,
