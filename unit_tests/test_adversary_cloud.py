@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from source_confluence.streams import probe
 from unit_tests.adversary.cloud import CloudFake
 from unit_tests.adversary.machine import SyncMachine, machine_settings
+from unit_tests.adversary.moves import CREATE
 
 
 class CloudSyncs(SyncMachine):
     flavour = "cloud"
     flavour_moves = st.tuples(st.just("expire"))
+    objects = st.one_of(st.lists(CREATE, max_size=14), st.lists(CREATE, min_size=20, max_size=36))
 
     def make_fake(self) -> CloudFake:
         return CloudFake(self.site)

@@ -53,7 +53,8 @@ def attachment_partitions(context: ReadContext, cursor: PartitionedCursor, use_s
     source = WalkSource(stream=STREAM, key={"scope": "site"}, kind=ATTACHMENT, space_id=None, describe="attachments")
     options = context.config.attachment_text
     if options is None:
-        yield ModifiedWalkPartition(source, AttachmentConverter(context), context, cursor, use_state)
+        yield ModifiedWalkPartition(source, AttachmentConverter(context), context, cursor, use_state,
+                                    twin=lambda: AttachmentConverter(context))
         return
     yield AttachmentTextPartition(source, AttachmentTexts(options, context.client), context, cursor, use_state)
 

@@ -134,4 +134,5 @@ def comment_partitions(context: ReadContext, cursor: PartitionedCursor, use_stat
         source = WalkSource(stream=STREAM, key={"comment_type": comment_type}, kind=kind, space_id=None,
                             describe=f"{comment_type} comments")
         converter = CommentConverter(None if kind == ALL_COMMENTS else comment_type, context)
-        yield ModifiedWalkPartition(source, converter, context, cursor, use_state)
+        twin = partial(CommentConverter, None if kind == ALL_COMMENTS else comment_type, context)
+        yield ModifiedWalkPartition(source, converter, context, cursor, use_state, twin=twin)

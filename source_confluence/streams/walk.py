@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.types import Record
@@ -31,12 +31,16 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_confluence.api.protocol import ListPage, Position
 from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.records.references import Built
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.probe import probe
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from source_confluence.streams.walk_ends import BothEnds
 
 LOGGER = logging.getLogger("airbyte")
 MAX_WALK_RESTARTS = 3
@@ -84,6 +88,10 @@ class PartitionSlot:
         self.cursor.checkpoint(self.key, state)
 
 
+PageBuilder = Callable[[Sequence[Mapping[str, Any]], str], list[Built]]
+"""Builds the records of a page's items (given its base URL) without emitting them."""
+
+
 class Harvest:
     """What the items a walk takes yield, and what follows its end."""
 
@@ -91,6 +99,15 @@ class Harvest:
     """True when `records` reads lists of its own, whose page links may expire mid-walk."""
 
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def newest_first(self) -> PageBuilder | None:
+        """Builds pages for the newest-first half of a two-ended walk (streams/walk_ends.py), in
+        that half's thread; None: the walk is read from one end only."""
+        return None
+
+    def deliver(self, built: Sequence[Built]) -> Iterator[Record]:
+        """Emits what `newest_first()` built (the only harvests that build: those that deliver)."""
         raise NotImplementedError
 
     def skipped(self, raw: Mapping[str, Any]) -> None:
@@ -197,7 +214,9 @@ class Walk:
         bodies = self._context.config.include_bodies and source.bodies or source.needs_bodies
         if prior is not None and prior.resume:
             order = prior.resume["order"]
-            yield from self._pages(client.walk(source.kind, source.space_id, order, None, bodies, prior.resume), prior)
+            pages = client.walk(source.kind, source.space_id, order, None, bodies, prior.resume)
+            ends = self._both_ends(order, bodies)
+            yield from ends.read(pages, prior) if ends is not None else self._pages(pages, prior)
             return
         lower = prior.updated_at if prior else None
         if lower is None and source.from_start_date:
@@ -209,8 +228,24 @@ class Walk:
         # refresh of version-less changes (inline comment resolutions) starts there.
         start = prior or PartitionState(updated_at=lower, reconciled_at=self._context.now)
         probed = probe(self._context, source, start, bodies) if order == "desc" and prior is not None else None
-        yield from self._pages(probed or client.walk(source.kind, source.space_id, order, lower, bodies),
-                               replace(start, resume={"order": order}), exact=prior is None)
+        pages = probed or client.walk(source.kind, source.space_id, order, lower, bodies)
+        ends = self._both_ends(order, bodies)
+        if ends is not None:
+            yield from ends.read(pages, replace(start, resume={"order": order}), exact=prior is None)
+            return
+        yield from self._pages(pages, replace(start, resume={"order": order}), exact=prior is None)
+
+    def _both_ends(self, order: str, bodies: bool) -> BothEnds | None:
+        """A site-wide list read oldest first with no lower bound (on a server that does not filter
+        by time) is also read newest first, at once, where the harvest can build in a thread."""
+        client, source = self._context.client, self._source
+        builder = self._harvest.newest_first()
+        if order != "asc" or source.space_id is not None or client.filters_by_modified_time or builder is None:
+            return None
+        from source_confluence.streams.walk_ends import BothEnds  # it builds on this module
+
+        newest = client.walk(source.kind, None, "desc", None, bodies)
+        return BothEnds(self._context, self._harvest, self._slot, self._taken, builder, newest)
 
     def _pages(self, lists: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:
         resume = state.resume or {}
@@ -247,18 +282,14 @@ class Walk:
             self._taken.merge(page_seen)
             done = reached_bound or listed.resume is None
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
-            state = replace(state, updated_at=frontier.cursor, cursor_versions=_versions(frontier),
+            state = replace(state, updated_at=frontier.cursor, cursor_versions=walk_versions(frontier),
                             complete=done or state.complete, resume=None if done else _resume(
                                 descending, listed.resume, seen))
             state = self._harvest.progress(state, first_read)
             # The walk's progress is saved before what follows its end, which may fail on its own.
             self._slot.checkpoint(state)
             if done:
-                for item in self._harvest.finish(state, versions_newest(frontier.versions, seen.high)):
-                    if isinstance(item, PartitionState):
-                        self._slot.checkpoint(item)
-                    else:
-                        yield item
+                yield from finish(self._harvest, self._slot, state, versions_newest(frontier.versions, seen.high))
                 return
         # The client ended the walk early (the list kept changing under it): the last checkpoint
         # holds, and the next sync continues from it.
@@ -266,7 +297,16 @@ class Walk:
                        "it was read; the next sync continues from the last checkpoint.")
 
 
-def _versions(frontier: Frontier) -> dict[str, tuple[str, ...]] | None:
+def finish(harvest: Harvest, slot: WalkSlot, state: PartitionState, newest: str | None) -> Iterator[Record]:
+    """What follows a walk's last checkpoint (`state`): the harvest's end (the deletion check)."""
+    for item in harvest.finish(state, newest):
+        if isinstance(item, PartitionState):
+            slot.checkpoint(item)
+        else:
+            yield item
+
+
+def walk_versions(frontier: Frontier) -> dict[str, tuple[str, ...]] | None:
     return {at: tuple(keys) for at, keys in frontier.versions_json().items()} or None
 
 

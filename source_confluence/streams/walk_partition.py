@@ -4,8 +4,9 @@ comments, attachments)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, Protocol
 
 from airbyte_cdk.sources.types import Record
@@ -15,7 +16,7 @@ from source_confluence.records.references import Built, References
 from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.deletions import DeletionCheck
 from source_confluence.streams.errors import translate_http_errors
-from source_confluence.streams.walk import Harvest, PartitionSlot, Walk, WalkSlot, WalkSource
+from source_confluence.streams.walk import Harvest, PageBuilder, PartitionSlot, Walk, WalkSlot, WalkSource
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.idset import append_ids
 from source_confluence.sync.state import PartitionedCursor, PartitionState
@@ -36,12 +37,22 @@ class RecordConverter(Protocol):
     # whose change created no version, found in the deletion check's id scan (`listed`: id -> object).
 
 
+def build_page(converter: RecordConverter, taken: Sequence[Mapping[str, Any]], base_url: str) -> list[Built]:
+    """The records of a page's items, their bulk lookups first; nothing is emitted yet."""
+    if taken:
+        converter.prepare(taken)
+    return [converter.record(raw, base_url) for raw in taken]
+
+
 class ConverterHarvest(Harvest):
     """A content stream's records, built by its converter, and the deletion check after the walk."""
 
-    def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext) -> None:
+    def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
+                 twin: Callable[[], RecordConverter] | None = None) -> None:
         self._source = source
         self._converter = converter
+        self._twin = twin
+        """Makes another converter like `converter` (None: the walk is read from one end only)."""
         self._context = context
         self._emitted: set[str] = set()
         """The ids this read emitted (across restarts), for the deletion check's set."""
@@ -51,13 +62,20 @@ class ConverterHarvest(Harvest):
         """What the page's skipped items reference (accounts, containers)."""
 
     def records(self, taken: Sequence[Mapping[str, Any]], listed: ListPage) -> Iterator[Record]:
-        if taken:
-            self._converter.prepare(taken)
+        yield from self.deliver(build_page(self._converter, taken, listed.base_url))
+
+    def newest_first(self) -> PageBuilder | None:
+        """A builder with a converter of its own, for the newest-first half of a two-ended walk
+        (streams/walk_ends.py), which prepares and builds its pages in its own thread."""
+        return None if self._twin is None else partial(build_page, self._twin())
+
+    def deliver(self, built: Sequence[Built]) -> Iterator[Record]:
+        """Emits records built from a page (by either half of a walk): only here do they count."""
         clock = self._context.tombstone_clock
         # A stale hit (Data Center's index lags) of content another partition's check already found
         # gone: its older version, not current, would follow the tombstone and undo it where the last
         # record wins; the tombstone already says what it would (gone).
-        built = [item for item in (self._converter.record(raw, listed.base_url) for raw in taken)
+        built = [item for item in built
                  if item.record is None or item.record.get("status") == "current"
                  or not clock.superseded(item.record["id"], item.record.get("updated_at"))]
         # The page's references reach the sync's collector before its records are emitted.
@@ -94,11 +112,14 @@ class ConverterHarvest(Harvest):
 
 class ModifiedWalkPartition(StreamPartition):
     def __init__(self, source: WalkSource, converter: RecordConverter, context: ReadContext,
-                 cursor: PartitionedCursor, use_state: bool, slot: WalkSlot | None = None) -> None:
+                 cursor: PartitionedCursor, use_state: bool, slot: WalkSlot | None = None,
+                 twin: Callable[[], RecordConverter] | None = None) -> None:
+        """`twin`: makes another converter like `converter`, for a site-wide list whose first walk
+        is read from both ends at once (streams/walk_ends.py)."""
         super().__init__(source.stream, source.key)
         self._source = source
         self._slot = slot or PartitionSlot(cursor, source.key)
-        self._walk = Walk(source, ConverterHarvest(source, converter, context), context, self._slot)
+        self._walk = Walk(source, ConverterHarvest(source, converter, context, twin), context, self._slot)
         self._use_state = use_state
 
     def read(self) -> Iterable[Record]:

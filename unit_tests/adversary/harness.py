@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
+from unittest.mock import patch
 
 from airbyte_cdk.models import AirbyteMessage, FailureType, Type
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
@@ -23,6 +24,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.api.cloud.client import CloudClient
 from source_confluence.api.datacenter.client import DataCenterClient
 from source_confluence.config import parse_config
+from source_confluence.streams import walk_ends
 from source_confluence.streams.decision_pending import PendingDecisions
 from source_confluence.streams.registry import STREAMS_BY_NAME
 from source_confluence.sync.context import ReadContext, SpaceDirectory
@@ -133,8 +135,11 @@ class Connector:
         if context.decision_bodies.enabled:
             watching = context.decision_bodies.watched_by(PendingDecisions(PartitionedCursor(
                 "decisions", manager.get_stream_state("decisions", None), repository, manager)))
+        # The newest-first half of a two-ended walk runs in the caller's thread, when the walk starts its
+        # page: the adversary draws the site's changes between requests from this thread, in order.
+        inline = patch.object(walk_ends, "AHEAD", walk_ends.InlineAhead)
         try:
-            with watching:
+            with watching, inline:
                 self._read(phases[0], context, manager, repository, log, kill_after)
             self._read(phases[1], context, manager, repository, log, kill_after)
         except Killed:
