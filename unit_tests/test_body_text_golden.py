@@ -1,0 +1,68 @@
+"""Differential test: body_text must convert a large, varied corpus exactly as the reference
+renderer did (golden outputs written from main by unit_tests/body_text_corpus.py, which says what
+the corpus holds). A speed-up of the conversion may change no output character."""
+
+from __future__ import annotations
+
+import json
+import lzma
+from functools import cache
+from typing import Any
+
+from source_confluence.records.body_text import storage_to_text, storage_to_texts
+from unit_tests.body_text_corpus import GOLDEN
+
+
+@cache
+def _corpus() -> dict[str, Any]:
+    corpus: dict[str, Any] = json.loads(lzma.decompress(GOLDEN.read_bytes()))
+    return corpus
+
+
+def _report(mismatches: list[tuple[int, str | None, str | None, str | None]]) -> str:
+    lines = [f"{len(mismatches)} bodies convert differently from the golden corpus; the first:"]
+    for index, body, expected, got in mismatches[:3]:
+        lines.append(f"case {index}: body {body[:300] if body else body!r}\n"
+                     f"  expected {expected[:300] if expected else expected!r}\n"
+                     f"  got      {got[:300] if got else got!r}")
+    return "\n".join(lines)
+
+
+def test_the_corpus_is_large_and_varied():
+    corpus = _corpus()
+    bodies = [body for body, _, _ in corpus["cases"]]
+    assert len(bodies) > 3000
+    # Routed through every path: strict parse, tolerant parse, None, empty, names or not.
+    assert None in bodies and "" in bodies
+    assert sum(1 for body in bodies if body and "<![CDATA[" in body) > 300
+    assert sum(1 for body in bodies if body and "&" in body) > 500
+    assert sum(1 for body in bodies if body and "ac:structured-macro" in body and "<table" in body) > 100
+    assert {json.dumps(names) for names in corpus["names"]} >= {"null"}
+
+
+def test_each_body_converts_to_its_golden_text():
+    corpus = _corpus()
+    names = corpus["names"]
+    mismatches = []
+    for index, (body, names_index, expected) in enumerate(corpus["cases"]):
+        got = storage_to_text(body, names[names_index])
+        if got != expected:
+            mismatches.append((index, body, expected, got))
+    assert not mismatches, _report(mismatches)
+
+
+def test_pages_of_bodies_convert_to_their_golden_texts():
+    # The connector converts a page of results at once (one parse per batch of bodies).
+    corpus = _corpus()
+    by_names: dict[int, list[int]] = {}
+    for index, (_, names_index, _) in enumerate(corpus["cases"]):
+        by_names.setdefault(names_index, []).append(index)
+    cases = corpus["cases"]
+    mismatches = []
+    for names_index, indices in by_names.items():
+        for start in range(0, len(indices), 100):
+            page = indices[start:start + 100]
+            texts = storage_to_texts([cases[i][0] for i in page], corpus["names"][names_index], batch_bytes=64 * 1024)
+            mismatches.extend((i, cases[i][0], cases[i][2], got) for i, got in zip(page, texts, strict=True)
+                              if got != cases[i][2])
+    assert not mismatches, _report(mismatches)
