@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 _INLINE = object()  # sentinel: descend, no special behaviour
 
 
-def _descend(r: _Renderer, el: Any, on_exit: Any = None) -> tuple[Iterator[Any], Any]:
+def _descend(r: _Renderer, el: Any, on_exit: Any = None) -> tuple[None, Any]:
     text = el.text  # lxml builds a new string on every access: read it once
     if text:
         r.buf.append(text)
-    return iter(el), on_exit
+    return None, on_exit  # None: the walker visits el's own children (none: it exits at once)
 
 
 def _h_skip(r: _Renderer, el: Any) -> None:
@@ -28,7 +28,7 @@ def _exit_block(r: _Renderer, el: Any) -> None:
     r.block()
 
 
-def _h_block(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_block(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     r.block()
     return _descend(r, el, _exit_block)
 
@@ -43,7 +43,7 @@ def _exit_heading(r: _Renderer, el: Any) -> None:
     r.block()
 
 
-def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     r.block()
     if not r.flatten:
         r.buf.append("#" * int(el.tag[-1]) + " ")
@@ -70,7 +70,7 @@ def _exit_list(r: _Renderer, el: Any) -> None:
         r.block()
 
 
-def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any], Any]:
+def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any] | None, Any]:
     if r.lists:
         r.newline()  # a nested list is part of the outer list, not a new block
     else:
@@ -90,11 +90,11 @@ def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any], An
     return _descend(r, el, _exit_list)
 
 
-def _h_ul(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_ul(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     return _begin_list(r, el, False)
 
 
-def _h_ol(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_ol(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     return _begin_list(r, el, True)
 
 
@@ -102,7 +102,7 @@ def _exit_item(r: _Renderer, el: Any) -> None:
     r.end_item()
 
 
-def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     marker = "- "
     if r.lists:
         state = r.lists[-1]
@@ -113,7 +113,7 @@ def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
     return _descend(r, el, _exit_item)
 
 
-def _h_task(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_task(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     done = False
     for child in el:
         if child.tag == AC_TASK_STATUS:
@@ -128,7 +128,11 @@ _CELL_SEPARATOR = " | "
 
 
 def _has_text(pieces: list[str]) -> bool:
-    return any(piece is not _CELL_SEPARATOR and piece.strip() for piece in pieces)
+    for piece in pieces:
+        # Not piece.strip(): isspace is the same test (Unicode whitespace) without a copy.
+        if piece and piece is not _CELL_SEPARATOR and not piece.isspace():
+            return True
+    return False
 
 
 def _exit_row(r: _Renderer, el: Any) -> None:
@@ -147,7 +151,7 @@ def _exit_row(r: _Renderer, el: Any) -> None:
         outer[3] = len(buf)
 
 
-def _h_tr(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_tr(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     buf = r.buf
     if r.rows:
         # A row nested in a cell: settle the enclosing row's pieces now so that no piece is ever
@@ -165,7 +169,7 @@ def _exit_cell(r: _Renderer, el: Any) -> None:
     r.flatten -= 1
 
 
-def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     if r.rows:
         row = r.rows[-1]
         if row[0]:
