@@ -110,7 +110,14 @@ def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
             marker = f"{state[1]}. "
             state[1] += 1
     r.begin_item(marker)
-    return _descend(r, el, _exit_item)
+    if len(el):
+        return _descend(r, el, _exit_item)
+    # Most items are a line of text: end them here rather than after a walker round trip.
+    text = el.text
+    if text:
+        r.buf.append(text)
+    r.end_item()
+    return None
 
 
 def _h_task(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
@@ -175,6 +182,24 @@ def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
         if row[0]:
             r.buf.append(_CELL_SEPARATOR)
         row[0] += 1
+    if len(el) == 1:
+        for para in el:
+            if para.tag == "p" and not len(para):
+                # Most cells are one paragraph of text: what the walker would add (a block break
+                # is a space in a cell), without a stack entry for the cell.
+                buf = r.buf
+                text = el.text
+                if text:
+                    buf.append(text)
+                buf.append(" ")
+                text = para.text
+                if text:
+                    buf.append(text)
+                buf.append(" ")
+                tail = para.tail
+                if tail:
+                    buf.append(tail)
+                return None
     r.flatten += 1
     return _descend(r, el, _exit_cell)
 
