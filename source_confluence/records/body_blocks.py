@@ -45,6 +45,14 @@ def _exit_heading(r: _Renderer, el: Any) -> None:
 
 def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     r.block()
+    if not r.flatten and not len(el):
+        # A heading of plain text (most are): its line at once, nothing when it is blank.
+        text = el.text
+        if text and not text.isspace():
+            r.buf.append("#" * int(el.tag[-1]) + " ")
+            r.buf.append(text)
+        r.block()
+        return None
     if not r.flatten:
         r.buf.append("#" * int(el.tag[-1]) + " ")
     r.headings.append(len(r.buf))

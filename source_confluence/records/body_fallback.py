@@ -28,6 +28,9 @@ class _Node:
     def __len__(self) -> int:
         return len(self.children)
 
+    def __getitem__(self, index: slice) -> list[_Node]:
+        return self.children[index]
+
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.attrib.get(key, default)
 

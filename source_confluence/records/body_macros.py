@@ -140,7 +140,8 @@ def _param(parameters: list[Any], key: str) -> Any:
     """The first ``ac:parameter`` named `key` (case and spaces aside), or None. Looked up only by the
     macros that show a parameter, rather than reading every parameter's name up front."""
     for child in parameters:
-        if (child.get(AC_NAME) or "").strip().lower() == key:
+        name = child.get(AC_NAME)
+        if name == key or (name and name.strip().lower() == key):
             return child
     return None
 

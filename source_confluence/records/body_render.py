@@ -62,8 +62,11 @@ class _Renderer:
     def flush(self) -> None:
         buf = self.buf
         if buf:
-            # split/join collapses Unicode whitespace like \s+ but is several times faster.
-            text = " ".join((buf[0] if len(buf) == 1 else "".join(buf)).split())
+            text = buf[0] if len(buf) == 1 else "".join(buf)
+            # split/join collapses Unicode whitespace like \s+ but is several times faster; most
+            # lines need none of it. isprintable() is False for every whitespace but " ".
+            if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+                text = " ".join(text.split())
             buf.clear()
             if text:
                 if self.blank or self.used != len(self.firsts):
@@ -199,7 +202,8 @@ class _Renderer:
         if text:
             append(text)
         # Entries: (children still to visit, exit callback, element whose tail follows its exit).
-        stack: list[tuple[Iterator[Any], Any, Any]] = [(iter(root), None, None)]
+        # Children are iterated from a slice: lxml builds that list faster than it steps its iterator.
+        stack: list[tuple[Iterator[Any], Any, Any]] = [(iter(root[:]), None, None)]
         while stack:
             children, on_exit, owner = stack[-1]
             # Siblings are consumed here; descending pushes an entry and breaks out to the top.
@@ -219,7 +223,7 @@ class _Renderer:
                     if text:
                         append(text)
                     if len(child):
-                        stack.append((iter(child), None, child))
+                        stack.append((iter(child[:]), None, child))
                         break
                     tail = child.tail
                     if tail:
@@ -231,7 +235,7 @@ class _Renderer:
                     if text:
                         append(text)
                     if len(child):
-                        stack.append((iter(child), exit_block, child))
+                        stack.append((iter(child[:]), exit_block, child))
                         break
                     block_break()  # a leaf block exits at once, without a stack entry
                     tail = child.tail
@@ -246,7 +250,7 @@ class _Renderer:
                         stack.append((grandchildren, exit_child, child))
                         break
                     if len(child):
-                        stack.append((iter(child), exit_child, child))
+                        stack.append((iter(child[:]), exit_child, child))
                         break
                     if exit_child is exit_block:
                         block_break()
