@@ -191,23 +191,23 @@ def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
             r.buf.append(_CELL_SEPARATOR)
         row[0] += 1
     if len(el) == 1:
-        for para in el:
-            if para.tag == "p" and not len(para):
-                # Most cells are one paragraph of text: what the walker would add (a block break
-                # is a space in a cell), without a stack entry for the cell.
-                buf = r.buf
-                text = el.text
-                if text:
-                    buf.append(text)
-                buf.append(" ")
-                text = para.text
-                if text:
-                    buf.append(text)
-                buf.append(" ")
-                tail = para.tail
-                if tail:
-                    buf.append(tail)
-                return None
+        para = el[0]
+        if para.tag == "p" and not len(para):
+            # Most cells are one paragraph of text: what the walker would add (a block break
+            # is a space in a cell), without a stack entry for the cell.
+            buf = r.buf
+            text = el.text
+            if text:
+                buf.append(text)
+            buf.append(" ")
+            text = para.text
+            if text:
+                buf.append(text)
+            buf.append(" ")
+            tail = para.tail
+            if tail:
+                buf.append(tail)
+            return None
     r.flatten += 1
     return _descend(r, el, _exit_cell)
 

@@ -65,7 +65,7 @@ def _h_resource(r: _Renderer, el: Any) -> None:
 
 
 def _exit_attachment_link(r: _Renderer, el: Any) -> None:
-    for child in el:
+    for child in el[:]:
         if child.tag == RI_ATTACHMENT:
             r.buf.append(f" [attachment: {child.get(RI_FILENAME) or ''}]")
             return
@@ -74,7 +74,7 @@ def _exit_attachment_link(r: _Renderer, el: Any) -> None:
 def _h_link(r: _Renderer, el: Any) -> Any:
     resource = None
     body = None
-    for child in el:
+    for child in el[:]:
         tag = child.tag
         if tag.__class__ is not str:
             continue
@@ -107,7 +107,7 @@ def _h_link(r: _Renderer, el: Any) -> Any:
 def _h_image(r: _Renderer, el: Any) -> Any:
     label = ""
     captions = []
-    for child in el:
+    for child in el[:]:
         tag = child.tag
         if tag == RI_ATTACHMENT:
             label = label or child.get(RI_FILENAME) or ""
@@ -151,7 +151,7 @@ def _h_macro(r: _Renderer, el: Any) -> Any:
     parameters = []
     bodies = []
     plain = None
-    for child in el:
+    for child in el[:]:  # a slice: cheaper than stepping lxml's iterator
         tag = child.tag
         if tag == AC_PARAMETER:
             parameters.append(child)
