@@ -117,14 +117,20 @@ def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
         if state[0]:
             marker = f"{state[1]}. "
             state[1] += 1
-    r.begin_item(marker)
-    if len(el):
+    if r.flatten or len(el):
+        r.begin_item(marker)
         return _descend(r, el, _exit_item)
-    # Most items are a line of text: end them here rather than after a walker round trip.
+    # Most items are a line of text: begin_item, the text and end_item in one step.
+    if r.lists:
+        r.lists[-1][2] = False  # begin_item sets it, end_item clears it
+    if r.buf:
+        r.flush()
+    r.push_ctx(marker, "  ", True)
     text = el.text
     if text:
         r.buf.append(text)
-    r.end_item()
+        r.flush()
+    r.pop_ctx()
     return None
 
 
