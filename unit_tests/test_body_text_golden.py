@@ -9,6 +9,7 @@ import lzma
 from functools import cache
 from typing import Any
 
+from source_confluence.records.body_parse import _parse_xml
 from source_confluence.records.body_text import storage_to_text, storage_to_texts
 from unit_tests.body_text_corpus import GOLDEN
 
@@ -17,6 +18,14 @@ from unit_tests.body_text_corpus import GOLDEN
 def _corpus() -> dict[str, Any]:
     corpus: dict[str, Any] = json.loads(lzma.decompress(GOLDEN.read_bytes()))
     return corpus
+
+
+def _not_well_formed(body: str) -> bool:
+    try:
+        _parse_xml(body)
+    except Exception:
+        return True
+    return False
 
 
 def _report(mismatches: list[tuple[int, str | None, str | None, str | None]]) -> str:
@@ -36,6 +45,8 @@ def test_the_corpus_is_large_and_varied():
     assert None in bodies and "" in bodies
     assert sum(1 for body in bodies if body and "<![CDATA[" in body) > 300
     assert sum(1 for body in bodies if body and "&" in body) > 500
+    assert sum(1 for body in bodies if body and "&" in body and "<![CDATA[" in body) > 300
+    assert sum(1 for body in bodies if body and _not_well_formed(body)) > 500  # the tag-soup path
     assert sum(1 for body in bodies if body and "ac:structured-macro" in body and "<table" in body) > 100
     assert {json.dumps(names) for names in corpus["names"]} >= {"null"}
 
