@@ -222,8 +222,9 @@ class _Renderer:
                     text = child.text
                     if text:
                         append(text)
-                    if len(child):
-                        stack.append((iter(child[:]), None, child))
+                    kids = child[:]  # also the leaf test: cheaper than len() and then a slice
+                    if kids:
+                        stack.append((iter(kids), None, child))
                         break
                     tail = child.tail
                     if tail:
@@ -234,8 +235,9 @@ class _Renderer:
                     text = child.text
                     if text:
                         append(text)
-                    if len(child):
-                        stack.append((iter(child[:]), exit_block, child))
+                    kids = child[:]
+                    if kids:
+                        stack.append((iter(kids), exit_block, child))
                         break
                     block_break()  # a leaf block exits at once, without a stack entry
                     tail = child.tail
@@ -249,8 +251,9 @@ class _Renderer:
                     if grandchildren is not None:
                         stack.append((grandchildren, exit_child, child))
                         break
-                    if len(child):
-                        stack.append((iter(child[:]), exit_child, child))
+                    kids = child[:]
+                    if kids:
+                        stack.append((iter(kids), exit_child, child))
                         break
                     if exit_child is exit_block:
                         block_break()
