@@ -43,7 +43,7 @@ def _exit_heading(r: _Renderer, el: Any) -> None:
     r.block()
 
 
-def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
+def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     r.block()
     if not r.flatten and not len(el):
         # A heading of plain text (most are): its line at once, nothing when it is blank.
@@ -110,7 +110,7 @@ def _exit_item(r: _Renderer, el: Any) -> None:
     r.end_item()
 
 
-def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
+def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     marker = "- "
     if r.lists:
         state = r.lists[-1]
@@ -190,7 +190,7 @@ def _exit_cell(r: _Renderer, el: Any) -> None:
     r.flatten -= 1
 
 
-def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
+def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     if r.rows:
         row = r.rows[-1]
         if row[0]:
