@@ -90,16 +90,6 @@ def _xml_parser() -> etree.XMLParser:
     return parser
 
 
-def _in_cdata(text: str, amp: int) -> bool:
-    """Whether position `amp` lies in a CDATA section, scanning sections from the start: the last
-    section start before it has no end between, and some end follows (an unterminated section
-    counts as text: the strict parse fails anyway and tag soup takes over). A start or end that sits
-    inside another section changes nothing: neither string can overlap the other."""
-    start = text.rfind(_CDATA_START, 0, amp)
-    return (start >= 0 and text.find(_CDATA_END, start + len(_CDATA_START), amp) < 0
-            and text.find(_CDATA_END, amp) >= 0)
-
-
 def _xmlify_entities(text: str) -> str:
     """Rewrite entity references so that XML accepts them, leaving CDATA sections untouched.
 
@@ -108,9 +98,17 @@ def _xmlify_entities(text: str) -> str:
     parts = []
     last = 0
     amp = text.find("&")
+    cdata = text.find(_CDATA_START) if amp >= 0 else -1
     while amp >= 0:
-        if _in_cdata(text, amp):
-            amp = text.find("&", amp + 1)
+        if 0 <= cdata < amp:
+            end = text.find(_CDATA_END, cdata + len(_CDATA_START))
+            if end < 0:
+                cdata = -1  # unterminated: the strict parse fails anyway and tag soup takes over
+                continue
+            end += len(_CDATA_END)
+            if amp < end:
+                amp = text.find("&", end)
+            cdata = text.find(_CDATA_START, end)
             continue
         match = _ENTITY.match(text, amp)
         if match is None:  # never: the pattern matches any "&"
