@@ -105,7 +105,7 @@ _ENTITY_TOKENS = ["&", "&amp;", "&nbsp;", "&#65;", "&#x41;", "&#0;", "&bogus;", 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_ENTITY_TOKENS), max_size=16).map("".join))
 def test_the_entity_pass_skips_exactly_the_cdata_sections(text):
-    # The pass hops between ampersands and asks, for each, whether a section holds it.
+    # The pass hops between ampersands and steps over the sections on the way.
     assert _xmlify_entities(text) == _reference_xmlify(text)
 
 
