@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 _INLINE = object()  # sentinel: descend, no special behaviour
 
 
-def _descend(r: _Renderer, el: Any, on_exit: Any = None) -> tuple[Iterator[Any], Any]:
+def _descend(r: _Renderer, el: Any, on_exit: Any = None) -> tuple[None, Any]:
     text = el.text  # lxml builds a new string on every access: read it once
     if text:
         r.buf.append(text)
-    return iter(el), on_exit
+    return None, on_exit  # None: the walker visits el's own children (none: it exits at once)
 
 
 def _h_skip(r: _Renderer, el: Any) -> None:
@@ -28,7 +28,7 @@ def _exit_block(r: _Renderer, el: Any) -> None:
     r.block()
 
 
-def _h_block(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_block(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     r.block()
     return _descend(r, el, _exit_block)
 
@@ -43,8 +43,16 @@ def _exit_heading(r: _Renderer, el: Any) -> None:
     r.block()
 
 
-def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_heading(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     r.block()
+    if not r.flatten and not len(el):
+        # A heading of plain text (most are): its line at once, nothing when it is blank.
+        text = el.text
+        if text and not text.isspace():
+            r.buf.append("#" * int(el.tag[-1]) + " ")
+            r.buf.append(text)
+        r.block()
+        return None
     if not r.flatten:
         r.buf.append("#" * int(el.tag[-1]) + " ")
     r.headings.append(len(r.buf))
@@ -70,7 +78,7 @@ def _exit_list(r: _Renderer, el: Any) -> None:
         r.block()
 
 
-def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any], Any]:
+def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any] | None, Any]:
     if r.lists:
         r.newline()  # a nested list is part of the outer list, not a new block
     else:
@@ -90,11 +98,11 @@ def _begin_list(r: _Renderer, el: Any, ordered: bool) -> tuple[Iterator[Any], An
     return _descend(r, el, _exit_list)
 
 
-def _h_ul(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_ul(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     return _begin_list(r, el, False)
 
 
-def _h_ol(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_ol(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     return _begin_list(r, el, True)
 
 
@@ -102,18 +110,31 @@ def _exit_item(r: _Renderer, el: Any) -> None:
     r.end_item()
 
 
-def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_li(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     marker = "- "
     if r.lists:
         state = r.lists[-1]
         if state[0]:
             marker = f"{state[1]}. "
             state[1] += 1
-    r.begin_item(marker)
-    return _descend(r, el, _exit_item)
+    if r.flatten or len(el):
+        r.begin_item(marker)
+        return _descend(r, el, _exit_item)
+    # Most items are a line of text: begin_item, the text and end_item in one step.
+    if r.lists:
+        r.lists[-1][2] = False  # begin_item sets it, end_item clears it
+    if r.buf:
+        r.flush()
+    r.push_ctx(marker, "  ", True)
+    text = el.text
+    if text:
+        r.buf.append(text)
+        r.flush()
+    r.pop_ctx()
+    return None
 
 
-def _h_task(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_task(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     done = False
     for child in el:
         if child.tag == AC_TASK_STATUS:
@@ -128,7 +149,11 @@ _CELL_SEPARATOR = " | "
 
 
 def _has_text(pieces: list[str]) -> bool:
-    return any(piece is not _CELL_SEPARATOR and piece.strip() for piece in pieces)
+    for piece in pieces:
+        # Not piece.strip(): isspace is the same test (Unicode whitespace) without a copy.
+        if piece and piece is not _CELL_SEPARATOR and not piece.isspace():
+            return True
+    return False
 
 
 def _exit_row(r: _Renderer, el: Any) -> None:
@@ -147,7 +172,7 @@ def _exit_row(r: _Renderer, el: Any) -> None:
         outer[3] = len(buf)
 
 
-def _h_tr(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_tr(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any]:
     buf = r.buf
     if r.rows:
         # A row nested in a cell: settle the enclosing row's pieces now so that no piece is ever
@@ -165,12 +190,30 @@ def _exit_cell(r: _Renderer, el: Any) -> None:
     r.flatten -= 1
 
 
-def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any], Any]:
+def _h_cell(r: _Renderer, el: Any) -> tuple[Iterator[Any] | None, Any] | None:
     if r.rows:
         row = r.rows[-1]
         if row[0]:
             r.buf.append(_CELL_SEPARATOR)
         row[0] += 1
+    if len(el) == 1:
+        para = el[0]
+        if para.tag == "p" and not len(para):
+            # Most cells are one paragraph of text: what the walker would add (a block break
+            # is a space in a cell), without a stack entry for the cell.
+            buf = r.buf
+            text = el.text
+            if text:
+                buf.append(text)
+            buf.append(" ")
+            text = para.text
+            if text:
+                buf.append(text)
+            buf.append(" ")
+            tail = para.tail
+            if tail:
+                buf.append(tail)
+            return None
     r.flatten += 1
     return _descend(r, el, _exit_cell)
 

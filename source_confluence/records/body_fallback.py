@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from source_confluence.records.body_names import _PREFIX_NS, _RI_TAG_START, _ROOT_TAG, _WS
 
@@ -27,6 +28,9 @@ class _Node:
 
     def __len__(self) -> int:
         return len(self.children)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self.children[index]
 
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.attrib.get(key, default)

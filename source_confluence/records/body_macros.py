@@ -65,7 +65,7 @@ def _h_resource(r: _Renderer, el: Any) -> None:
 
 
 def _exit_attachment_link(r: _Renderer, el: Any) -> None:
-    for child in el:
+    for child in el[:]:
         if child.tag == RI_ATTACHMENT:
             r.buf.append(f" [attachment: {child.get(RI_FILENAME) or ''}]")
             return
@@ -74,7 +74,7 @@ def _exit_attachment_link(r: _Renderer, el: Any) -> None:
 def _h_link(r: _Renderer, el: Any) -> Any:
     resource = None
     body = None
-    for child in el:
+    for child in el[:]:
         tag = child.tag
         if tag.__class__ is not str:
             continue
@@ -107,7 +107,7 @@ def _h_link(r: _Renderer, el: Any) -> Any:
 def _h_image(r: _Renderer, el: Any) -> Any:
     label = ""
     captions = []
-    for child in el:
+    for child in el[:]:
         tag = child.tag
         if tag == RI_ATTACHMENT:
             label = label or child.get(RI_FILENAME) or ""
@@ -136,17 +136,27 @@ def _exit_panel(r: _Renderer, el: Any) -> None:
     r.end_panel()
 
 
+def _param(parameters: list[Any], key: str) -> Any:
+    """The first ``ac:parameter`` named `key` (case and spaces aside), or None. Looked up only by the
+    macros that show a parameter, rather than reading every parameter's name up front."""
+    for child in parameters:
+        name = child.get(AC_NAME)
+        if name == key or (name and name.strip().lower() == key):
+            return child
+    return None
+
+
 def _h_macro(r: _Renderer, el: Any) -> Any:
     name = (el.get(AC_NAME) or "").strip().lower()
-    params: dict[str, Any] = {}
+    parameters = []
     bodies = []
     plain = None
-    for child in el:
+    for child in el[:]:  # a slice: cheaper than stepping lxml's iterator
         tag = child.tag
         if tag == AC_PARAMETER:
-            params.setdefault((child.get(AC_NAME) or "").strip().lower(), child)
+            parameters.append(child)
         elif tag == AC_DEFAULT_PARAMETER:
-            params.setdefault("", child)
+            continue  # the unnamed parameter: no macro shows it
         elif tag == AC_RICH_TEXT_BODY:
             bodies.append(child)
         elif tag == AC_PLAIN_TEXT_BODY:
@@ -159,9 +169,8 @@ def _h_macro(r: _Renderer, el: Any) -> Any:
             bodies.append(child)
 
     if name in ("code", "noformat"):
-        language = ""
-        if name == "code" and "language" in params:
-            language = _param_text(params["language"])
+        param = _param(parameters, "language") if name == "code" else None
+        language = _param_text(param) if param is not None else ""
         if plain is not None:
             r.code_block(_text_of(plain), language)
             bodies.remove(plain)
@@ -169,12 +178,14 @@ def _h_macro(r: _Renderer, el: Any) -> Any:
 
     panel = _PANELS.get(name)
     if panel is not None:
-        title = _param_text(params["title"]) if "title" in params else ""
+        param = _param(parameters, "title")
+        title = _param_text(param) if param is not None else ""
         r.begin_panel(f"{panel}: {title}" if title else panel)
         return iter(bodies), _exit_panel
 
     if name == "status":
-        title = _param_text(params["title"]) if "title" in params else ""
+        param = _param(parameters, "title")
+        title = _param_text(param) if param is not None else ""
         if title:
             r.buf.append(f"[{title}]")
         return None
@@ -184,7 +195,7 @@ def _h_macro(r: _Renderer, el: Any) -> Any:
         if standalone:
             r.block()
         filename = ""
-        param = params.get("name")
+        param = _param(parameters, "name")
         if param is not None:
             for node in param.iter():
                 # Element.iter / _Node.iter: iterative, so deep parameters are fine.
@@ -235,5 +246,5 @@ def _h_adf_node(r: _Renderer, el: Any) -> Any:
                 kind = _param_text(child).lower()
                 break
         r.begin_panel(_ADF_PANELS.get(kind, "Panel"))
-        return iter(el), _exit_panel
+        return None, _exit_panel
     return _h_block(r, el)

@@ -101,6 +101,8 @@ _BLOCK_PARENTS = frozenset(
 
 
 def _text_of(el: Any) -> str:
+    if not len(el):  # most parameters and code bodies: no need for the itertext generator
+        return el.text or ""
     return "".join(el.itertext())
 
 

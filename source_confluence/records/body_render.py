@@ -11,7 +11,8 @@ from source_confluence.records.body_handlers import _HANDLERS
 from source_confluence.records.body_names import _FENCE_RUN, _MAX_INDENT, RI_USER_ID_ATTRS
 
 # A handler gets (renderer, element) and returns None when it consumed the element itself, or
-# (children iterator, exit callback or None) to have the walker descend.
+# (children iterator, exit callback or None) to have the walker descend; an iterator of None
+# stands for the element's own children (a leaf then exits at once, with no stack entry).
 
 
 class _Renderer:
@@ -61,11 +62,18 @@ class _Renderer:
     def flush(self) -> None:
         buf = self.buf
         if buf:
-            # split/join collapses Unicode whitespace like \s+ but is several times faster.
-            text = " ".join("".join(buf).split())
+            text = buf[0] if len(buf) == 1 else "".join(buf)
+            # split/join collapses Unicode whitespace like \s+ but is several times faster; most
+            # lines need none of it. isprintable() is False for every whitespace but " ".
+            if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+                text = " ".join(text.split())
             buf.clear()
             if text:
-                self.emit(text)
+                if self.blank or self.used != len(self.firsts):
+                    self.emit(text)
+                else:  # emit's common case, inline: no blank line due, the prefix is known
+                    prefix = self.cums[self.used]
+                    self.out.append(prefix + text if prefix else text)
 
     def block(self) -> None:
         if self.flatten:
@@ -194,7 +202,8 @@ class _Renderer:
         if text:
             append(text)
         # Entries: (children still to visit, exit callback, element whose tail follows its exit).
-        stack: list[tuple[Iterator[Any], Any, Any]] = [(iter(root), None, None)]
+        # Children are iterated from a slice: lxml builds that list faster than it steps its iterator.
+        stack: list[tuple[Iterator[Any], Any, Any]] = [(iter(root[:]), None, None)]
         while stack:
             children, on_exit, owner = stack[-1]
             # Siblings are consumed here; descending pushes an entry and breaks out to the top.
@@ -213,8 +222,9 @@ class _Renderer:
                     text = child.text
                     if text:
                         append(text)
-                    if len(child):
-                        stack.append((iter(child), None, child))
+                    kids = child[:]  # also the leaf test: cheaper than len() and then a slice
+                    if kids:
+                        stack.append((iter(kids), None, child))
                         break
                     tail = child.tail
                     if tail:
@@ -225,17 +235,33 @@ class _Renderer:
                     text = child.text
                     if text:
                         append(text)
-                    stack.append((iter(child), exit_block, child))
-                    break
-                self.parent = owner
-                result = handler(self, child)
-                if result is None:
+                    kids = child[:]
+                    if kids:
+                        stack.append((iter(kids), exit_block, child))
+                        break
+                    block_break()  # a leaf block exits at once, without a stack entry
                     tail = child.tail
                     if tail:
                         append(tail)
                     continue
-                stack.append((result[0], result[1], child))
-                break
+                self.parent = owner
+                result = handler(self, child)
+                if result is not None:
+                    grandchildren, exit_child = result
+                    if grandchildren is not None:
+                        stack.append((grandchildren, exit_child, child))
+                        break
+                    kids = child[:]
+                    if kids:
+                        stack.append((iter(kids), exit_child, child))
+                        break
+                    if exit_child is exit_block:
+                        block_break()
+                    elif exit_child is not None:
+                        exit_child(self, child)
+                tail = child.tail
+                if tail:
+                    append(tail)
             else:
                 stack.pop()
                 if on_exit is exit_block:
