@@ -5,7 +5,8 @@ A removed item is found when its container is read again (`ItemLedger.replace`);
 container shows in a walk that lists trashed content (Cloud); a purged one (and on Data Center a
 trashed one, which search no longer lists) is found by listing the space's containers when the
 deletion check is due (`deletion_check_interval_hours`) and confirming the missing ones by id, as
-the deletion check of pages does. Only spaces whose ledger holds a container pay for it.
+the deletion check of pages does, each space at its own turn in the interval. Only spaces whose ledger
+holds a container pay for it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.errors import read_fully
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.ledger import ItemLedger
+from source_confluence.sync.rolling import is_due
 from source_confluence.sync.selection import CONTAINER_STREAM
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import parse_timestamp
@@ -99,13 +101,16 @@ class GoneContainers:
         """False for a ledger empty when the sync started: all it holds was read by this sync's walk."""
 
     def due(self, checked_at: str | None, ledger: ItemLedger) -> bool:
-        """Every `deletion_check_interval_hours`, once the ledger holds containers of earlier syncs."""
+        """Once per `deletion_check_interval_hours`, at this space's own turn in the interval (as the
+        deletion check's partitions: sync/rolling.py), once the ledger holds containers of earlier
+        syncs. Every space's ledger starts in the same first sync: a fixed interval from there would
+        list every space's containers in one sync."""
         if not (self._checkable and ledger.containers()):
             return False
-        interval = self._context.config.deletion_check_interval_hours
-        if interval == 0 or checked_at is None:
-            return True
-        return parse_timestamp(self._context.now) - parse_timestamp(checked_at) >= timedelta(hours=interval)
+        key = {"stream": self._stream, "kind": self._kind, "space_id": self._space_id}
+        return is_due(key, parse_timestamp(checked_at) if checked_at else None,
+                      timedelta(hours=self._context.config.deletion_check_interval_hours),
+                      parse_timestamp(self._context.now))
 
     def find(self, ledger: ItemLedger) -> list[str]:
         client = self._context.client
