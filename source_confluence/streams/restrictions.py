@@ -137,15 +137,16 @@ class RestrictionsPartition(StreamPartition):
         state = self._with_turns(state, {space_id: at for space_id, at in turns.items() if space_id in selected})
         reconciling = set(due)
         outside = {cid: where for cid, where in changed.items() if where.space_id not in reconciling}
-        orphans = {cid: entry for cid, entry in emitted.items() if entry.space_id not in selected}
+        chosen = set(selected)
+        orphans = {cid: entry for cid, entry in emitted.items() if entry.space_id not in chosen}
         if orphans:
             state = replace(state, reconciled_at=now)
-        state = yield from self._with_missing(outside, orphans, emitted, state, selected)
+        state = yield from self._with_missing(outside, orphans, emitted, state, chosen)
         for space_id in due:
             state = replace(state, reconciled_at=now)  # the floor of later rows' `updated_at` (module docstring)
             listed = self._listed(space_id, changed)
             missing = {cid: entry for cid, entry in emitted.items() if entry.space_id == space_id and cid not in listed}
-            state = yield from self._with_missing(listed, missing, emitted, state, selected)
+            state = yield from self._with_missing(listed, missing, emitted, state, chosen)
             state = self._with_turns(state, {**(state.container_cursors or {}).get(TURNS_PART, {}), space_id: now})
             self._cursor.checkpoint(KEY, state)  # after the space's last batch: a kill re-reads it whole
 
@@ -169,7 +170,7 @@ class RestrictionsPartition(StreamPartition):
         return listed
 
     def _with_missing(self, contents: dict[str, Where], missing: dict[str, Emitted], emitted: dict[str, Emitted],
-                      state: PartitionState, selected: list[str]) -> Generator[Record, None, PartitionState]:
+                      state: PartitionState, selected: set[str]) -> Generator[Record, None, PartitionState]:
         """Checks `contents` and the `missing` restricted content alive in a selected space (moved:
         its rows then show its new space); the rest of `missing` is gone (tombstones)."""
         client, selection = self._context.client, self._context.selection
