@@ -38,13 +38,19 @@ def pages_only(**extra: Any) -> dict[str, Any]:
     return config(content_types=["pages"], **extra)
 
 
-def state(reconciled_at: str, emitted: dict[str, Emitted]):
-    pages = {"states": [{"partition": {"space_id": "100"}, "cursor": {
+FRESH = {"100": format_timestamp(NOW)}
+"""Space 100 reconciled as this test starts: not due until its next turn, about a day away."""
+
+
+def state(reconciled_at: str, emitted: dict[str, Emitted], turns: dict[str, str] | None = FRESH,
+          space_ids: tuple[str, ...] = ("100",)):
+    """`turns` None: a state written before the per-space turns (only the whole-site `reconciled_at`)."""
+    pages = {"states": [{"partition": {"space_id": space_id}, "cursor": {
         "updated_at": CURSOR, "complete": True, "cursor_versions": {CURSOR: ["3#2"]},
-        "reconciled_at": format_timestamp(NOW), "synced_ids": encode_ids(["3", "4", "9"])}}]}
+        "reconciled_at": format_timestamp(NOW), "synced_ids": encode_ids(["3", "4", "9"])}} for space_id in space_ids]}
+    parts = {"restrictions": encode_emitted(emitted), **({"reconciled_spaces": turns} if turns is not None else {})}
     restrictions = {"states": [{"partition": {"scope": "site"}, "cursor": {
-        "updated_at": RECONCILED, "complete": True, "reconciled_at": reconciled_at,
-        "container_cursors": {"restrictions": encode_emitted(emitted)}}}]}
+        "updated_at": RECONCILED, "complete": True, "reconciled_at": reconciled_at, "container_cursors": parts}}]}
     return (StateBuilder().with_stream_state("pages", pages)
             .with_stream_state("content_restrictions", restrictions).build())
 
@@ -82,6 +88,12 @@ def search_response(hits: list[dict[str, Any]]) -> Any:
 def ids_request() -> HttpRequest:
     params = [("space-id", "100"), *[("status", s) for s in ("current", "archived", "trashed", "deleted")],
               ("sort", "id"), ("limit", "250")]
+    return HttpRequest(f"{SITE}/wiki/api/v2/pages?{urlencode(params)}")
+
+
+def by_id_request(ids: list[str]) -> HttpRequest:
+    params = [*[("id", i) for i in ids], *[("status", s) for s in ("current", "archived", "trashed", "deleted")],
+              ("limit", "250")]
     return HttpRequest(f"{SITE}/wiki/api/v2/pages?{urlencode(params)}")
 
 
@@ -125,7 +137,7 @@ def test_a_lifted_restriction_is_tombstoned_by_the_due_reconciliation_and_nothin
         http.get(ids_request(), list_response([{"id": "3"}, {"id": "4"}]))
         http.get(search_request(["3", "4"]), search_response(
             [hit("3"), hit("4", read=operation("read", [user("acc-7")], []))]))
-        output = read(SourceConfluence(), pages_only(), catalog(), state(LONG_AGO, emitted))
+        output = read(SourceConfluence(), pages_only(), catalog(), state(LONG_AGO, emitted, turns=None))
     rows = restriction_records(output)
     assert [r["id"] for r in rows] == [f"4:read:group:{GROUP_ID}"]
     tombstone = rows[0]
@@ -136,6 +148,9 @@ def test_a_lifted_restriction_is_tombstoned_by_the_due_reconciliation_and_nothin
     assert decode_emitted(final["container_cursors"]["restrictions"]) == {
         "4": Emitted("page", "100", frozenset({"read:user:acc-7"}))}
     assert final["reconciled_at"] > LONG_AGO
+    # A state from before the per-space turns: space 100 taken as reconciled at the old whole-site pass
+    # (long ago, so due now), and its turn saved in the new shape.
+    assert final["container_cursors"]["reconciled_spaces"]["100"] == final["reconciled_at"]
 
 
 def test_purged_content_has_its_restrictions_tombstoned_by_the_reconciliation():
@@ -145,7 +160,10 @@ def test_purged_content_has_its_restrictions_tombstoned_by_the_reconciliation():
         http.get(content_list_request("pages", "100", descending=True), list_response([page("3", CURSOR)]))
         http.get(ids_request(), list_response([{"id": "3"}]))
         http.get(search_request(["3"]), search_response([hit("3")]))
-        output = read(SourceConfluence(), pages_only(), catalog(), state(LONG_AGO, emitted))
+        lookup = by_id_request(["9"])
+        http.get(lookup, list_response([]))  # missing from its space and found nowhere: purged
+        output = read(SourceConfluence(), pages_only(), catalog(), state(LONG_AGO, emitted, turns={"100": LONG_AGO}))
+        http.assert_number_of_calls(lookup, 1)
     rows = restriction_records(output)
     assert [(r["id"], r["content_type"], r["space_id"], r["deleted_at"] is not None) for r in rows] == [
         ("9:update:user:acc-2", "page", "100", True)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -49,3 +49,22 @@ def is_due(key: object, last_checked: datetime | None, interval: timedelta, now:
 def due_now(last_checked: Mapping[K, datetime | None], interval: timedelta, now: datetime) -> set[K]:
     """The keys to check in a sync starting at `now`, given when each was last checked."""
     return {key for key, last in last_checked.items() if is_due(key, last, interval, now)}
+
+
+def spread_phases(keys: Iterable[K]) -> dict[K, float]:
+    """Evenly spaced phases for a known set of keys, in the order of their hash phases: key i of n
+    gets i / n, so any stretch `w` of the interval holds at most ceil(n * w / interval) turns (hash
+    phases alone cluster: 48 keys over 24 hourly slots put 5 or more in some hour). Adding or
+    removing a key shifts the others' turns by about interval / n, which can delay a check that once."""
+    ordered = sorted(set(keys), key=lambda key: (key_phase(key), json.dumps(key, sort_keys=True, default=str)))
+    return {key: index / len(ordered) for index, key in enumerate(ordered)}
+
+
+def is_due_at_phase(phase: float, last_checked: datetime | None, interval: timedelta, now: datetime) -> bool:
+    """`is_due` for a key whose phase is given (see `spread_phases`) rather than derived from its hash."""
+    if last_checked is None or interval <= timedelta(0):
+        return True
+    period = interval.total_seconds()
+    offset = phase * period
+    elapsed = (now - EPOCH).total_seconds() - offset
+    return last_checked < EPOCH + timedelta(seconds=offset + (elapsed // period) * period)
