@@ -200,6 +200,9 @@ class SourceConfluence(Source):
         folders_incremental = any(d.name == "folders" and mode == SyncMode.incremental for d, mode in selected)
         # The content walks parse decisions from their bodies only when `decisions` reads them.
         context.decision_bodies.enabled = any(d.name == "decisions" for d, _ in selected)
+        # What the walks' records showed is kept for the sync's later streams only when they read it.
+        context.changed.enabled = any(d.name == "content_labels" for d, _ in selected)
+        context.emitted.keeps_changed = any(d.name == "content_restrictions" for d, _ in selected)
         decisions_incremental = any(d.name == "decisions" and mode == SyncMode.incremental for d, mode in selected)
         try:
             for phase in (False, True):

@@ -35,6 +35,7 @@ from source_confluence.records.references import Built
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.probe import probe
+from source_confluence.streams.taken import Taken, TakenSlot
 from source_confluence.sync.context import ReadContext
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 from source_confluence.timestamps import format_timestamp, parse_timestamp
@@ -195,13 +196,17 @@ class Walk:
         self._source = source
         self._harvest = harvest
         self._context = context
-        self._slot = slot
+        self._own_slot = slot
+        self._slot: WalkSlot = slot
         self._taken = Seen()
-        """Every version this read took and harvested, kept across restarts: a walk started over skips them."""
+        """The versions this read took and harvested, kept across restarts: a walk started over skips
+        them (those a restart could still read: `streams/taken.py`)."""
         self._harvested_pages = 0
         """Pages of the current attempt handed to the harvest (whose own lists may expire: `tasks`)."""
 
     def read(self, prior: PartitionState | None) -> Iterator[Record]:
+        taken = Taken(prior)
+        self._taken, self._slot = taken.seen, TakenSlot(self._own_slot, taken)
         yield from restarting(self._source.stream, self._source.describe, self._slot, prior, self._read,
                               lambda: self._harvest.lists and self._harvested_pages > 0)
 
@@ -282,6 +287,8 @@ class Walk:
             self._taken.merge(page_seen)
             done = reached_bound or listed.resume is None
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
+            if not descending:  # newest first, the floor stays put until the end
+                seen.forget_before(frontier.floor)
             state = replace(state, updated_at=frontier.cursor, cursor_versions=walk_versions(frontier),
                             complete=done or state.complete, resume=None if done else _resume(
                                 descending, listed.resume, seen))

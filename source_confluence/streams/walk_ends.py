@@ -38,6 +38,7 @@ from airbyte_cdk.sources.types import Record
 from source_confluence.api.protocol import ListPage
 from source_confluence.http.points import attributed, current_stream
 from source_confluence.records.references import Built
+from source_confluence.streams import taken as taken_module
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.walk import (
@@ -129,7 +130,10 @@ class BothEnds:
         self._build = build
         self._newest = newest
         self._latest: dict[str, tuple[str, int]] = {}
-        """id -> the newest (modification time, version number) this read emitted of it."""
+        """id -> the newest (modification time, version number) this read emitted of it, at or after
+        the frontier's floor: neither half takes anything older than the floor, which only rises, so
+        older entries can reject nothing (dropped once the map has doubled, see `streams/taken.py`)."""
+        self._next_pass = taken_module.FIRST_PASS
 
     def read(self, oldest: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:
         first_read = not state.complete
@@ -167,6 +171,8 @@ class BothEnds:
                 oldest_seen.merge(page_seen)
                 done = listed.resume is None
                 frontier = advance(frontier, oldest_seen, listed, False, done, cap, False)
+                oldest_seen.forget_before(frontier.floor)
+                self._forget_latest(frontier.floor)
                 met = not done and low is not None and frontier.floor is not None and low < frontier.floor
                 if done or met:
                     # The versions the newest-first half emitted at or after the cursor are known too.
@@ -260,12 +266,15 @@ class BothEnds:
         self._latest[key] = order
         return True
 
+    def _forget_latest(self, floor: str | None) -> None:
+        if floor is None or len(self._latest) < self._next_pass:
+            return
+        self._latest = {key: order for key, order in self._latest.items() if order[0] >= floor}
+        self._next_pass = max(2 * len(self._latest), taken_module.FIRST_PASS)
+
     def _end(self, state: PartitionState, frontier: Frontier, first_read: bool, oldest: Seen,
              newest: Seen) -> Iterator[Record]:
-        both = Seen()
-        both.merge(oldest)
-        both.merge(newest)
         state = self._harvest.progress(replace(state, updated_at=frontier.cursor, cursor_versions=walk_versions(frontier),
                                                complete=True, resume=None), first_read)
         self._slot.checkpoint(state)
-        yield from finish(self._harvest, self._slot, state, versions_newest(frontier.versions, both.high))
+        yield from finish(self._harvest, self._slot, state, versions_newest(frontier.versions, Seen.highest(oldest, newest)))

@@ -17,13 +17,15 @@ LABELLED_KINDS = (PAGE, BLOGPOST, ATTACHMENT)
 class ChangedContent:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.enabled = True
+        """False when `content_labels` is not selected: nothing reads what would be kept."""
         self._spaces: dict[str, dict[str, str | None]] = {kind: {} for kind in LABELLED_KINDS}
         self._versions: dict[str, dict[str, int | None]] = {kind: {} for kind in LABELLED_KINDS}
 
     def add(self, kind: str, record: Mapping[str, Any]) -> None:
         """A record a content walk emitted (ignored unless it is current labelled content: the label
         endpoints list current content only)."""
-        if kind in self._spaces and record.get("status", "current") == "current":
+        if self.enabled and kind in self._spaces and record.get("status", "current") == "current":
             number = record.get("version_number")
             with self._lock:
                 self._spaces[kind][str(record["id"])] = record.get("space_id")
