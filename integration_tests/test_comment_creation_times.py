@@ -19,7 +19,7 @@ from confluence_double import ConfluenceDouble
 from integration_tests import openapi_contract as contract
 from integration_tests.conftest import catalog, final_state, records_by_stream, requests_by_path, sync
 from source_confluence import SourceConfluence
-from source_confluence.api.cloud.comment_creations import SEARCH_BATCH
+from source_confluence.api.cloud.id_search import SEARCH_BATCH
 from source_confluence.config.model import DEFAULT_PAGE_SIZE
 from source_confluence.http.auth import AtlassianEndpoints
 

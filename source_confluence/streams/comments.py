@@ -16,7 +16,8 @@ from typing import Any
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 
-from source_confluence.api.cloud.comment_creations import SEARCH_BATCH, CommentCreations, FirstVersionSource
+from source_confluence.api.cloud.comment_creations import CommentCreations, FirstVersionSource
+from source_confluence.api.cloud.id_search import SEARCH_BATCH
 from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
 from source_confluence.http.transport import ConfluenceHttpError
 from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record

@@ -17,18 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import quote, urlencode
 
+from source_confluence.api.cloud.id_search import CONTEXT, id_batches, search_link
 from source_confluence.http.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
-SEARCH = "/wiki/rest/api/content/search"
-CONTEXT = "/wiki"
-"""Cloud's v1 `_links.next` is relative to the base URL, which holds this context."""
-SEARCH_BATCH = 100
-"""Ids per search, as the restrictions' search asks (a page of results of the v1 search)."""
-MAX_IDS_CHARS = 2_000
-"""Characters of ids per search, so that the URL stays well under 4 KB whatever the ids' length."""
 
 
 @runtime_checkable
@@ -72,9 +65,9 @@ class CommentCreations:
 
     def _search(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         found: dict[str, Mapping[str, Any]] = {}
-        for chunk in _chunks(ids, self._batch):
+        for chunk in id_batches(ids, self._batch):
             asked = set(chunk)
-            link: str | None = _link(chunk, self._batch)
+            link: str | None = search_link(chunk, "history", self._batch)
             while link:
                 try:
                     body, _ = self._client.transport.get_list(link)
@@ -95,24 +88,6 @@ class CommentCreations:
                         found[content_id] = first
                 link = _next(body)
         return found
-
-
-def _chunks(ids: Sequence[str], batch: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    chars = 0
-    for comment_id in ids:
-        if chunk and (len(chunk) == batch or chars + len(comment_id) + 1 > MAX_IDS_CHARS):
-            yield chunk
-            chunk, chars = [], 0
-        chunk.append(comment_id)
-        chars += len(comment_id) + 1
-    if chunk:
-        yield chunk
-
-
-def _link(ids: Sequence[str], limit: int) -> str:
-    params = [("cql", f"id in ({','.join(ids)})"), ("expand", "history"), ("limit", str(limit))]
-    return f"{SEARCH}?{urlencode(params, quote_via=quote, safe=',')}"
 
 
 def _next(body: Any) -> str | None:

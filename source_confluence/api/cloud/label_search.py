@@ -23,11 +23,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
 
 import requests
 
-from source_confluence.api.cloud.comment_creations import CONTEXT, MAX_IDS_CHARS, SEARCH, SEARCH_BATCH
+from source_confluence.api.cloud.id_search import CONTEXT, SEARCH_BATCH, id_batches, search_link
 from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE
 from source_confluence.http.transport import ConfluenceHttpError
 
@@ -72,8 +71,8 @@ class LabelSearch:
                 versions: Mapping[str, int | None]) -> dict[str, list[Mapping[str, Any]]]:
         found: dict[str, list[Mapping[str, Any]]] = {}
         asked = {_content_id(i): i for i in ids}
-        for chunk in _chunks(list(asked), self._batch):
-            link: str | None = _link(chunk, self._batch)
+        for chunk in id_batches(list(asked), self._batch):
+            link: str | None = search_link(chunk, EXPAND, self._batch)
             while link:
                 try:
                     body, _ = self._transport.get_list(link)
@@ -101,24 +100,6 @@ class LabelSearch:
 def _content_id(item_id: str) -> str:
     """The id CQL knows an item by (a v2 attachment id without its `att`)."""
     return item_id.removeprefix(ATTACHMENT_PREFIX)
-
-
-def _chunks(ids: Sequence[str], batch: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    chars = 0
-    for content_id in ids:
-        if chunk and (len(chunk) == batch or chars + len(content_id) + 1 > MAX_IDS_CHARS):
-            yield chunk
-            chunk, chars = [], 0
-        chunk.append(content_id)
-        chars += len(content_id) + 1
-    if chunk:
-        yield chunk
-
-
-def _link(ids: Sequence[str], limit: int) -> str:
-    params = [("cql", f"id in ({','.join(ids)})"), ("expand", EXPAND), ("limit", str(limit))]
-    return f"{SEARCH}?{urlencode(params, quote_via=quote, safe=',')}"
 
 
 def _next(body: Any) -> str | None:
