@@ -67,10 +67,12 @@ bench: install
 	$(MAKE) bench-points
 
 # Points as an OAuth app pays them (issue 16): the four syncs at 10% and 100%, 0 ms, through the
-# double's OAuth gateway (benchmarks/metered.py); results in benchmarks/results/points/oauth/.
+# double's OAuth gateway (benchmarks/metered.py); results in benchmarks/results/points/oauth/. Then
+# what one round of every reconciliation costs at 10% (benchmarks/results/points/reconciliation/).
 bench-points: install
 	$(BIN)/python -m benchmarks.bench_sync --auth oauth2.0 --scales 0.1 1 --latencies 0 --runs 4 \
 		--out benchmarks/results/points/oauth
+	$(BIN)/python -m benchmarks.bench_reconciliation --scale 0.1
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .demo
