@@ -15,11 +15,10 @@ warning; a search page that fails with 400 (an expired cursor) leaves its ids to
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from source_confluence.api.cloud.id_search import CONTEXT, id_batches, search_link
-from source_confluence.http.transport import ConfluenceHttpError
+from source_confluence.api.cloud.id_search import SearchRefused, searched
 
 LOGGER = logging.getLogger("airbyte")
 
@@ -65,42 +64,20 @@ class CommentCreations:
 
     def _search(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         found: dict[str, Mapping[str, Any]] = {}
-        for chunk in id_batches(ids, self._batch):
-            asked = set(chunk)
-            link: str | None = search_link(chunk, "history", self._batch)
-            while link:
-                try:
-                    body, _ = self._client.transport.get_list(link)
-                except ConfluenceHttpError as error:
-                    if error.status == 400:  # a search cursor that expired: this chunk's rest is read alone
-                        break
-                    if error.status not in (401, 403):
-                        raise
-                    self._searchable = False
-                    LOGGER.warning("Stream 'comments': the v1 content search was refused (HTTP "
-                                   f"{error.status}); reading each edited comment's first version alone. Grant "
-                                   "the token `read:content-details:confluence` to read them in bulk.")
-                    return found
-                for content in _results(body):
-                    content_id = str(content.get("id"))
-                    first = _first_version(content)
-                    if content_id in asked and first is not None:
-                        found[content_id] = first
-                link = _next(body)
+        asked = set(ids)
+        try:
+            for content in searched(self._client.transport.get_list, ids, "history", self._batch,
+                                    "the comments' history search"):
+                content_id = str(content.get("id"))
+                first = _first_version(content)
+                if content_id in asked and first is not None:
+                    found[content_id] = first
+        except SearchRefused as refused:
+            self._searchable = False
+            LOGGER.warning("Stream 'comments': the v1 content search was refused (HTTP "
+                           f"{refused.status}); reading each edited comment's first version alone. Grant "
+                           "the token `read:content-details:confluence` to read them in bulk.")
         return found
-
-
-def _next(body: Any) -> str | None:
-    link = ((body.get("_links") or {}) if isinstance(body, Mapping) else {}).get("next")
-    if not isinstance(link, str) or not link:
-        return None
-    return CONTEXT + link if link.startswith("/rest/api/") else link
-
-
-def _results(body: Any) -> Iterator[Mapping[str, Any]]:
-    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
-        raise ValueError("unexpected response shape from the comments' history search")
-    yield from (item for item in body["results"] if isinstance(item, Mapping))
 
 
 def _first_version(content: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -3,8 +3,11 @@ cannot answer share (comments' creation times, the labels of changed content).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode
+
+from source_confluence.http.transport import ConfluenceHttpError
 
 SEARCH = "/wiki/rest/api/content/search"
 CONTEXT = "/wiki"
@@ -32,3 +35,40 @@ def id_batches(ids: Sequence[str], batch: int) -> Iterator[list[str]]:
 def search_link(ids: Sequence[str], expand: str, limit: int) -> str:
     params = [("cql", f"id in ({','.join(ids)})"), ("expand", expand), ("limit", str(limit))]
     return f"{SEARCH}?{urlencode(params, quote_via=quote, safe=',')}"
+
+
+class SearchRefused(Exception):
+    """The token may not use the v1 search (HTTP 401/403): the caller reads item by item instead."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def searched(get_list: Callable[[str], tuple[Any, Any]], ids: Sequence[str], expand: str, batch: int,
+             what: str) -> Iterator[Mapping[str, Any]]:
+    """Every content the searches for `ids` return, page after page (`what` names them in errors).
+    A search cursor that expired (HTTP 400) ends its batch: the ids it did not return are the
+    caller's to read alone, as any id the search misses; 401/403 raise SearchRefused."""
+    for chunk in id_batches(ids, batch):
+        link: str | None = search_link(chunk, expand, batch)
+        while link:
+            try:
+                body, _ = get_list(link)
+            except ConfluenceHttpError as error:
+                if error.status == 400:
+                    break
+                if error.status in (401, 403):
+                    raise SearchRefused(error.status) from None
+                raise
+            if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
+                raise ValueError(f"unexpected response shape from {what}")
+            yield from (item for item in body["results"] if isinstance(item, Mapping))
+            link = _next(body)
+
+
+def _next(body: Mapping[str, Any]) -> str | None:
+    link = (body.get("_links") or {}).get("next")
+    if not isinstance(link, str) or not link:
+        return None
+    return CONTEXT + link if link.startswith("/rest/api/") else link  # v1 links are relative to the base URL

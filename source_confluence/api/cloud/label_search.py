@@ -26,9 +26,8 @@ from typing import Any, Protocol
 
 import requests
 
-from source_confluence.api.cloud.id_search import CONTEXT, SEARCH_BATCH, id_batches, search_link
+from source_confluence.api.cloud.id_search import SEARCH_BATCH, SearchRefused, searched
 from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE
-from source_confluence.http.transport import ConfluenceHttpError
 
 LOGGER = logging.getLogger("airbyte")
 EXPAND = "metadata.labels,version"
@@ -71,48 +70,26 @@ class LabelSearch:
                 versions: Mapping[str, int | None]) -> dict[str, list[Mapping[str, Any]]]:
         found: dict[str, list[Mapping[str, Any]]] = {}
         asked = {_content_id(i): i for i in ids}
-        for chunk in id_batches(list(asked), self._batch):
-            link: str | None = search_link(chunk, EXPAND, self._batch)
-            while link:
-                try:
-                    body, _ = self._transport.get_list(link)
-                except ConfluenceHttpError as error:
-                    if error.status == 400:  # an expired search cursor: this chunk's rest is read alone
-                        break
-                    if error.status not in (401, 403):
-                        raise
-                    self._searchable = False
-                    LOGGER.warning("Stream 'content_labels': the v1 content search was refused (HTTP "
-                                   f"{error.status}); reading each changed item's labels alone. Grant the token "
-                                   "`read:content-details:confluence` to read them in bulk.")
-                    return found
-                for content in _results(body):
-                    content_id = asked.get(_content_id(str(content.get("id"))))
-                    if content_id is None or not _usable(content, content_type, versions.get(content_id)):
-                        continue
-                    labels = _complete_labels(content)
-                    if labels is not None:
-                        found[content_id] = labels
-                link = _next(body)
+        try:
+            for content in searched(self._transport.get_list, list(asked), EXPAND, self._batch,
+                                    "the changed content's label search"):
+                content_id = asked.get(_content_id(str(content.get("id"))))
+                if content_id is None or not _usable(content, content_type, versions.get(content_id)):
+                    continue
+                labels = _complete_labels(content)
+                if labels is not None:
+                    found[content_id] = labels
+        except SearchRefused as refused:
+            self._searchable = False
+            LOGGER.warning("Stream 'content_labels': the v1 content search was refused (HTTP "
+                           f"{refused.status}); reading each changed item's labels alone. Grant the token "
+                           "`read:content-details:confluence` to read them in bulk.")
         return found
 
 
 def _content_id(item_id: str) -> str:
     """The id CQL knows an item by (a v2 attachment id without its `att`)."""
     return item_id.removeprefix(ATTACHMENT_PREFIX)
-
-
-def _next(body: Any) -> str | None:
-    link = ((body.get("_links") or {}) if isinstance(body, Mapping) else {}).get("next")
-    if not isinstance(link, str) or not link:
-        return None
-    return CONTEXT + link if link.startswith("/rest/api/") else link  # v1 links are relative to the base URL
-
-
-def _results(body: Any) -> Iterator[Mapping[str, Any]]:
-    if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
-        raise ValueError("unexpected response shape from the changed content's label search")
-    yield from (item for item in body["results"] if isinstance(item, Mapping))
 
 
 def _usable(content: Mapping[str, Any], content_type: str, least_version: int | None) -> bool:
