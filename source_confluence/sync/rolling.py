@@ -34,16 +34,18 @@ def key_phase(key: object) -> float:
 
 def latest_turn(key: object, interval: timedelta, now: datetime) -> datetime:
     """The key's most recent turn at or before `now`."""
+    return _latest_turn_at(key_phase(key), interval, now)
+
+
+def _latest_turn_at(phase: float, interval: timedelta, now: datetime) -> datetime:
     period = interval.total_seconds()
-    offset = key_phase(key) * period
+    offset = phase * period
     elapsed = (now - EPOCH).total_seconds() - offset
     return EPOCH + timedelta(seconds=offset + (elapsed // period) * period)
 
 
 def is_due(key: object, last_checked: datetime | None, interval: timedelta, now: datetime) -> bool:
-    if last_checked is None or interval <= timedelta(0):
-        return True
-    return last_checked < latest_turn(key, interval, now)
+    return is_due_at_phase(key_phase(key), last_checked, interval, now)
 
 
 def due_now(last_checked: Mapping[K, datetime | None], interval: timedelta, now: datetime) -> set[K]:
@@ -64,7 +66,4 @@ def is_due_at_phase(phase: float, last_checked: datetime | None, interval: timed
     """`is_due` for a key whose phase is given (see `spread_phases`) rather than derived from its hash."""
     if last_checked is None or interval <= timedelta(0):
         return True
-    period = interval.total_seconds()
-    offset = phase * period
-    elapsed = (now - EPOCH).total_seconds() - offset
-    return last_checked < EPOCH + timedelta(seconds=offset + (elapsed // period) * period)
+    return last_checked < _latest_turn_at(phase, interval, now)
