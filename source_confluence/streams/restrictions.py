@@ -13,6 +13,11 @@ Restricting or lifting changes no version, so restrictions cannot ride on the co
 The state keeps what was emitted per restricted content (`sync.restriction_state`): rows that are
 new are emitted, rows that are gone (a lifted restriction, purged content) become tombstones.
 
+Each due space is a partition of its own, and the changed content of the other spaces (with the
+restricted content of spaces no longer selected) one more, so the CDK's workers reconcile several
+spaces at once: a first sync is no longer one chain of requests as long as the site. They share the
+state through `sync.restriction_ledger` (one entry, as before; each content checked once per sync).
+
 A row's `updated_at` is when it was observed: the content's version time when read as changed
 content, the sync's start when reconciled; never before the last reconciliation, so a destination
 that keeps the greatest cursor and one that keeps the last record agree.
@@ -21,7 +26,7 @@ that keeps the greatest cursor and one that keeps the last record agree.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -38,15 +43,13 @@ from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.errors import read_fully, translate_http_errors
 from source_confluence.streams.restriction_moves import locate
 from source_confluence.sync.context import ReadContext
+from source_confluence.sync.restriction_ledger import KEY, STATE_PART, RestrictionLedger
 from source_confluence.sync.restriction_state import Emitted, decode_emitted, encode_emitted
-from source_confluence.sync.restriction_turns import TURNS_PART, decode_turns, due_spaces
+from source_confluence.sync.restriction_turns import decode_turns, due_spaces
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 LOGGER = logging.getLogger("airbyte")
 STREAM = "content_restrictions"
-KEY = {"scope": "site"}
-STATE_PART = "restrictions"
-"""The emitted map's key in the partition state's `container_cursors` (the stream-specific part)."""
 KINDS = (("pages", PAGE), ("blog_posts", BLOGPOST))
 SEARCH_BATCH = 100
 
@@ -89,125 +92,63 @@ def _key(row: Restriction) -> str:
     return f"{row.operation}:{row.principal_type}:{row.principal_id}"
 
 
-class RestrictionsPartition(StreamPartition):
-    def __init__(self, context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> None:
-        super().__init__(STREAM, KEY)
-        self._context = context
-        self._cursor = cursor
-        self._use_state = use_state
+class RestrictionCheck:
+    """Reads restrictions and diffs them against the ledger, for every partition of the stream."""
+
+    def __init__(self, context: ReadContext, ledger: RestrictionLedger) -> None:
+        self.context = context
+        self.ledger = ledger
         self._reader = restriction_reader(context)
 
-    def read(self) -> Iterable[Record]:
-        state, emitted = self._prior()
-        with translate_http_errors(STREAM, "the site's pages and blog posts"):
-            floor = state.reconciled_at
-            changed = {item.id: Where(item.content_type, item.space_id,
-                                      max((t for t in (item.updated_at, floor) if t), default=self._context.now))
-                       for item in self._context.emitted.changed()}
-            yield from self._reconcile(state, emitted, changed)
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(stream, kind) for stream, kind in KINDS if self.context.selection.content_type_enabled(stream)]
 
-    def _prior(self) -> tuple[PartitionState, dict[str, Emitted]]:
-        prior = self._cursor.get(KEY) if self._use_state else None
-        if prior is None:
-            return PartitionState(), {}
-        try:
-            return prior, decode_emitted((prior.container_cursors or {}).get(STATE_PART, encode_emitted({})))
-        except ValueError:
-            self._cursor.discard(KEY, f"its emitted restrictions (`container_cursors.{STATE_PART}`) cannot be decoded")
-            return PartitionState(), {}
-
-    def _kinds(self) -> list[tuple[str, str]]:
-        return [(stream, kind) for stream, kind in KINDS if self._context.selection.content_type_enabled(stream)]
-
-    def _due(self, state: PartitionState, space_ids: list[str]) -> tuple[dict[str, str], list[str]]:
-        """The per-space reconciliation times and the spaces due in this sync (sync/restriction_turns.py)."""
-        turns = decode_turns(state.container_cursors or {}, state.reconciled_at, space_ids)
-        if any(not self._context.emitted.walks(stream) for stream, _ in self._kinds()):
-            return turns, space_ids  # that content's changes are unknown in this sync: every space
-        interval = self._context.config.restriction_reconciliation_interval_hours
-        return turns, due_spaces(space_ids, turns, interval, self._context.now)
-
-    def _reconcile(self, state: PartitionState, emitted: dict[str, Emitted],
-                   changed: dict[str, Where]) -> Iterator[Record]:
-        """The changed content of the spaces not due and the restricted content of spaces no longer
-        selected (at once, without a turn), then each due space whole, its time saved after its last batch."""
-        now = self._context.now
-        selected = [str(space["id"]) for space in self._context.directory.spaces()]
-        turns, due = self._due(state, selected)
-        state = self._with_turns(state, {space_id: at for space_id, at in turns.items() if space_id in selected})
-        reconciling = set(due)
-        outside = {cid: where for cid, where in changed.items() if where.space_id not in reconciling}
-        chosen = set(selected)
-        orphans = {cid: entry for cid, entry in emitted.items() if entry.space_id not in chosen}
-        if orphans:
-            state = replace(state, reconciled_at=now)
-        state = yield from self._with_missing(outside, orphans, emitted, state, chosen)
-        for space_id in due:
-            state = replace(state, reconciled_at=now)  # the floor of later rows' `updated_at` (module docstring)
-            listed = self._listed(space_id, changed)
-            missing = {cid: entry for cid, entry in emitted.items() if entry.space_id == space_id and cid not in listed}
-            state = yield from self._with_missing(listed, missing, emitted, state, chosen)
-            state = self._with_turns(state, {**(state.container_cursors or {}).get(TURNS_PART, {}), space_id: now})
-            self._cursor.checkpoint(KEY, state)  # after the space's last batch: a kill re-reads it whole
-
-    @staticmethod
-    def _with_turns(state: PartitionState, turns: dict[str, str]) -> PartitionState:
-        return replace(state, container_cursors={**(state.container_cursors or {}), TURNS_PART: turns})
-
-    def _listed(self, space_id: str, changed: Mapping[str, Where]) -> dict[str, Where]:
-        """Every page and blog post of a space (ids only, 250 per request), as observed now."""
-        now, client, selection = self._context.now, self._context.client, self._context.selection
-        listed: dict[str, Where] = {}
-        for _stream, kind in self._kinds():
-            for item in read_fully(partial(client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}"):
-                content_id = str(item.get("id"))
-                if selection.allows_content(content_id, kind, space_id):
-                    version = changed[content_id].observed_at if content_id in changed else None
-                    listed[content_id] = Where(kind, space_id, max(t for t in (now, version) if t))
-        for content_id, where in changed.items():  # changed, yet not listed (moved while this sync ran)
-            if where.space_id == space_id and content_id not in listed:
-                listed[content_id] = replace(where, observed_at=max(now, where.observed_at))
-        return listed
-
-    def _with_missing(self, contents: dict[str, Where], missing: dict[str, Emitted], emitted: dict[str, Emitted],
-                      state: PartitionState, selected: set[str]) -> Generator[Record, None, PartitionState]:
+    def with_missing(self, contents: Mapping[str, Where], missing: Mapping[str, Emitted], selected: set[str],
+                     reconciling: bool, turn_of: str | None = None) -> Iterator[Record]:
         """Checks `contents` and the `missing` restricted content alive in a selected space (moved:
-        its rows then show its new space); the rest of `missing` is gone (tombstones)."""
-        client, selection = self._context.client, self._context.selection
+        its rows then show its new space); the rest of `missing` is gone (tombstones). Only the ids
+        no other partition of this sync checks (`RestrictionLedger.claim`)."""
+        client, selection = self.context.client, self.context.selection
+        mine = self.ledger.claim([*contents, *missing])
+        missing = {cid: entry for cid, entry in missing.items() if cid in mine}
         located = locate(client, missing, lambda cid, kind, space_id: space_id in selected
                          and selection.allows_content(cid, kind, space_id), STREAM,
                          search_lags=isinstance(client, DataCenterClient))
-        moved = {cid: Where(kind, space_id, self._context.now) for cid, (kind, space_id) in located.moved.items()}
-        return (yield from self.check({**contents, **moved}, emitted, state, located.gone))
+        moved = {cid: Where(kind, space_id, self.context.now) for cid, (kind, space_id) in located.moved.items()}
+        claimed = {cid: where for cid, where in contents.items() if cid in mine}
+        yield from self.check({**claimed, **moved}, located.gone, reconciling, turn_of)
 
-    def check(self, contents: Mapping[str, Where], emitted: dict[str, Emitted], state: PartitionState,
-              gone: set[str]) -> Generator[Record, None, PartitionState]:
-        """Reads the restrictions of `contents`, emits what differs from `emitted` (new rows; tombstones
-        for rows that are gone) and checkpoints the map batch by batch. `gone`: contents whose every
-        emitted row is tombstoned (no longer listed). The one place a reconciliation reads: a slice of
-        the ids reconciles that slice."""
+    def check(self, contents: Mapping[str, Where], gone: set[str], reconciling: bool,
+              turn_of: str | None = None) -> Iterator[Record]:
+        """Reads the restrictions of `contents`, emits what differs from the ledger (new rows;
+        tombstones for rows that are gone) and commits batch by batch, after the batch's records.
+        `gone`: contents whose every emitted row is tombstoned (no longer listed); `turn_of`: the
+        space whose reconciliation the last commit ends. The one place a reconciliation reads."""
         ids = list(contents)
-        newest = state.updated_at
         for start in range(0, len(ids), self._reader.batch):
             chunk = ids[start:start + self._reader.batch]
             read = self._reader.read(chunk)
             out: list[dict[str, Any]] = []
+            changes: dict[str, Emitted | None] = {}
             for content_id in chunk:
                 if content_id in read:
-                    out += self._diff(content_id, contents[content_id], read[content_id], emitted)
-            yield from self._flush(out)
-            newest = max([t for t in (newest, *(r["updated_at"] for r in out)) if t], default=None)
-            state = self._save(state, emitted, newest)
+                    out += self._diff(content_id, contents[content_id], read[content_id], changes)
+            yield from _flush(out)
+            self.ledger.commit(changes, _newest(out), reconciling)
         out = []
+        ended: dict[str, Emitted | None] = {}
         for content_id in sorted(gone):
-            previous = emitted.pop(content_id)
-            out += [restriction_tombstone(content_id, previous, key, self._context.now) for key in sorted(previous.keys)]
-        yield from self._flush(out)
-        newest = max([t for t in (newest, *(r["updated_at"] for r in out)) if t], default=None)
-        return self._save(state, emitted, newest)
+            previous = self.ledger.get(content_id)
+            if previous is not None:
+                ended[content_id] = None
+                out += [restriction_tombstone(content_id, previous, key, self.context.now)
+                        for key in sorted(previous.keys)]
+        yield from _flush(out)
+        self.ledger.commit(ended, _newest(out), reconciling, turn_of)
 
-    def _diff(self, content_id: str, where: Where, read: Restricted, emitted: dict[str, Emitted]) -> list[dict[str, Any]]:
-        previous = emitted.get(content_id)
+    def _diff(self, content_id: str, where: Where, read: Restricted,
+              changes: dict[str, Emitted | None]) -> list[dict[str, Any]]:
+        previous = self.ledger.get(content_id)
         moved = previous is not None and previous.space_id != where.space_id  # its rows show the new space
         before = previous.keys if previous is not None and not moved else frozenset()
         rows = {_key(row): row for row in read.restrictions}
@@ -218,22 +159,105 @@ class RestrictionsPartition(StreamPartition):
         if previous is not None:
             out += [restriction_tombstone(content_id, previous, key, where.observed_at) for key in lifted]
         if rows:
-            emitted[content_id] = Emitted(content_type, where.space_id, frozenset(rows))
-        else:
-            emitted.pop(content_id, None)
+            changes[content_id] = Emitted(content_type, where.space_id, frozenset(rows))
+        elif previous is not None:
+            changes[content_id] = None
         return out
 
-    @staticmethod
-    def _flush(out: list[dict[str, Any]]) -> Iterator[Record]:
-        for data in out:
-            yield Record(data=data, stream_name=STREAM)
 
-    def _save(self, state: PartitionState, emitted: dict[str, Emitted], newest: str | None) -> PartitionState:
-        parts = {**(state.container_cursors or {}), STATE_PART: encode_emitted(emitted)}
-        saved = replace(state, container_cursors=parts, updated_at=newest, complete=True)
-        self._cursor.checkpoint(KEY, saved)
-        return saved
+def _flush(out: list[dict[str, Any]]) -> Iterator[Record]:
+    for data in out:
+        yield Record(data=data, stream_name=STREAM)
+
+
+def _newest(out: list[dict[str, Any]]) -> str | None:
+    return max((row["updated_at"] for row in out if row["updated_at"]), default=None)
+
+
+class ChangedRestrictions(StreamPartition):
+    """The changed content of the spaces not reconciled in this sync, and the restricted content of
+    spaces no longer selected (at once, without a turn)."""
+
+    def __init__(self, check: RestrictionCheck, changed: Mapping[str, Where], selected: list[str]) -> None:
+        super().__init__(STREAM, KEY)
+        self._check = check
+        self._changed = changed
+        self._selected = set(selected)
+
+    def read(self) -> Iterable[Record]:
+        orphans = {cid: entry for cid, entry in self._check.ledger.entries().items()
+                   if entry.space_id not in self._selected}
+        with translate_http_errors(STREAM, "the site's changed pages and blog posts"):
+            yield from self._check.with_missing(self._changed, orphans, self._selected, reconciling=bool(orphans))
+
+
+class SpaceRestrictions(StreamPartition):
+    """One due space reconciled whole; its turn saved with its last batch (a kill re-reads it whole)."""
+
+    def __init__(self, check: RestrictionCheck, space_id: str, changed: Mapping[str, Where],
+                 selected: list[str]) -> None:
+        super().__init__(STREAM, {"space_id": space_id})
+        self._check = check
+        self._space_id = space_id
+        self._changed = changed
+        self._selected = set(selected)
+
+    def read(self) -> Iterable[Record]:
+        space_id = self._space_id
+        with translate_http_errors(STREAM, f"the pages and blog posts of space {space_id}"):
+            listed = self._listed()
+            missing = {cid: entry for cid, entry in self._check.ledger.entries().items()
+                       if entry.space_id == space_id and cid not in listed}
+            yield from self._check.with_missing(listed, missing, self._selected, reconciling=True, turn_of=space_id)
+
+    def _listed(self) -> dict[str, Where]:
+        """Every page and blog post of the space (ids only, 250 per request), as observed now."""
+        context, space_id, changed = self._check.context, self._space_id, self._changed
+        now, client, selection = context.now, context.client, context.selection
+        listed: dict[str, Where] = {}
+        for _stream, kind in self._check.kinds():
+            for item in read_fully(partial(client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}"):
+                content_id = str(item.get("id"))
+                if selection.allows_content(content_id, kind, space_id):
+                    version = changed[content_id].observed_at if content_id in changed else None
+                    listed[content_id] = Where(kind, space_id, max(t for t in (now, version) if t))
+        for content_id, where in changed.items():  # changed, yet not listed (moved while this sync ran)
+            if content_id not in listed:
+                listed[content_id] = replace(where, observed_at=max(now, where.observed_at))
+        return listed
+
+
+def _prior(cursor: PartitionedCursor, use_state: bool) -> tuple[PartitionState, dict[str, Emitted]]:
+    prior = cursor.get(KEY) if use_state else None
+    if prior is None:
+        return PartitionState(), {}
+    try:
+        return prior, decode_emitted((prior.container_cursors or {}).get(STATE_PART, encode_emitted({})))
+    except ValueError:
+        cursor.discard(KEY, f"its emitted restrictions (`container_cursors.{STATE_PART}`) cannot be decoded")
+        return PartitionState(), {}
 
 
 def restriction_partitions(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> Iterator[Partition]:
-    yield RestrictionsPartition(context, cursor, use_state)
+    """The changed content's partition, then one per due space (sync/restriction_turns.py). Made
+    in the second phase, once the content walks have ended: their changed content is all known."""
+    state, emitted = _prior(cursor, use_state)
+    floor = state.reconciled_at
+    changed = {item.id: Where(item.content_type, item.space_id,
+                              max((t for t in (item.updated_at, floor) if t), default=context.now))
+               for item in context.emitted.changed()}
+    selected = [str(space["id"]) for space in context.directory.spaces()]
+    turns = decode_turns(state.container_cursors or {}, state.reconciled_at, selected)
+    ledger = RestrictionLedger(cursor, state, emitted, {s: at for s, at in turns.items() if s in selected}, context.now)
+    check = RestrictionCheck(context, ledger)
+    if any(not context.emitted.walks(stream) for stream, _ in check.kinds()):
+        due = selected  # that content's changes are unknown in this sync: every space
+    else:
+        interval = context.config.restriction_reconciliation_interval_hours
+        due = due_spaces(selected, turns, interval, context.now)
+    reconciling = set(due)
+    yield ChangedRestrictions(check, {cid: where for cid, where in changed.items() if where.space_id not in reconciling},
+                              selected)
+    for space_id in due:
+        yield SpaceRestrictions(check, space_id, {cid: where for cid, where in changed.items()
+                                                  if where.space_id == space_id}, selected)
