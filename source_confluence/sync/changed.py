@@ -43,7 +43,9 @@ class ChangedContent:
     def of(self, kind: str) -> dict[str, str | None]:
         """Content id -> its space id, of the content of `kind` emitted so far."""
         with self._lock:
-            return dict(self._content.query("SELECT id, space_id FROM content WHERE kind = ? ORDER BY seq", (kind,)))
+            rows = self._content.query("SELECT id, space_id FROM content WHERE kind = ? ORDER BY seq", (kind,))
+        shared: dict[Any, Any] = {}  # one object per space, not one per row read back
+        return {content_id: shared.setdefault(space_id, space_id) for content_id, space_id in rows}
 
     def versions(self, kind: str) -> dict[str, int | None]:
         """Content id -> the newest version number emitted (None when the record had none), of `kind`."""

@@ -77,7 +77,11 @@ class EmittedContent:
     def changed(self) -> list[ChangedContent]:
         with self._lock:
             rows = self._changed.query("SELECT id, content_type, space_id, updated_at FROM changed")
-        return sorted((ChangedContent(*row) for row in rows), key=lambda item: (len(item.id), item.id))
+        shared: dict[Any, Any] = {}  # one object per type and space, not one per row read back
+        return sorted((ChangedContent(content_id, shared.setdefault(content_type, content_type),
+                                      shared.setdefault(space_id, space_id), updated_at)
+                       for content_id, content_type, space_id, updated_at in rows),
+                      key=lambda item: (len(item.id), item.id))
 
     def close(self) -> None:
         """The sync ended: the changed content kept on disk goes (sync/spill.py)."""
