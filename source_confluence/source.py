@@ -214,6 +214,7 @@ class SourceConfluence(Source):
                                                 save_decisions=decisions_incremental and not phase)
         finally:  # a failed sync's cost is reported too
             context.points.log(logger)
+            context.close()
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,

@@ -41,6 +41,7 @@ from source_confluence.records.references import Built
 from source_confluence.streams import taken as taken_module
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.streams.newest_taken import NewestTaken
 from source_confluence.streams.walk import (
     LOGGER,
     Harvest,
@@ -152,7 +153,7 @@ class BothEnds:
         ahead = AHEAD(step)
         frontier = walk_frontier(state, False, exact).advanced(self._taken.by_time, None, None)
         cap = cap_of(self._context)
-        oldest_seen, newest_seen = Seen(), Seen()
+        oldest_seen, newest_seen = Seen(), NewestTaken()
         top: str | None = None
         """The newest-first half's first result: what the cursor may claim once the halves meet."""
         low: str | None = None
@@ -176,7 +177,7 @@ class BothEnds:
                 met = not done and low is not None and frontier.floor is not None and low < frontier.floor
                 if done or met:
                     # The versions the newest-first half emitted at or after the cursor are known too.
-                    frontier = frontier.advanced(newest_seen.by_time, top if met else None, cap)
+                    frontier = newest_seen.advance(frontier, top if met else None, cap)
                     yield from self._end(state, frontier, first_read, oldest_seen, newest_seen)
                     return
                 state = self._harvest.progress(replace(
@@ -200,7 +201,7 @@ class BothEnds:
                     newest_seen.merge(page_seen)
                     bottom = fetched.listed.resume is None
                     if low is not None and frontier.floor is not None and low < frontier.floor or bottom and top:
-                        frontier = frontier.advanced(newest_seen.by_time, top, cap)
+                        frontier = newest_seen.advance(frontier, top, cap)
                         yield from self._end(state, frontier, first_read, oldest_seen, newest_seen)
                         return
                     newest_open = not bottom
@@ -273,8 +274,9 @@ class BothEnds:
         self._next_pass = max(2 * len(self._latest), taken_module.FIRST_PASS)
 
     def _end(self, state: PartitionState, frontier: Frontier, first_read: bool, oldest: Seen,
-             newest: Seen) -> Iterator[Record]:
+             newest: NewestTaken) -> Iterator[Record]:
         state = self._harvest.progress(replace(state, updated_at=frontier.cursor, cursor_versions=walk_versions(frontier),
                                                complete=True, resume=None), first_read)
         self._slot.checkpoint(state)
-        yield from finish(self._harvest, self._slot, state, versions_newest(frontier.versions, Seen.highest(oldest, newest)))
+        highest = Seen.highest(oldest, Seen(high=newest.high))
+        yield from finish(self._harvest, self._slot, state, versions_newest(frontier.versions, highest))

@@ -121,3 +121,8 @@ class ReadContext:
                     space_ids_of(spaces, restricted=bool(self.config.space_keys)),
                 )
             return self._selection
+
+    def close(self) -> None:
+        """The read ended (or failed): the collectors' scratch databases go (sync/spill.py)."""
+        for collector in (self.decision_bodies, self.emitted, self.changed):
+            collector.close()

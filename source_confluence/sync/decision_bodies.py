@@ -10,17 +10,22 @@ Whoever keeps the decisions state across syncs watches the collector (`streams/d
 it hears, in the walk's thread and before the records or the walk's state go out, of each walk's
 start, of each container parsed and of each state the walk is about to save. Thread-safe: every
 content partition feeds it.
+
+The parsed containers and the versions claimed grow with the site: they are kept on disk
+(sync/spill.py), in the order first seen, and read back one walk at a time.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from source_confluence.records.decisions import FoundDecision
+from source_confluence.sync.spill import Spill
 from source_confluence.sync.state import PartitionState
 
 WalkKey = tuple[str, str]
@@ -63,25 +68,61 @@ class DecisionWatcher(Protocol):
         """The walk is about to checkpoint `state`."""
 
 
+SCHEMA = """
+CREATE TABLE containers (
+    seq INTEGER PRIMARY KEY, walk_space, walk_type, id, container_type, space_id, listed_in, parent_id,
+    version_at, status, decisions, UNIQUE (walk_space, walk_type, id));
+CREATE TABLE claimed (id PRIMARY KEY, at);
+"""
+ADD = """
+INSERT INTO containers (
+    walk_space, walk_type, id, container_type, space_id, listed_in, parent_id, version_at, status, decisions)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (walk_space, walk_type, id) DO UPDATE SET
+    container_type = excluded.container_type, space_id = excluded.space_id, listed_in = excluded.listed_in,
+    parent_id = excluded.parent_id, version_at = excluded.version_at, status = excluded.status,
+    decisions = excluded.decisions
+WHERE coalesce(excluded.version_at, '') >= coalesce(containers.version_at, '')
+"""
+"""A container seen again keeps its newest version, and its place (as a dict's key does)."""
+OF_WALK = """
+SELECT id, container_type, space_id, listed_in, parent_id, version_at, status, decisions FROM containers
+WHERE walk_space = ? AND walk_type = ? ORDER BY seq
+"""
+CLAIM = "INSERT INTO claimed (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
+
+
+def _row(key: WalkKey, container: ParsedContainer) -> tuple[str | None, ...]:
+    decisions = None if container.decisions is None else json.dumps(
+        [[found.local_id, found.state, found.text] for found in container.decisions])
+    return (*key, container.id, container.container_type, container.space_id, container.listed_in,
+            container.parent_id, container.version_at, container.status, decisions)
+
+
+def _container(row: tuple[Any, ...]) -> ParsedContainer:
+    container_id, container_type, space_id, listed_in, parent_id, version_at, status, decisions = row
+    found = None if decisions is None else tuple(FoundDecision(*item) for item in json.loads(decisions))
+    return ParsedContainer(container_id, container_type, space_id, listed_in, parent_id, version_at, status, found)
+
+
 class DecisionBodies:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.enabled = False
         """True when `decisions` is selected: only then do the content walks parse their bodies."""
         self._walks: dict[WalkKey, RiddenWalk] = {}
-        self._containers: dict[WalkKey, dict[str, ParsedContainer]] = {}
+        self._spill = Spill(SCHEMA)
         self._watcher: DecisionWatcher | None = None
-        self._claimed: dict[str, str] = {}
 
     def claim(self, container_id: str, version_at: str | None) -> bool:
         """Whether `decisions` may emit this version of a container: no partition emitted one as new
         in this sync (a container moved between spaces mid-sync is read by both spaces' partitions)."""
         at = version_at or ""
         with self._lock:
-            claimed = self._claimed.get(container_id)
-            if claimed is not None and claimed >= at:
+            claimed = self._spill.query("SELECT at FROM claimed WHERE id = ?", (container_id,))
+            if claimed and claimed[0][0] >= at:
                 return False
-            self._claimed[container_id] = at
+            self._spill.write(CLAIM, [(container_id, at)])
             return True
 
     def walk_started(self, key: WalkKey, start: PartitionState | None) -> None:
@@ -103,12 +144,9 @@ class DecisionBodies:
     def add(self, key: WalkKey, containers: Iterable[ParsedContainer]) -> None:
         """A page of parsed containers; a container seen again keeps its newest version."""
         added = list(containers)
-        with self._lock:
-            known = self._containers.setdefault(key, {})
-            for container in added:
-                before = known.get(container.id)
-                if before is None or (container.version_at or "") >= (before.version_at or ""):
-                    known[container.id] = container
+        if added:
+            with self._lock:
+                self._spill.write(ADD, [_row(key, container) for container in added])
         if added and self._watcher is not None:
             self._watcher.added(key, added)
 
@@ -119,8 +157,15 @@ class DecisionBodies:
             return walk if walk is not None and walk.end is not None else None
 
     def containers(self, key: WalkKey) -> list[ParsedContainer]:
+        """The containers of one walk, in the order first seen, each at its newest version."""
         with self._lock:
-            return list((self._containers.get(key) or {}).values())
+            rows = self._spill.query(OF_WALK, key)
+        return [_container(row) for row in rows]
+
+    def close(self) -> None:
+        """The sync ended: the containers and claims kept on disk go (sync/spill.py)."""
+        with self._lock:
+            self._spill.close()
 
     @contextmanager
     def watched_by(self, watcher: DecisionWatcher) -> Iterator[None]:

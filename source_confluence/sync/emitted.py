@@ -14,8 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from source_confluence.sync.spill import Spill
+
 CONTENT_TYPE_OF_STREAM = {"pages": "page", "blog_posts": "blogpost"}
 FOLDER = "folder"
+SCHEMA = "CREATE TABLE changed (id PRIMARY KEY, content_type, space_id, updated_at);"
+ADD = """
+INSERT INTO changed (id, content_type, space_id, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    content_type = excluded.content_type, space_id = excluded.space_id, updated_at = excluded.updated_at
+WHERE coalesce(excluded.updated_at, '') >= coalesce(changed.updated_at, '')
+"""
+"""A content id seen again keeps its newest version."""
 
 
 @dataclass(frozen=True, slots=True)  # one per page and blog post of the sync: a third of the size
@@ -30,7 +40,7 @@ class ChangedContent:
 class EmittedContent:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._changed: dict[str, ChangedContent] = {}
+        self._changed = Spill(SCHEMA)
         self.keeps_changed = True
         """False when `content_restrictions` is not selected: nothing reads `changed()`."""
         self._folders: dict[str, str | None] = {}
@@ -43,15 +53,14 @@ class EmittedContent:
             return
         with self._lock:
             folders_before = len(self._folders)
+            changed = []
             for record in records:
                 if self.keeps_changed:
-                    content_id = str(record["id"])
-                    seen = ChangedContent(content_id, content_type, record.get("space_id"), record.get("updated_at"))
-                    known = self._changed.get(content_id)
-                    if known is None or (seen.updated_at or "") >= (known.updated_at or ""):
-                        self._changed[content_id] = seen
+                    changed.append((str(record["id"]), content_type, record.get("space_id"), record.get("updated_at")))
                 if record.get("parent_type") == FOLDER and record.get("parent_id"):
                     self._folders.setdefault(str(record["parent_id"]), record.get("space_id"))
+            if changed:
+                self._changed.write(ADD, changed)
             watchers = list(self._watchers) if len(self._folders) > folders_before else []
         for watcher in watchers:  # in the partition's thread, before the records are emitted
             watcher()
@@ -67,7 +76,17 @@ class EmittedContent:
 
     def changed(self) -> list[ChangedContent]:
         with self._lock:
-            return sorted(self._changed.values(), key=lambda item: (len(item.id), item.id))
+            rows = self._changed.query("SELECT id, content_type, space_id, updated_at FROM changed")
+        shared: dict[Any, Any] = {}  # one object per type and space, not one per row read back
+        return sorted((ChangedContent(content_id, shared.setdefault(content_type, content_type),
+                                      shared.setdefault(space_id, space_id), updated_at)
+                       for content_id, content_type, space_id, updated_at in rows),
+                      key=lambda item: (len(item.id), item.id))
+
+    def close(self) -> None:
+        """The sync ended: the changed content kept on disk goes (sync/spill.py)."""
+        with self._lock:
+            self._changed.close()
 
     def folders(self) -> dict[str, str | None]:
         """Folder ids the emitted pages name as their parent, in the order first seen, with the space

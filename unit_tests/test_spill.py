@@ -1,0 +1,197 @@
+"""What the content walks hand to the sync's last streams is kept on disk (sync/spill.py, issue 16):
+the collectors answer exactly as the dicts they replace did, hold no Python object per item, and
+their files are gone when the read ends, also when it fails."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tracemalloc
+
+from airbyte_cdk.test.entrypoint_wrapper import read
+from airbyte_cdk.test.mock_http import HttpMocker
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from source_confluence import SourceConfluence
+from source_confluence.records.decisions import FoundDecision
+from source_confluence.sync.changed import LABELLED_KINDS, ChangedContent
+from source_confluence.sync.decision_bodies import DecisionBodies, ParsedContainer
+from source_confluence.sync.emitted import EmittedContent
+from source_confluence.sync.spill import Spill
+from unit_tests.builders import config, content_list_request, json_response, list_response, page, space, spaces_request
+from unit_tests.test_decisions import adf_decisions
+from unit_tests.test_decisions_ride import catalog, decision_rows, decisions_cursor, pages_cursor, states
+from unit_tests.test_walk_ties import T1, T3
+
+IDS = st.sampled_from(["1", "2", "10", "11", "100", "é7"])
+TIMES = st.none() | st.sampled_from(["", "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:01.000Z", "2025-06-01T00:00:00Z"])
+TEXTS = st.text(max_size=12)
+WALKS = [("100", "page"), ("100", "blogpost"), ("200", "page")]
+KEYS = st.sampled_from(WALKS)
+DECISIONS = st.none() | st.lists(st.builds(FoundDecision, TEXTS, st.sampled_from(["decided", "undecided"]), TEXTS),
+                                 max_size=3).map(tuple)
+CONTAINERS = st.builds(ParsedContainer, IDS, st.sampled_from(["page", "blogpost"]), st.sampled_from(["100", "200"]),
+                       st.sampled_from(["100", "200"]), st.none() | IDS, TIMES, st.none() | st.just("current"),
+                       DECISIONS)
+DECISION_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), KEYS, st.lists(CONTAINERS, max_size=4)),
+    st.tuples(st.just("claim"), IDS, TIMES)), max_size=25)
+
+
+class DictDecisions:
+    """The collector as it was before: the containers and the claims in dicts."""
+
+    def __init__(self) -> None:
+        self.containers: dict[tuple[str, str], dict[str, ParsedContainer]] = {}
+        self.claimed: dict[str, str] = {}
+
+    def add(self, key: tuple[str, str], containers: list[ParsedContainer]) -> None:
+        known = self.containers.setdefault(key, {})
+        for container in containers:
+            before = known.get(container.id)
+            if before is None or (container.version_at or "") >= (before.version_at or ""):
+                known[container.id] = container
+
+    def claim(self, container_id: str, version_at: str | None) -> bool:
+        at = version_at or ""
+        claimed = self.claimed.get(container_id)
+        if claimed is not None and claimed >= at:
+            return False
+        self.claimed[container_id] = at
+        return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(DECISION_STEPS)
+def test_the_decision_collector_answers_as_its_dicts_did(steps):
+    spilled, model = DecisionBodies(), DictDecisions()
+    try:
+        for step in steps:
+            if step[0] == "add":
+                spilled.add(step[1], step[2])
+                model.add(step[1], step[2])
+            else:
+                assert spilled.claim(step[1], step[2]) == model.claim(step[1], step[2])
+            for key in WALKS:
+                assert spilled.containers(key) == list(model.containers.get(key, {}).values())
+    finally:
+        spilled.close()
+
+
+RECORDS = st.fixed_dictionaries({"id": IDS, "space_id": st.none() | st.sampled_from(["100", "200"]),
+                                 "updated_at": TIMES, "status": st.sampled_from(["current", "draft"]),
+                                 "version_number": st.none() | st.integers(-3, 2**40) | st.just("7")})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["pages", "blog_posts", "comments"]), st.lists(RECORDS, max_size=4)),
+                max_size=12))
+def test_the_changed_content_for_restrictions_is_as_the_dict_kept_it(pages_of_records):
+    spilled, model = EmittedContent(), {}
+    try:
+        for stream, records in pages_of_records:
+            spilled.add(stream, records)
+            content_type = {"pages": "page", "blog_posts": "blogpost"}.get(stream)
+            for record in records if content_type else ():
+                known = model.get(record["id"])
+                if known is None or (record["updated_at"] or "") >= (known[3] or ""):
+                    model[record["id"]] = (record["id"], content_type, record["space_id"], record["updated_at"])
+        expected = sorted(model.values(), key=lambda item: (len(item[0]), item[0]))
+        assert [(c.id, c.content_type, c.space_id, c.updated_at) for c in spilled.changed()] == expected
+    finally:
+        spilled.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([*LABELLED_KINDS, "comment"]), RECORDS), max_size=30))
+def test_the_changed_content_for_labels_is_as_the_dicts_kept_it(records):
+    spilled = ChangedContent()
+    spaces: dict[str, dict[str, str | None]] = {kind: {} for kind in LABELLED_KINDS}
+    versions: dict[str, dict[str, int]] = {kind: {} for kind in LABELLED_KINDS}
+    try:
+        for kind, record in records:
+            spilled.add(kind, record)
+            if kind in spaces and record["status"] == "current":
+                spaces[kind][record["id"]] = record["space_id"]
+                number, known = record["version_number"], versions[kind].get(record["id"])
+                if isinstance(number, int) and (known is None or number > known):
+                    versions[kind][record["id"]] = number
+        for kind in LABELLED_KINDS:
+            assert list(spilled.of(kind).items()) == list(spaces[kind].items())
+            assert list(spilled.versions(kind).items()) == [(i, versions[kind].get(i)) for i in spaces[kind]]
+        assert len(spilled) == sum(len(ids) for ids in spaces.values())
+    finally:
+        spilled.close()
+
+
+def test_the_collector_holds_no_python_object_per_container():
+    collector = DecisionBodies()
+    decisions = (FoundDecision("d-1", "decided", "a decision worth a few words " * 4),)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for start in range(0, 5_000, 250):
+            collector.add(("100", "page"), [ParsedContainer(str(n), "page", "100", "100", "1", f"2024-01-01T{n}",
+                                                            "current", decisions) for n in range(start, start + 250)])
+        for n in range(5_000):
+            collector.claim(str(n), f"2024-01-01T{n}")
+        held = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    try:
+        assert len(collector.containers(("100", "page"))) == 5_000
+        assert held < 200_000  # in dicts: about 3 MB (over 600 bytes a container and its claim)
+    finally:
+        collector.close()
+
+
+def test_a_spill_is_removed_on_close_and_a_later_write_starts_empty():
+    spill = Spill("CREATE TABLE t (v);")
+    assert spill.query("SELECT v FROM t") == [] and spill.directory is None  # no file before the first write
+    spill.write("INSERT INTO t (v) VALUES (?)", [(1,), (2,)])
+    directory = spill.directory
+    assert directory is not None and os.listdir(directory) and spill.query("SELECT v FROM t") == [(1,), (2,)]
+    spill.close()
+    assert not os.path.exists(directory)
+    spill.write("INSERT INTO t (v) VALUES (?)", [(3,)])
+    assert spill.query("SELECT v FROM t") == [(3,)]
+    spill.close()
+
+
+def read_decisions(monkeypatch, tmp_path, blog_posts_status: int):
+    """A sync of pages and decisions whose page holds decisions; `decisions` walks the blog posts."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def spied(*args, **kwargs) -> str:
+        path = mkdtemp(*args, **kwargs)
+        made.extend([path] if os.path.basename(path).startswith("source-confluence-") else [])
+        return path
+
+    monkeypatch.setattr(tempfile, "mkdtemp", spied)  # the entrypoint's own temporary files are not ours
+    body = adf_decisions(("d-1", "DECIDED", "<p>Kept</p>"))
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True), list_response([page("10", T3, body=body)]))
+        http.get(content_list_request("blogposts", "100", descending=True),
+                 list_response([]) if blog_posts_status == 200 else json_response({"message": "no"}, 400))
+        output = read(SourceConfluence(), config(), catalog("pages", "decisions"),
+                      states(pages_cursor({"updated_at": T1}), decisions_cursor({"updated_at": T1})))
+    return output, made, scratch
+
+
+def test_the_read_removes_its_scratch_files_when_it_ends(monkeypatch, tmp_path):
+    output, made, scratch = read_decisions(monkeypatch, tmp_path, 200)
+    assert not output.errors and decision_rows(output) == [("10:d-1", "decided", T3)]
+    assert made and all(os.path.dirname(path) == str(scratch) for path in made)
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_read_removes_its_scratch_files_when_it_fails(monkeypatch, tmp_path):
+    output, made, scratch = read_decisions(monkeypatch, tmp_path, 400)
+    assert output.errors
+    assert made and list(scratch.iterdir()) == []
