@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -44,13 +45,23 @@ def defer_package_init(name: str) -> None:
         raise ImportError(f"{name} is not an installed package")
     package = importlib.util.module_from_spec(spec)  # its own loader and __path__: data files still resolve
     loader = spec.loader
+    first_use = threading.Lock()
+    initialising: list[int] = []  # the thread running the `__init__`
 
     def run_init_then_get(attribute: str) -> Any:
         submodule = sys.modules.get(f"{name}.{attribute}")
         if submodule is not None:  # imported, not yet bound (`import a.b.c as d` while b is running)
             return submodule
-        del package.__dict__["__getattr__"]  # once: during the `__init__`, names resolve as usual
-        loader.exec_module(package)
+        if initialising == [threading.get_ident()]:  # a name the running `__init__` has not bound yet
+            raise AttributeError(f"partially initialised module {name!r} has no attribute {attribute!r}")
+        with first_use:  # one thread runs the `__init__`, the others wait for it to end
+            if package.__dict__.get("__getattr__") is run_init_then_get:
+                initialising.append(threading.get_ident())
+                try:
+                    loader.exec_module(package)
+                finally:
+                    del package.__dict__["__getattr__"]
+                    initialising.clear()
         return getattr(package, attribute)
 
     package.__dict__["__getattr__"] = run_init_then_get

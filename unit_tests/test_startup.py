@@ -70,6 +70,18 @@ def test_the_cdk_package_names_still_resolve_on_first_use() -> None:
     assert done.stdout.split() == ["False", "True", "airbyte_cdk.destinations.destination", "True", "False"]
 
 
+def test_threads_looking_up_names_at_once_all_find_them() -> None:
+    done = run_python(
+        "import threading, source_confluence, airbyte_cdk\n"
+        "found = []\n"
+        "def look(name):\n    found.append(getattr(airbyte_cdk, name).__name__)\n"
+        "threads = [threading.Thread(target=look, args=(n,)) for n in ('launch', 'Destination', 'AirbyteEntrypoint')]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(*sorted(found))\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["AirbyteEntrypoint", "Destination", "launch"]
+
+
 def test_a_missing_name_is_still_an_attribute_error_after_the_init() -> None:
     done = run_python("import source_confluence, airbyte_cdk\n"
                       "try:\n    airbyte_cdk.no_such_name\nexcept AttributeError:\n    print('AttributeError')\n"
