@@ -2,9 +2,10 @@
 
 __version__ = "2.0.0"
 
-from source_confluence.startup import shared_class_source_parses  # noqa: E402 - __version__ must exist first
+from source_confluence.startup import defer_package_init, serializers_without_attribute_docs  # noqa: E402
 
-with shared_class_source_parses():  # the CDK's import: one parse per source file (startup.py)
+defer_package_init("airbyte_cdk")  # startup.py: the CDK's package __init__ runs only if one of its names is used
+with serializers_without_attribute_docs():  # startup.py: the protocol's serializers, built without reading docs
     from source_confluence.source import SourceConfluence
 
 __all__ = ["SourceConfluence", "__version__"]
