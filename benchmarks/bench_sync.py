@@ -20,8 +20,9 @@ Each run reports wall time, records per stream (counted from the connector's std
 that does not parse records), HTTP requests by endpoint (from the double's request log), the
 connector's peak resident memory, CPU seconds and context switches (``wait4`` rusage of that
 process, which counts the child processes it waited for, e.g. the body pool's workers), the peak
-RSS summed over it and its children (sampled), the double's CPU seconds over the same interval (``/proc/<pid>/stat``), the reader's own
-CPU and what every other process of the machine used meanwhile (``/proc/stat``). Results go to
+RSS summed over it and its children (sampled), the double's CPU seconds over the same interval
+(``/proc/<pid>/stat``), the reader's own CPU and what every other process of the machine used
+meanwhile (``/proc/stat``). Results go to
 ``--out`` as one JSON file per (size, latency); ``--report`` turns them into the markdown tables of
 RESULTS.md. ``--profile`` adds a full sync at 0 ms under py-spy (sampling only the thread holding
 the GIL) and stores the top functions; ``--rate-limit-check`` checks that one 429 pauses every

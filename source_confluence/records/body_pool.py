@@ -32,7 +32,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -40,6 +40,9 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_confluence.records.body_text import storage_to_texts
 from source_confluence.records.builders import BodyTexts, storage_value
 from source_confluence.records.decisions import FoundDecision, decisions_in_storage
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 WORKERS_ENV = "SOURCE_CONFLUENCE_BODY_WORKERS"
 BODY_STREAMS = frozenset({"pages", "blog_posts", "comments"})
@@ -130,7 +133,7 @@ class BodyPool:
         self._workers = default_workers() if workers is None else workers
         self._min_bodies = MIN_POOLED_BODIES if min_bodies is None else min_bodies
         self._lock = threading.Lock()
-        self._executor: Any = None
+        self._executor: ProcessPoolExecutor | None = None
         self.pooled_pages = 0
         """How many pages a worker converted (tests, benchmarks)."""
 
@@ -159,7 +162,7 @@ class BodyPool:
 
         plain_names = dict(names) if names is not None else None  # a plain dict pickles cheaply
         try:
-            page = executor.submit(convert_page, list(bodies), plain_names, with_decisions).result()
+            page: ConvertedPage = executor.submit(convert_page, list(bodies), plain_names, with_decisions).result()
         except BrokenProcessPool as error:
             self._give_up(executor, error)
             return convert_page(bodies, names, with_decisions)
@@ -173,7 +176,7 @@ class BodyPool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def _give_up(self, executor: Any, error: BaseException) -> None:
+    def _give_up(self, executor: ProcessPoolExecutor, error: BaseException) -> None:
         with self._lock:
             if self._executor is not executor:
                 return  # another thread gave up first
@@ -183,7 +186,7 @@ class BodyPool:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _new_executor(workers: int) -> Any:
+def _new_executor(workers: int) -> ProcessPoolExecutor:
     # Imported here: a read without bodies does not pay for multiprocessing's imports.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
