@@ -206,8 +206,12 @@ class SourceConfluence(Source):
         context.emitted.keeps_changed = any(d.name == "content_restrictions" for d, _ in selected)
         decisions_incremental = any(d.name == "decisions" and mode == SyncMode.incremental for d, mode in selected)
         try:
-            if context.config.include_bodies and any(d.name in BODY_STREAMS for d, _ in selected):
-                start_shared_pool()  # forks the body workers while the read has one thread
+            # A first or full sync of bodies forks the body workers, while the read has one thread; an
+            # incremental one reads few pages, not worth the fork (records/body_pool.py).
+            if context.config.include_bodies and any(
+                    d.name in BODY_STREAMS and (mode == SyncMode.full_refresh or not state_manager.get_stream_state(
+                        d.name, None)) for d, mode in selected):
+                start_shared_pool()
             for phase in (False, True):
                 batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
                 if batch:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,10 +15,13 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
+from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_confluence import SourceConfluence
 from source_confluence.records import body_pool
 from source_confluence.records.body_pool import BodyPool, ConvertedPage
+from source_confluence.sync.idset import encode_ids
+from source_confluence.timestamps import format_timestamp
 from unit_tests.builders import (
     API_TOKEN,
     EMAIL,
@@ -43,6 +47,11 @@ class SpiedPool(BodyPool):
 
     sent: list[bytes] = []
     pooled = 0
+    started = 0
+
+    def start(self) -> None:
+        SpiedPool.started += 1
+        super().start()
 
     def convert(self, bodies: Sequence[str | None], names: Mapping[str, str] | None,
                 with_decisions: bool = False) -> ConvertedPage:
@@ -58,7 +67,7 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[SpiedPool]]:
     monkeypatch.setattr(body_pool, "BodyPool", SpiedPool)
     monkeypatch.setattr(body_pool, "MIN_POOLED_BODIES", 1)
     monkeypatch.setenv(body_pool.WORKERS_ENV, "1")
-    SpiedPool.sent, SpiedPool.pooled = [], 0
+    SpiedPool.sent, SpiedPool.pooled, SpiedPool.started = [], 0, 0
     yield SpiedPool
     body_pool.close_shared_pool()
 
@@ -93,7 +102,7 @@ def sync() -> Any:
 
 def test_a_pooled_read_emits_what_an_unpooled_one_does(spied: type[SpiedPool], monkeypatch) -> None:
     pooled = sync()
-    assert spied.pooled >= 1 and not pooled.errors
+    assert spied.started == 1 and spied.pooled >= 1 and not pooled.errors
     assert children_of(os.getpid()) == set()  # the read closed the pool
     monkeypatch.setenv(body_pool.WORKERS_ENV, "0")
     in_place = sync()
@@ -121,3 +130,19 @@ def test_a_failed_read_leaves_no_worker(spied: type[SpiedPool]) -> None:
     assert spied.pooled >= 1
     assert output.errors
     assert children_of(os.getpid()) == set()
+
+
+def test_an_incremental_sync_converts_in_place_without_forking(spied: type[SpiedPool]) -> None:
+    # Its few changed pages cost less to convert than starting workers would.
+    cursor = {"updated_at": T1, "ids_at_cursor": ["1"], "complete": True, "known": encode_ids(["1"]),
+              "reconciled_at": format_timestamp(datetime.now(UTC))}
+    state = StateBuilder().with_stream_state("pages", {"states": [{"partition": {"space_id": "100"},
+                                                                   "cursor": cursor}]}).build()
+    with HttpMocker() as http:
+        http.get(spaces_request(), list_response([space()]))
+        http.get(content_list_request("pages", "100", descending=True),
+                 list_response([page("2", T2, body="<p>two</p>"), page("1", T1)]))
+        output = read(SourceConfluence(), config(), CatalogBuilder().with_stream("pages", SyncMode.incremental).build(),
+                      state=state)
+    assert [r.record.data["body_text"] for r in output.records] == ["two"]
+    assert (spied.started, spied.pooled) == (0, 0)

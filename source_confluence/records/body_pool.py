@@ -15,9 +15,9 @@ write nothing to the Airbyte message stream (their stdout is /dev/null), die wit
 also after an error). If a worker dies (the OOM killer, a signal), the pool is given up, a warning
 logged, and every later page converted in the calling thread: the same texts, on one core.
 
-Used only where it can pay: two or more usable cores (``os.sched_getaffinity``), a read of content
-bodies, and pages of at least ``MIN_POOLED_BODIES`` bodies (an incremental sync's few changed pages
-are converted in place). ``SOURCE_CONFLUENCE_BODY_WORKERS`` sets the number of workers; ``0`` turns
+Used only where it can pay: two or more usable cores (``os.sched_getaffinity``), a first sync or a
+full refresh of content bodies (source.py; an incremental sync reads few pages, whose conversion
+costs less than a fork), and pages of at least ``MIN_POOLED_BODIES`` bodies. ``SOURCE_CONFLUENCE_BODY_WORKERS`` sets the number of workers; ``0`` turns
 the pool off.
 """
 
