@@ -17,8 +17,8 @@ logged, and every later page converted in the calling thread: the same texts, on
 
 Used only where it can pay: two or more usable cores (``os.sched_getaffinity``), a first sync or a
 full refresh of content bodies (source.py; an incremental sync reads few pages, whose conversion
-costs less than a fork), and pages of at least ``MIN_POOLED_BODIES`` bodies. ``SOURCE_CONFLUENCE_BODY_WORKERS`` sets the number of workers; ``0`` turns
-the pool off.
+costs less than a fork), and pages of at least ``MIN_POOLED_BODIES`` bodies.
+``SOURCE_CONFLUENCE_BODY_WORKERS`` sets the number of workers; ``0`` turns the pool off.
 """
 
 from __future__ import annotations
