@@ -247,6 +247,9 @@ class RssSampler(threading.Thread):
         self.samples: list[tuple[float, int]] = []
         self.peak_steps: list[tuple[float, int]] = []  # (time, VmHWM) whenever the peak rose
         self.tree_peak_kb = 0
+        self.own_cpu_s = 0.0
+        """The process's own CPU (not its children's) at the last sample: with the body pool, the
+        share of the sync that ran in the connector's process (its critical path on an idle core)."""
         """Peak of the RSS summed over the process and its descendants (the body pool's workers)."""
         self.done = threading.Event()
         self.started = time.monotonic()
@@ -262,6 +265,11 @@ class RssSampler(threading.Thread):
             now = time.monotonic() - self.started
             if match:
                 self.samples.append((now, int(match.group(1))))
+            try:
+                fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(") ", 1)[1].split()
+                self.own_cpu_s = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
             if match:
                 self.tree_peak_kb = max(self.tree_peak_kb, int(match.group(1)) + _descendants_rss_kb(self.pid))
             peak = re.search(r"VmHWM:\s+(\d+) kB", text)
@@ -366,6 +374,7 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
         # With child processes (the body pool): the sampled peak of the tree's summed RSS. The CPU above
         # (wait4) already counts every descendant the connector and its children waited for.
         "connector_tree_peak_rss_mb": round(sampler.tree_peak_kb / 1024, 1),
+        "connector_own_cpu_s": round(sampler.own_cpu_s, 2),
         "connector_context_switches": {"voluntary": usage.ru_nvcsw, "involuntary": usage.ru_nivcsw},
         "connector_rss_timeline_mb": sampler.timeline(),
         # When the peak was reached: the last rise of VmHWM the sampler saw (the process may still

@@ -171,5 +171,6 @@ def test_a_connectors_child_processes_count_in_its_cpu_and_tree_rss():
     _, _, usage = os.wait4(process.pid, 0)
     sampler.done.set()
     assert usage.ru_utime + usage.ru_stime >= 0.6  # the child's CPU, reaped by the parent
+    assert sampler.own_cpu_s < 0.5  # the parent's own CPU leaves the child's out
     assert sampler.tree_peak_kb >= 80 * 1024  # the child's memory, summed with the parent's
     assert sampler.tree_peak_kb > max(kb for _, kb in sampler.samples) + 60 * 1024
