@@ -124,6 +124,16 @@ def test_small_pages_an_unstarted_pool_one_core_and_workers_0_convert_in_place(
     assert children_of(os.getpid()) == running  # `off` started no worker, `small` stopped its own
 
 
+def test_a_cgroup_cpu_limit_caps_the_usable_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("150000 100000\n")  # a limit of 1.5 cores
+    assert body_pool.usable_cores(str(cpu_max)) == 1
+    cpu_max.write_text("max 100000\n")
+    assert body_pool.usable_cores(str(cpu_max)) == 4
+    assert body_pool.usable_cores(str(tmp_path / "absent")) == 4
+
+
 def test_a_bad_workers_setting_is_a_config_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from airbyte_cdk.models import FailureType
     from airbyte_cdk.utils.traced_exception import AirbyteTracedException

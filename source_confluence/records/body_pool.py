@@ -81,12 +81,20 @@ def page_texts(items: Sequence[Mapping[str, Any]], names: Mapping[str, str],
     return texts, decisions
 
 
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity, e.g. a container's cpuset)."""
+def usable_cores(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """Cores this process may use: its CPU affinity (e.g. a container's cpuset), capped by a cgroup v2
+    CPU quota (a Kubernetes CPU limit, which leaves the affinity at every core of the node)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = open(cpu_max).read().split()[:2]  # noqa: SIM115 - a one-line kernel file
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 quota
+        pass
+    return cores
 
 
 def default_workers() -> int:
