@@ -19,8 +19,10 @@ double (``benchmarks.double_service``, its own process) and runs the console scr
 Each run reports wall time, records per stream (counted from the connector's stdout by a reader
 that does not parse records), HTTP requests by endpoint (from the double's request log), the
 connector's peak resident memory, CPU seconds and context switches (``wait4`` rusage of that
-process), the double's CPU seconds over the same interval (``/proc/<pid>/stat``), the reader's own
-CPU and what every other process of the machine used meanwhile (``/proc/stat``). Results go to
+process, which counts the child processes it waited for, e.g. the body pool's workers), the peak
+RSS summed over it and its children (sampled), the double's CPU seconds over the same interval
+(``/proc/<pid>/stat``), the reader's own CPU and what every other process of the machine used
+meanwhile (``/proc/stat``). Results go to
 ``--out`` as one JSON file per (size, latency); ``--report`` turns them into the markdown tables of
 RESULTS.md. ``--profile`` adds a full sync at 0 ms under py-spy (sampling only the thread holding
 the GIL) and stores the top functions; ``--rate-limit-check`` checks that one 429 pauses every
@@ -216,6 +218,27 @@ class OutputCounter:
         return out
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    except OSError:  # gone meanwhile
+        return []
+
+
+def _descendants_rss_kb(pid: int) -> int:
+    """VmRSS summed over the descendants of `pid` (pages a forked child shares count twice: an upper bound)."""
+    total = 0
+    for child in _children(pid):
+        try:
+            match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{child}/status").read_text())
+        except OSError:
+            continue
+        total += int(match.group(1)) if match else 0
+        total += _descendants_rss_kb(child)
+    return total
+
+
 class RssSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.25) -> None:
         super().__init__(daemon=True)
@@ -223,6 +246,11 @@ class RssSampler(threading.Thread):
         self.interval = interval
         self.samples: list[tuple[float, int]] = []
         self.peak_steps: list[tuple[float, int]] = []  # (time, VmHWM) whenever the peak rose
+        self.tree_peak_kb = 0
+        self.own_cpu_s = 0.0
+        """The process's own CPU (not its children's) at the last sample: with the body pool, the
+        share of the sync that ran in the connector's process (its critical path on an idle core)."""
+        """Peak of the RSS summed over the process and its descendants (the body pool's workers)."""
         self.done = threading.Event()
         self.started = time.monotonic()
 
@@ -237,6 +265,13 @@ class RssSampler(threading.Thread):
             now = time.monotonic() - self.started
             if match:
                 self.samples.append((now, int(match.group(1))))
+            try:
+                fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(") ", 1)[1].split()
+                self.own_cpu_s = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+            if match:
+                self.tree_peak_kb = max(self.tree_peak_kb, int(match.group(1)) + _descendants_rss_kb(self.pid))
             peak = re.search(r"VmHWM:\s+(\d+) kB", text)
             if peak and (not self.peak_steps or int(peak.group(1)) > self.peak_steps[-1][1]):
                 self.peak_steps.append((now, int(peak.group(1))))
@@ -336,6 +371,10 @@ def run_connector(config: dict[str, Any], state: list[dict[str, Any]] | None, wo
         "connector_user_s": round(usage.ru_utime, 2),
         "connector_system_s": round(usage.ru_stime, 2),
         "connector_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        # With child processes (the body pool): the sampled peak of the tree's summed RSS. The CPU above
+        # (wait4) already counts every descendant the connector and its children waited for.
+        "connector_tree_peak_rss_mb": round(sampler.tree_peak_kb / 1024, 1),
+        "connector_own_cpu_s": round(sampler.own_cpu_s, 2),
         "connector_context_switches": {"voluntary": usage.ru_nvcsw, "involuntary": usage.ru_nivcsw},
         "connector_rss_timeline_mb": sampler.timeline(),
         # When the peak was reached: the last rise of VmHWM the sampler saw (the process may still

@@ -150,3 +150,27 @@ def test_attachment_text_run_downloads_each_attachment_at_most_once(result):
     downloads = run["requests_by_stream"]["attachments (file downloads)"]
     assert 0 < downloads <= run["records"]["attachments"]
     assert run["requests"]["statuses"] == {"200": run["requests"]["total"]}
+
+
+def test_a_connectors_child_processes_count_in_its_cpu_and_tree_rss():
+    # The body pool's workers are children of the connector: their CPU and memory are the sync's.
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import subprocess, sys
+        child = ("import time; block = bytearray(80 * 2**20); end = time.process_time() + 0.6\\n"
+                 "while time.process_time() < end: pass\\ntime.sleep(0.8)")
+        subprocess.run([sys.executable, "-c", child], check=True)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script])  # noqa: S603 - our own interpreter and script
+    sampler = bench_sync.RssSampler(process.pid, interval=0.05)
+    sampler.start()
+    _, _, usage = os.wait4(process.pid, 0)
+    sampler.done.set()
+    assert usage.ru_utime + usage.ru_stime >= 0.6  # the child's CPU, reaped by the parent
+    assert sampler.own_cpu_s < 0.5  # the parent's own CPU leaves the child's out
+    assert sampler.tree_peak_kb >= 80 * 1024  # the child's memory, summed with the parent's
+    assert sampler.tree_peak_kb > max(kb for _, kb in sampler.samples) + 60 * 1024

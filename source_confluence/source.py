@@ -54,6 +54,7 @@ from source_confluence.http.auth import ATLASSIAN, AtlassianEndpoints, NoAuth, b
 from source_confluence.http.points import PointsLedger
 from source_confluence.http.tls import trust_store
 from source_confluence.http.transport import ConfluenceHttpError, Transport
+from source_confluence.records.body_pool import BODY_STREAMS, close_shared_pool, start_shared_pool
 from source_confluence.streams.base import ListPartitionGenerator, load_schema
 from source_confluence.streams.decision_pending import PendingDecisions
 from source_confluence.streams.folders import PendingFolders
@@ -205,6 +206,12 @@ class SourceConfluence(Source):
         context.emitted.keeps_changed = any(d.name == "content_restrictions" for d, _ in selected)
         decisions_incremental = any(d.name == "decisions" and mode == SyncMode.incremental for d, mode in selected)
         try:
+            # A first or full sync of bodies forks the body workers, while the read has one thread; an
+            # incremental one reads few pages, not worth the fork (records/body_pool.py).
+            if context.config.include_bodies and any(
+                    d.name in BODY_STREAMS and (mode == SyncMode.full_refresh or not state_manager.get_stream_state(
+                        d.name, None)) for d, mode in selected):
+                start_shared_pool()
             for phase in (False, True):
                 batch = [(definition, mode) for definition, mode in selected if definition.runs_last == phase]
                 if batch:
@@ -215,6 +222,7 @@ class SourceConfluence(Source):
         finally:  # a failed sync's cost is reported too
             context.points.log(logger)
             context.close()
+            close_shared_pool()  # the body pool's workers do not outlive the read
 
     def _read_phase(
         self, selected: list[tuple[StreamDefinition, SyncMode]], context: ReadContext,

@@ -20,7 +20,8 @@ from source_confluence.api.cloud.comment_creations import CommentCreations, Firs
 from source_confluence.api.cloud.id_search import SEARCH_BATCH
 from source_confluence.api.protocol import ALL_COMMENTS, CONTAINER_TYPES, FOOTER_COMMENT, INLINE_COMMENT
 from source_confluence.http.transport import ConfluenceHttpError
-from source_confluence.records.builders import BodyTexts, body_texts, comment_record, container_of, tombstone_record
+from source_confluence.records.body_pool import page_texts
+from source_confluence.records.builders import BodyTexts, comment_record, container_of, tombstone_record
 from source_confluence.records.references import Built
 from source_confluence.streams.errors import read_fully
 from source_confluence.streams.walk import WalkSource
@@ -53,7 +54,7 @@ class CommentConverter:
         if mentioned:
             users.resolve(mentioned)
         self._names = users.display_names()
-        self._texts = body_texts(results, self._names)  # the page's bodies in one parse
+        self._texts, _ = page_texts(results, self._names)  # the page's bodies in one task of the body pool
 
     def record(self, raw: Mapping[str, Any], base_url: str) -> Built:
         container_id, container_type = container_of(raw)

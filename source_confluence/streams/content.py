@@ -14,7 +14,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 
 from source_confluence.api.protocol import BLOGPOST, PAGE
-from source_confluence.records.builders import BodyTexts, body_texts, content_record, tombstone_record
+from source_confluence.records.body_pool import page_texts
+from source_confluence.records.builders import BodyTexts, content_record, tombstone_record
 from source_confluence.records.references import Built, Container, References
 from source_confluence.streams.base import describe_space
 from source_confluence.streams.decision_items import parsed_containers, read_with_names
@@ -56,11 +57,12 @@ class ContentConverter:
             # One bulk lookup per page of results, so mentions read as names in body_text.
             users.resolve(mentioned)
         self._names = users.display_names()
-        self._texts = body_texts(results, self._names)  # the page's bodies in one parse
+        # The page's bodies in one task of the body pool (records/body_pool.py), decisions with them.
+        self._texts, found = page_texts(results, self._names, with_decisions=self._riding)
         if self._riding:  # before the page's records go out
             key = (self._space_id, self._kind.container_type)
             self._context.decision_bodies.add(key, parsed_containers(results, self._kind.container_type,
-                                                                     self._space_id, self._names))
+                                                                     self._space_id, self._names, found))
             self.flush_decisions()
 
     def flush_decisions(self) -> None:

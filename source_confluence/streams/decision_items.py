@@ -10,7 +10,13 @@ from typing import Any
 from airbyte_cdk.sources.types import Record
 
 from source_confluence.records.builders import DELETED_STATUSES, storage_value
-from source_confluence.records.decisions import decision_id, decision_record, decision_tombstone, decisions_in_storage
+from source_confluence.records.decisions import (
+    FoundDecision,
+    decision_id,
+    decision_record,
+    decision_tombstone,
+    decisions_in_storage,
+)
 from source_confluence.streams.container_items import emitted, stamp
 from source_confluence.streams.frontier import modified_at
 from source_confluence.sync.context import ReadContext
@@ -21,16 +27,22 @@ STREAM = "decisions"
 
 
 def parsed_containers(raws: Sequence[Mapping[str, Any]], container_type: str, listed_in: str,
-                      names: Mapping[str, str]) -> list[ParsedContainer]:
-    """`raws` (read with their bodies, mentions already resolved into `names`) without their bodies."""
+                      names: Mapping[str, str],
+                      found: Mapping[str, tuple[FoundDecision, ...]] | None = None) -> list[ParsedContainer]:
+    """`raws` (read with their bodies, mentions already resolved into `names`) without their bodies.
+    `found`: the decisions of bodies already parsed with the same names (records/body_pool.py)."""
     out = []
     for raw in raws:
         body = storage_value(raw)
+        decisions = None
+        if body is not None:
+            known = found.get(body) if found is not None else None
+            decisions = known if known is not None else tuple(decisions_in_storage(body, names))
         out.append(ParsedContainer(
             id=str(raw["id"]), container_type=container_type, space_id=str(raw.get("spaceId") or listed_in),
             listed_in=listed_in, parent_id=str(raw["parentId"]) if raw.get("parentId") else None,
             version_at=modified_at(raw), status=raw.get("status"),
-            decisions=None if body is None else tuple(decisions_in_storage(body, names))))
+            decisions=decisions))
     return out
 
 
