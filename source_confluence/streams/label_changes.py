@@ -43,11 +43,11 @@ class ChangedLabelsPartition(StreamPartition):
         by_label = isinstance(context.client, LabelLists)
         for kind in LABELLED_KINDS:
             # A batch at a time from the scratch database, by id (issue 16: not the whole list at once).
-            for rows in context.changed.batches(kind, BATCH):
+            for read_back in context.changed.batches(kind, BATCH):
                 owned: dict[str, tuple[Mapping[str, str], set[str]]] = {}
-                batch = [content_id for content_id, _, _ in rows]
-                spaces = {content_id: space_id for content_id, space_id, _ in rows}
-                versions = {content_id: version for content_id, _, version in rows}
+                batch = [content_id for content_id, _, _ in read_back]
+                spaces = {content_id: space_id for content_id, space_id, _ in read_back}
+                versions = {content_id: version for content_id, _, version in read_back}
                 with translate_http_errors(STREAM, f"the labels of {len(batch)} changed {kind}(s)"):
                     for content_id, labels in self._labels(kind, batch, versions):
                         space_id = spaces.get(content_id)
