@@ -42,12 +42,12 @@ class ChangedLabelsPartition(StreamPartition):
         context = self._rounds.context
         by_label = isinstance(context.client, LabelLists)
         for kind in LABELLED_KINDS:
-            spaces = context.changed.of(kind)
-            versions = context.changed.versions(kind)
-            ids = sorted(spaces)
-            for start in range(0, len(ids), BATCH):
+            # A batch at a time from the scratch database, by id (issue 16: not the whole list at once).
+            for read_back in context.changed.batches(kind, BATCH):
                 owned: dict[str, tuple[Mapping[str, str], set[str]]] = {}
-                batch = ids[start:start + BATCH]
+                batch = [content_id for content_id, _, _ in read_back]
+                spaces = {content_id: space_id for content_id, space_id, _ in read_back}
+                versions = {content_id: version for content_id, _, version in read_back}
                 with translate_http_errors(STREAM, f"the labels of {len(batch)} changed {kind}(s)"):
                     for content_id, labels in self._labels(kind, batch, versions):
                         space_id = spaces.get(content_id)

@@ -198,15 +198,15 @@ class Walk:
         self._context = context
         self._own_slot = slot
         self._slot: WalkSlot = slot
-        self._taken = Seen()
+        self._taken = Taken(None)
         """The versions this read took and harvested, kept across restarts: a walk started over skips
         them (those a restart could still read: `streams/taken.py`)."""
         self._harvested_pages = 0
         """Pages of the current attempt handed to the harvest (whose own lists may expire: `tasks`)."""
 
     def read(self, prior: PartitionState | None) -> Iterator[Record]:
-        taken = Taken(prior)
-        self._taken, self._slot = taken.seen, TakenSlot(self._own_slot, taken)
+        self._taken = Taken(prior)
+        self._slot = TakenSlot(self._own_slot, self._taken)
         yield from restarting(self._source.stream, self._source.describe, self._slot, prior, self._read,
                               lambda: self._harvest.lists and self._harvested_pages > 0)
 
@@ -256,10 +256,10 @@ class Walk:
         resume = state.resume or {}
         descending = resume.get("order", "desc") == "desc"
         server_filtered = self._context.client.filters_by_modified_time
-        frontier = walk_frontier(state, server_filtered, exact).advanced(self._taken.by_time, None, None)
+        frontier = self._taken.skipped_by(walk_frontier(state, server_filtered, exact))
         # Newest first, the newest change seen so far is kept with the position, for a resumed walk.
         seen = Seen.resumed(resume.get("high"), resume.get("high_ids") or []) if descending else Seen()
-        seen.merge(self._taken)
+        seen.merge(self._taken.seen)
         cap = cap_of(self._context)
         first_read = not state.complete
         skip_archived = not self._context.config.include_archived and first_read
@@ -284,7 +284,7 @@ class Walk:
             self._harvested_pages += 1
             yield from self._harvest.records(taken, listed)
             # Only once harvested: a walk restarted mid-page (the harvest's own list expired) reads it again.
-            self._taken.merge(page_seen)
+            self._taken.seen.merge(page_seen)
             done = reached_bound or listed.resume is None
             frontier = advance(frontier, seen, listed, descending, done, cap, server_filtered)
             if not descending:  # newest first, the floor stays put until the end

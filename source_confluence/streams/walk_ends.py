@@ -42,6 +42,7 @@ from source_confluence.streams import taken as taken_module
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
 from source_confluence.streams.newest_taken import NewestTaken
+from source_confluence.streams.taken import Taken
 from source_confluence.streams.walk import (
     LOGGER,
     Harvest,
@@ -121,7 +122,7 @@ AHEAD: Callable[[Callable[[], Fetched | None]], Ahead] = Ahead
 
 
 class BothEnds:
-    def __init__(self, context: ReadContext, harvest: Harvest, slot: WalkSlot, taken: Seen, build: PageBuilder,
+    def __init__(self, context: ReadContext, harvest: Harvest, slot: WalkSlot, taken: Taken, build: PageBuilder,
                  newest: Iterator[ListPage]) -> None:
         self._context = context
         self._harvest = harvest
@@ -151,7 +152,7 @@ class BothEnds:
                 return fetch_and_build(self._newest, self._build, leave_out, stopped)
 
         ahead = AHEAD(step)
-        frontier = walk_frontier(state, False, exact).advanced(self._taken.by_time, None, None)
+        frontier = self._taken.skipped_by(walk_frontier(state, False, exact))
         cap = cap_of(self._context)
         oldest_seen, newest_seen = Seen(), NewestTaken()
         top: str | None = None
@@ -168,7 +169,7 @@ class BothEnds:
                     return
                 taken, page_seen = self._take(listed.results, frontier, False, leave_out)
                 yield from self._harvest.records(taken, listed)
-                self._taken.merge(page_seen)
+                self._taken.seen.merge(page_seen)
                 oldest_seen.merge(page_seen)
                 done = listed.resume is None
                 frontier = advance(frontier, oldest_seen, listed, False, done, cap, False)
@@ -197,7 +198,7 @@ class BothEnds:
                     chosen, page_seen, reached = self._newest_page(fetched, frontier, leave_out)
                     low = reached or low
                     yield from self._harvest.deliver(chosen)
-                    self._taken.merge(page_seen)
+                    self._taken.newest.merge(page_seen)
                     newest_seen.merge(page_seen)
                     bottom = fetched.listed.resume is None
                     if low is not None and frontier.floor is not None and low < frontier.floor or bottom and top:
