@@ -4,12 +4,17 @@ their files are gone when the read ends, also when it fails."""
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 import tempfile
 import tracemalloc
 
+import pytest
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +200,35 @@ def test_the_read_removes_its_scratch_files_when_it_fails(monkeypatch, tmp_path)
     output, made, scratch = read_decisions(monkeypatch, tmp_path, 400)
     assert output.errors
     assert made and list(scratch.iterdir()) == []
+
+
+def test_scratch_space_that_cannot_be_written_is_a_clear_error_naming_tmpdir(monkeypatch, tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(full))
+
+    def no_space(*args, **kwargs) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_space)
+    spill = Spill("CREATE TABLE t (v);")
+    with pytest.raises(AirbyteTracedException) as raised:
+        spill.write("INSERT INTO t (v) VALUES (?)", [(1,)])
+    assert raised.value.failure_type == FailureType.system_error
+    assert "TMPDIR" in raised.value.message and str(full) in raised.value.message
+    assert "No space left on device" in raised.value.message
+
+
+def test_a_full_disk_mid_sync_is_the_same_clear_error(monkeypatch, tmp_path):
+    spill = Spill("CREATE TABLE t (v);")
+    spill.write("INSERT INTO t (v) VALUES (?)", [(1,)])
+    broken = sqlite3.connect(":memory:")
+    broken.close()  # any statement on it fails as a write to a full disk would: with sqlite3.Error
+    monkeypatch.setattr(spill, "_db", broken)
+    try:
+        with pytest.raises(AirbyteTracedException) as raised:
+            spill.write("INSERT INTO t (v) VALUES (?)", [(2,)])
+        assert "TMPDIR" in raised.value.message and raised.value.failure_type == FailureType.system_error
+    finally:
+        monkeypatch.undo()
+        spill.close()

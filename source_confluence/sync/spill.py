@@ -24,6 +24,9 @@ import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 FILE = "spill.sqlite"
 PRAGMAS = ("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;"
            " PRAGMA cache_size = -1024;")
@@ -43,11 +46,17 @@ class Spill:
         """The rows of one statement (no rows, and no file, when nothing was written yet)."""
         if self._db is None:
             return []
-        return self._db.execute(sql, parameters).fetchall()
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise _unusable(error) from error
 
     def write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement per row, in order."""
-        self._open().executemany(sql, rows)
+        try:
+            self._open().executemany(sql, rows)
+        except (OSError, sqlite3.Error) as error:  # e.g. the disk under TMPDIR is full
+            raise _unusable(error) from error
 
     def close(self) -> None:
         """Closes and removes the database; a later write starts an empty one."""
@@ -68,6 +77,15 @@ class Spill:
             db.execute("BEGIN")
             self._db, self.directory = db, directory
         return self._db
+
+
+def _unusable(error: BaseException) -> AirbyteTracedException:
+    where = tempfile.gettempdir()
+    return AirbyteTracedException(
+        message=f"The connector could not use its scratch files in the temporary directory {where} (TMPDIR): "
+                f"{error}. A sync keeps there what the content streams hand to the streams that run last "
+                "(tens of MB for 100,000 pages): free space there or point TMPDIR at a writable disk, then sync again.",
+        internal_message=f"scratch database: {error!r}", failure_type=FailureType.system_error)
 
 
 def _remove(db: sqlite3.Connection, directory: str) -> None:
