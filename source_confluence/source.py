@@ -62,6 +62,7 @@ from source_confluence.streams.registry import CONTENT_STREAMS, STREAMS, STREAMS
 from source_confluence.streams.users import PendingUsers
 from source_confluence.sync.context import ReadContext, SpaceDirectory
 from source_confluence.sync.directories import ContainerDirectory, UserDirectory
+from source_confluence.sync.paced_state import PacedCursor
 from source_confluence.sync.references import ReferenceCollector
 from source_confluence.sync.state import PartitionedCursor
 from source_confluence.timestamps import format_timestamp
@@ -254,12 +255,10 @@ class SourceConfluence(Source):
         for definition, sync_mode in selected:
             incremental = sync_mode == SyncMode.incremental
             if definition.cursor_field:
-                cursor: Cursor = PartitionedCursor(
-                    definition.name,
-                    state_manager.get_stream_state(definition.name, None) if incremental else {},
-                    repository,
-                    state_manager,
-                )
+                saved = state_manager.get_stream_state(definition.name, None) if incremental else {}
+                cursor: Cursor = (
+                    PacedCursor(definition.name, saved, repository, state_manager, interval_s=definition.state_pace_s)
+                    if definition.state_pace_s else PartitionedCursor(definition.name, saved, repository, state_manager))
             else:
                 cursor = FinalStateCursor(definition.name, None, repository)
             streams.append(self._stream(definition, context, cursor, incremental))

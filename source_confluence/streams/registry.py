@@ -46,6 +46,9 @@ class StreamDefinition:
     snapshot: Snapshot | None = None
     runs_last: bool = False
     """Streams that need the others' records first (users) read in a second phase."""
+    state_pace_s: float | None = None
+    """The least time between two of the stream's state messages (sync/paced_state.py); None: one
+    per checkpoint."""
 
     def __post_init__(self) -> None:
         if (self.partitions is None) == (self.snapshot is None) or (self.snapshot is None) != bool(self.cursor_field):
@@ -82,7 +85,8 @@ STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts),
     StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
     StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
-    StreamDefinition("content_labels", ("id",), "updated_at", label_round_partitions, runs_last=True),
+    StreamDefinition("content_labels", ("id",), "updated_at", label_round_partitions, runs_last=True,
+                     state_pace_s=5.0),
     StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
     StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
