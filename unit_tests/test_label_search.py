@@ -29,7 +29,6 @@ from unit_tests.builders import (
     v2_request,
 )
 
-RECENTLY = format_timestamp(datetime.now(UTC))
 OLD, NEW = "2024-01-01T00:00:00.000Z", "2024-03-01T00:00:00.000Z"
 HOW_TO = {"id": "7", "name": "how-to", "prefix": "global"}
 DRAFT = {"id": "8", "name": "draft", "prefix": "my"}
@@ -46,16 +45,18 @@ def catalog():
 
 
 def state():
+    # Now, not at collection: a label's turn must not fall between the two (the suite runs for minutes).
+    recently = format_timestamp(datetime.now(UTC))
     pages_state = {"states": [{"partition": {"space_id": "100"}, "cursor": {
         "updated_at": OLD, "cursor_versions": {OLD: ["1#2"]}, "complete": True,
-        "synced_ids": encode_ids(["1"]), "reconciled_at": RECENTLY}}]}
+        "synced_ids": encode_ids(["1"]), "reconciled_at": recently}}]}
     labels_state = {"states": [
-        {"partition": {"scope": "spaces"}, "cursor": {"updated_at": RECENTLY, "synced_ids": encode_ids([]),
-                                                      "reconciled_at": RECENTLY}},
-        {"partition": {"scope": "labels"}, "cursor": {"updated_at": None, "reconciled_at": RECENTLY}},
+        {"partition": {"scope": "spaces"}, "cursor": {"updated_at": recently, "synced_ids": encode_ids([]),
+                                                      "reconciled_at": recently}},
+        {"partition": {"scope": "labels"}, "cursor": {"updated_at": None, "reconciled_at": recently}},
         *({"partition": {"label_id": label["id"]}, "cursor": {
-            "updated_at": RECENTLY, "synced_ids": encode_ids(HELD if label is HOW_TO else []),
-            "reconciled_at": RECENTLY}} for label in (HOW_TO, DRAFT, FAQ))]}
+            "updated_at": recently, "synced_ids": encode_ids(HELD if label is HOW_TO else []),
+            "reconciled_at": recently}} for label in (HOW_TO, DRAFT, FAQ))]}
     return StateBuilder().with_stream_state("pages", pages_state).with_stream_state("content_labels", labels_state).build()
 
 
