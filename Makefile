@@ -10,7 +10,11 @@ STAMP := $(VENV)/.installed-stamp
 # .venv hold exactly poetry.lock (dev and pipeline extras included, the project itself editable).
 POETRY_VENV := .tools/poetry
 POETRY := $(POETRY_VENV)/bin/poetry
-POETRY_ENV := POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 VIRTUAL_ENV=$(abspath $(VENV))
+# Serial install: dbt-core, dbt-adapters and the adapters each ship `dbt/__init__.py` (and
+# `dbt/adapters/__init__.py`); installed in parallel, their writes interleaved once and left a file
+# that does not parse (a CI run on a fresh machine, 2026-12-01).
+POETRY_ENV := POETRY_VIRTUALENVS_CREATE=false POETRY_NO_INTERACTION=1 POETRY_INSTALLER_PARALLEL=false \
+	VIRTUAL_ENV=$(abspath $(VENV))
 
 $(POETRY): tools/poetry-requirements.txt
 	$(PYTHON) -m venv $(POETRY_VENV)
