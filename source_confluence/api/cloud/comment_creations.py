@@ -14,13 +14,10 @@ warning; a search page that fails with 400 (an expired cursor) leaves its ids to
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from source_confluence.api.cloud.id_search import SearchRefused, searched
-
-LOGGER = logging.getLogger("airbyte")
+from source_confluence.api.cloud.id_search import RefusableSearch
 
 
 @runtime_checkable
@@ -40,8 +37,8 @@ class CommentCreations:
 
     def __init__(self, client: FirstVersionSource, batch: int) -> None:
         self._client = client
-        self._batch = max(1, batch)
-        self._searchable = True
+        self._search_index = RefusableSearch(lambda link: client.transport.get_list(link), "comments",
+                                             "each edited comment's first version", batch)
 
     def first_versions(self, kind: str, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """Version 1 of each of these comments (`kind`: footer or inline) that still exists."""
@@ -53,7 +50,7 @@ class CommentCreations:
                 found[comment_id] = known
             else:
                 wanted.append(comment_id)
-        if wanted and self._searchable:
+        if wanted and self._search_index.usable:
             found.update(self._search(wanted))
         for comment_id in wanted:
             if comment_id not in found:  # not (yet) in the search index
@@ -65,18 +62,11 @@ class CommentCreations:
     def _search(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         found: dict[str, Mapping[str, Any]] = {}
         asked = set(ids)
-        try:
-            for content in searched(self._client.transport.get_list, ids, "history", self._batch,
-                                    "the comments' history search"):
-                content_id = str(content.get("id"))
-                first = _first_version(content)
-                if content_id in asked and first is not None:
-                    found[content_id] = first
-        except SearchRefused as refused:
-            self._searchable = False
-            LOGGER.warning("Stream 'comments': the v1 content search was refused (HTTP "
-                           f"{refused.status}); reading each edited comment's first version alone. Grant "
-                           "the token `read:content-details:confluence` to read them in bulk.")
+        for content in self._search_index.results(ids, "history", "the comments' history search"):
+            content_id = str(content.get("id"))
+            first = _first_version(content)
+            if content_id in asked and first is not None:
+                found[content_id] = first
         return found
 
 

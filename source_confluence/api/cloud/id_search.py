@@ -3,12 +3,14 @@ cannot answer share (comments' creation times, the labels of changed content).""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from source_confluence.http.transport import ConfluenceHttpError
 
+LOGGER = logging.getLogger("airbyte")
 SEARCH = "/wiki/rest/api/content/search"
 CONTEXT = "/wiki"
 """Cloud's v1 `_links.next` is relative to the base URL, which holds this context."""
@@ -65,6 +67,31 @@ def searched(get_list: Callable[[str], tuple[Any, Any]], ids: Sequence[str], exp
                 raise ValueError(f"unexpected response shape from {what}")
             yield from (item for item in body["results"] if isinstance(item, Mapping))
             link = _next(body)
+
+
+class RefusableSearch:
+    """A bulk search that the token may refuse (HTTP 401/403, a scoped token without
+    `read:content-details:confluence`): the first refusal turns it off for the rest of the sync with
+    one warning, and the caller reads what the search did not return one item at a time."""
+
+    def __init__(self, get_list: Callable[[str], tuple[Any, Any]], stream: str, alone: str, batch: int) -> None:
+        self._get_list = get_list
+        self._stream = stream
+        self._alone = alone
+        self._batch = max(1, batch)
+        self.usable = True
+
+    def results(self, ids: Sequence[str], expand: str, what: str) -> Iterator[Mapping[str, Any]]:
+        """What `searched` returns for `ids`; nothing once the search was refused."""
+        if not self.usable:
+            return
+        try:
+            yield from searched(self._get_list, ids, expand, self._batch, what)
+        except SearchRefused as refused:
+            self.usable = False
+            LOGGER.warning(f"Stream '{self._stream}': the v1 content search was refused (HTTP {refused.status}); "
+                           f"reading {self._alone} alone. Grant the token `read:content-details:confluence` "
+                           "to read them in bulk.")
 
 
 def _next(body: Mapping[str, Any]) -> str | None:

@@ -20,16 +20,14 @@ v2 attachment ids are `att<n>`: CQL takes the content id `<n>`, and v1 answers `
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import requests
 
-from source_confluence.api.cloud.id_search import SEARCH_BATCH, SearchRefused, searched
+from source_confluence.api.cloud.id_search import SEARCH_BATCH, RefusableSearch
 from source_confluence.api.protocol import ATTACHMENT, BLOGPOST, PAGE
 
-LOGGER = logging.getLogger("airbyte")
 EXPAND = "metadata.labels,version"
 V1_TYPES = {PAGE: "page", BLOGPOST: "blogpost", ATTACHMENT: "attachment"}
 ATTACHMENT_PREFIX = "att"
@@ -47,17 +45,16 @@ class LabelSearch:
 
     def __init__(self, transport: ListGetter,
                  one_by_one: Callable[[str, Sequence[str]], Iterator[Labelled]], batch: int = SEARCH_BATCH) -> None:
-        self._transport = transport
         self._one_by_one = one_by_one
-        self._batch = max(1, batch)
-        self._searchable = True
+        self._search_index = RefusableSearch(transport.get_list, "content_labels", "each changed item's labels",
+                                             batch)
 
     def labels_at(self, content_type: str, versions: Mapping[str, int | None]) -> Iterator[Labelled]:
         """(id, labels) of each item of `versions` (id -> the version the sync read, None: any) that
         still exists, no older than that version."""
         ids = list(versions)
         found: dict[str, list[Mapping[str, Any]]] = {}
-        if self._searchable:
+        if self._search_index.usable:
             found = self._search(content_type, [i for i in ids if _content_id(i).isdigit()], versions)
         for content_id in ids:
             if content_id in found:
@@ -70,20 +67,13 @@ class LabelSearch:
                 versions: Mapping[str, int | None]) -> dict[str, list[Mapping[str, Any]]]:
         found: dict[str, list[Mapping[str, Any]]] = {}
         asked = {_content_id(i): i for i in ids}
-        try:
-            for content in searched(self._transport.get_list, list(asked), EXPAND, self._batch,
-                                    "the changed content's label search"):
-                content_id = asked.get(_content_id(str(content.get("id"))))
-                if content_id is None or not _usable(content, content_type, versions.get(content_id)):
-                    continue
-                labels = _complete_labels(content)
-                if labels is not None:
-                    found[content_id] = labels
-        except SearchRefused as refused:
-            self._searchable = False
-            LOGGER.warning("Stream 'content_labels': the v1 content search was refused (HTTP "
-                           f"{refused.status}); reading each changed item's labels alone. Grant the token "
-                           "`read:content-details:confluence` to read them in bulk.")
+        for content in self._search_index.results(list(asked), EXPAND, "the changed content's label search"):
+            content_id = asked.get(_content_id(str(content.get("id"))))
+            if content_id is None or not _usable(content, content_type, versions.get(content_id)):
+                continue
+            labels = _complete_labels(content)
+            if labels is not None:
+                found[content_id] = labels
         return found
 
 
