@@ -57,10 +57,11 @@ def report(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | {result['rounds']} | {m['connector_cpu_s']:.2f} | {m['wall_s']:.2f} | "
                      f"{m['connector_peak_rss_mb']:.0f} | {max(0.0, m['other_processes_cpu_s']):.0f} |")
     connector = [run["connector_cpu_s"] for run in result["runs"]["connector"]]
+    lines.append("")
     for name, runs in result["runs"].items():
         if name != "connector":  # the same round ran both, minutes apart at most
             ratios = sorted(mine / other["connector_cpu_s"] for mine, other in zip(connector, runs, strict=True))
-            lines.append(f"\nCPU per round, connector / {name}: median {statistics.median(ratios):.2f} "
+            lines.append(f"CPU per round, connector / {name}: median {statistics.median(ratios):.2f} "
                          f"(from {ratios[0]:.2f} to {ratios[-1]:.2f})")
     return "\n".join(lines)
 
