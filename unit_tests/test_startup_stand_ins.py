@@ -160,3 +160,22 @@ def test_requests_cache_takes_the_stand_ins_for_its_dynamodb_backend() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "True", "False"]
+
+
+def test_after_the_declarative_framework_is_imported_the_cdk_checks_answer_as_before() -> None:
+    done = subprocess.run(  # noqa: S603 - a fresh process: the stand-ins first, the framework later
+        [sys.executable, "-c",
+         "import source_confluence\n"
+         "from airbyte_cdk.sources.concurrent_source import concurrent_read_processor as crp\n"
+         "from airbyte_cdk.sources.streams.concurrent import default_stream as ds\n"
+         "from source_confluence.startup import StandIn\n"
+         "before = [issubclass(int, crp.SubstreamPartitionRouter), type(ds.PartitionRouter) is StandIn]\n"
+         "from airbyte_cdk.sources.declarative.partition_routers import ListPartitionRouter, "
+         "SubstreamPartitionRouter, PartitionRouter\n"
+         "after = [issubclass(SubstreamPartitionRouter, crp.SubstreamPartitionRouter),\n"
+         "         issubclass(ListPartitionRouter, crp.SubstreamPartitionRouter),\n"
+         "         issubclass(ListPartitionRouter, ds.PartitionRouter), ds.PartitionRouter.real_class() is PartitionRouter]\n"
+         "print(*before, *after)\n"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True", "True", "False", "True", "True"]
