@@ -19,15 +19,16 @@
    The CDK's concurrent read names seven classes of the declarative framework, only in `isinstance`
    checks (a stream built on the declarative partition generator and per-partition cursor has a
    partition router, which may have parent streams); importing them imports the framework (routers,
-   requesters, Jinja, the manifest's pydantic models: ~120 modules). requests-cache names its
+   requesters, Jinja, the manifest's pydantic models: ~200 modules). requests-cache names its
    DynamoDB backend in its table of backends, and its module imports boto3, botocore and pyOpenSSL
    (~160 modules) wherever boto3 is installed (the `pipeline` extra). `classes_imported_on_first_use`
    hands the importers a stand-in for each class: `isinstance` and `issubclass` against it are
    False while the class's module is not imported (no instance or subclass of the class exists
    yet) and the real class's answer once it is; a call or an attribute imports the module and uses
    the real class. The stand-in modules leave `sys.modules` at the end of the block, so a later
-   import of them is the real one; a name that is not stood in for fails that import, loudly.
-benchmarks/RESULTS.md ("Start-up") has the figures.
+   import of them is the real one; a name that is not stood in for fails that import, loudly
+   (requests-cache would catch it: a test checks that it holds the stand-ins).
+benchmarks/RESULTS.md ("Start-up", "Round 7: start-up") has the figures.
 """
 
 from __future__ import annotations
