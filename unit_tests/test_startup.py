@@ -1,6 +1,7 @@
 """startup.py: a `read` runs without the CDK's package `__init__` (the declarative framework's
 re-exports, destinations, dunamai), the names of that `__init__` still resolve, and the protocol's
-serializers are built without reading attribute docs: the same encoders and schemas."""
+serializers are built without reading attribute docs: the same encoders and schemas. Classes a sync
+never uses are stand-ins whose modules a read does not import; the stand-ins answer as the classes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, ConfiguredAirbyteCatalogSerializer
@@ -47,20 +49,40 @@ def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120, check=False)
 
 
-def test_a_read_of_one_stream_leaves_the_cdk_package_init_unrun(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def read_of_spaces(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, Any]], set[str]]:
+    """A `read` of `spaces` in its own process: its messages and the modules it imported."""
+    work = tmp_path_factory.mktemp("read")
     schema = json.loads((ROOT / "source_confluence" / "schemas" / "spaces.json").read_text())
-    (tmp_path / "catalog.json").write_text(json.dumps({"streams": [{
+    (work / "catalog.json").write_text(json.dumps({"streams": [{
         "stream": {"name": "spaces", "json_schema": schema, "supported_sync_modes": ["full_refresh"]},
         "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}))
-    done = run_python(READ_ONE_STREAM, str(tmp_path))
+    done = run_python(READ_ONE_STREAM, str(work))
     assert done.returncode == 0, done.stderr[-2000:]
     messages = [json.loads(line) for line in done.stdout.splitlines()]
+    return messages, set(json.loads((work / "modules.json").read_text()))
+
+
+def test_a_read_of_one_stream_leaves_the_cdk_package_init_unrun(read_of_spaces) -> None:
+    messages, modules = read_of_spaces
     records = [m for m in messages if m["type"] == "RECORD"]
     assert len(records) == 2 and {r["record"]["stream"] for r in records} == {"spaces"}
     assert messages[-1]["type"] == "LOG" and messages[-1]["log"]["message"].startswith("Cost of this sync")  # all of it
-    modules = set(json.loads((tmp_path / "modules.json").read_text()))
     assert "airbyte_cdk.sources.concurrent_source.concurrent_source" in modules  # the CDK did run the read
     assert [name for name in UNNEEDED if name in modules] == []
+
+
+def test_a_read_of_one_stream_imports_no_module_of_the_declarative_framework(read_of_spaces) -> None:
+    _, modules = read_of_spaces
+    assert "airbyte_cdk.sources.streams.concurrent.default_stream" in modules
+    assert sorted(name for name in modules if name.startswith("airbyte_cdk.sources.declarative")) == []
+
+
+def test_a_read_of_one_stream_imports_neither_the_dynamodb_cache_backend_nor_cryptography(read_of_spaces) -> None:
+    _, modules = read_of_spaces
+    assert "requests_cache" in modules
+    assert [name for name in ("requests_cache.backends.dynamodb", "boto3", "botocore", "cryptography")
+            if name in modules] == []
 
 
 def test_the_cdk_package_names_still_resolve_on_first_use() -> None:

@@ -9,8 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography import x509
-
 from source_confluence.config.model import (
     AUTH_TYPES,
     CONTENT_TYPES,
@@ -170,6 +168,8 @@ def _ca_certificate(value: Any) -> str | None:
     fix = "Paste the certificate authority's certificate(s) in PEM form (-----BEGIN CERTIFICATE----- ...)."
     if not isinstance(value, str):
         raise ConfigError("credentials.ca_certificate", "must be text.", fix)
+    from cryptography import x509  # here: only a Data Center config with its own CA pays its import
+
     try:
         certificates = x509.load_pem_x509_certificates(value.strip().encode())
     except ValueError:
