@@ -20,9 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from source_confluence.records import body_pool
+from source_confluence.records import body_pool, builders
 from source_confluence.records.body_pool import BodyPool, convert_page
-from source_confluence.records.body_text import storage_to_texts
+from source_confluence.records.body_text import storage_to_texts, word_count
+from source_confluence.records.builders import content_record
 from source_confluence.records.decisions import decisions_in_storage
 from unit_tests.body_text_corpus import GOLDEN
 from unit_tests.test_decisions import adf_decisions, macro_decision
@@ -233,3 +234,19 @@ def test_a_worker_never_writes_to_the_message_stream() -> None:
                             capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout == "parent\n"
     assert "worker-stderr" in result.stderr  # a worker's diagnostics stay visible on stderr
+
+
+def test_pages_come_back_with_their_word_counts_and_the_records_take_them(
+        pool: BodyPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = pool.convert(BODIES, NAMES)
+    assert page.word_counts == [word_count(text) for text in page.texts]
+    items = [{"id": str(i), "body": {"storage": {"value": body}}} for i, body in enumerate(BODIES) if body]
+    texts, _ = body_pool.page_texts(items, NAMES)
+    expected = [word_count(texts[item["body"]["storage"]["value"]]) for item in items]
+
+    def recounted(text: str | None) -> int:
+        raise AssertionError("the connector's thread counted a text the page came with")
+
+    monkeypatch.setattr(builders, "word_count", recounted)
+    counts = [content_record(item, "https://x", NAMES, texts=texts).record["word_count"] for item in items]
+    assert counts == expected and max(expected) > 0

@@ -39,6 +39,7 @@ from unit_tests.dc_builders import (
     spaces_request,
     user,
 )
+from unit_tests.every_checkpoint import every_checkpoint  # noqa: F401 - a fixture
 
 PAGES_CQL = 'type = page and space = "ENG"'
 ASC = " order by lastmodified asc"
@@ -78,6 +79,7 @@ def test_first_sync_walks_cql_oldest_first_and_records_read_like_cloud():
         "2024-03-01T10:00:30.500Z": ["7#2"]}
 
 
+@pytest.mark.usefixtures("every_checkpoint")  # reads the state of each checkpoint
 def test_the_next_page_moves_the_bound_and_starts_at_the_last_result():
     first = [page("1", "2024-03-01T11:00:10.000+01:00"), page("2", "2024-03-01T11:00:40.000+01:00")]
     with HttpMocker() as http:

@@ -16,6 +16,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from source_confluence import SourceConfluence
 from source_confluence.streams import walk_ends
 from unit_tests.builders import SITE, comment, config, list_response, page, space, spaces_request
+from unit_tests.every_checkpoint import every_checkpoint  # noqa: F401 - a fixture
 
 PAGE_SIZE = 2
 T = {n: f"2024-01-{n:02d}T00:00:00.000Z" for n in range(1, 31)}
@@ -170,6 +171,7 @@ def test_a_comment_edited_mid_walk_is_emitted_in_both_versions_in_order(inline_a
     assert footer_cursors(output)[-1]["updated_at"] == T[20]
 
 
+@pytest.mark.usefixtures("every_checkpoint")  # reads the state of each checkpoint
 def test_a_sync_killed_after_two_pages_resumes_from_the_oldest_first_checkpoint(inline_ahead: None) -> None:
     by_id = {raw["id"]: raw for raw in SITE_OF_EIGHT}
     with HttpMocker() as http:

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_confluence.records.body_text import storage_to_texts
-from source_confluence.records.builders import BodyTexts, storage_value
+from source_confluence.records.body_text import storage_to_texts, word_count
+from source_confluence.records.builders import CountedTexts, storage_value
 from source_confluence.records.decisions import FoundDecision, decisions_in_storage
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ _LOGGER = logging.getLogger("airbyte")
 class ConvertedPage:
     texts: list[str | None]
     """The body_text of each body, in order."""
+    word_counts: list[int]
+    """The word count of each text, in order (counted here, off the connector's GIL)."""
     decisions: list[tuple[FoundDecision, ...]] | None
     """The decisions of each body, in order; None when they were not asked for."""
 
@@ -65,18 +67,18 @@ def convert_page(bodies: Sequence[str | None], names: Mapping[str, str] | None, 
     """What a worker does with a page (and what the calling thread does without a pool)."""
     texts = storage_to_texts(bodies, names)
     decisions = [tuple(decisions_in_storage(body, names)) for body in bodies] if with_decisions else None
-    return ConvertedPage(texts, decisions)
+    return ConvertedPage(texts, [word_count(text) for text in texts], decisions)
 
 
 def page_texts(items: Sequence[Mapping[str, Any]], names: Mapping[str, str],
-               with_decisions: bool = False) -> tuple[BodyTexts, dict[str, tuple[FoundDecision, ...]] | None]:
+               with_decisions: bool = False) -> tuple[CountedTexts, dict[str, tuple[FoundDecision, ...]] | None]:
     """``builders.body_texts`` of a page of results through the shared pool, and with `with_decisions`
-    the decisions of each body too (storage body -> its decisions)."""
+    the decisions of each body too (storage body -> its decisions). The texts carry their word counts."""
     values = [value for value in map(storage_value, items) if value]
     pool = shared_pool()
     page = pool.convert(values, names, with_decisions) if pool is not None else convert_page(values, names,
                                                                                               with_decisions)
-    texts = dict(zip(values, page.texts, strict=True))
+    texts = CountedTexts(dict(zip(values, page.texts, strict=True)), dict(zip(values, page.word_counts, strict=True)))
     decisions = dict(zip(values, page.decisions, strict=True)) if page.decisions is not None else None
     return texts, decisions
 

@@ -32,6 +32,11 @@ from source_confluence.sync.state import PartitionedCursor
 
 Partitioning = Callable[[ReadContext, PartitionedCursor, bool], Iterator[Partition]]
 """(context, the stream's cursor, whether to start from its saved state) -> the stream's partitions."""
+STATE_PACE_S = 5.0
+"""The paced streams' least time between two state messages: each re-emits the stream's whole state
+(every partition's), which at 1x cost ~150 MB of messages per full sync unpaced. A sync killed
+mid-way reads again at most this long of what the last message did not cover. Not for users,
+folders and decisions, whose states go ahead of the content checkpoints (sync/references.py)."""
 Snapshot = Callable[[ReadContext], Iterator[Partition]]
 """A stream without a cursor: its partitions read everything every sync."""
 
@@ -81,15 +86,15 @@ def _users(context: ReadContext, cursor: PartitionedCursor, use_state: bool) -> 
 
 STREAMS: tuple[StreamDefinition, ...] = (
     StreamDefinition("spaces", ("id",), None, snapshot=_spaces),
-    StreamDefinition("pages", ("id",), "updated_at", _pages),
-    StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts),
-    StreamDefinition("comments", ("id",), "updated_at", comment_partitions),
+    StreamDefinition("pages", ("id",), "updated_at", _pages, state_pace_s=STATE_PACE_S),
+    StreamDefinition("blog_posts", ("id",), "updated_at", _blog_posts, state_pace_s=STATE_PACE_S),
+    StreamDefinition("comments", ("id",), "updated_at", comment_partitions, state_pace_s=STATE_PACE_S),
     StreamDefinition("tasks", ("id",), "updated_at", task_partitions),
     StreamDefinition("content_labels", ("id",), "updated_at", label_round_partitions, runs_last=True,
-                     state_pace_s=5.0),
-    StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions),
+                     state_pace_s=STATE_PACE_S),
+    StreamDefinition("attachments", ("id",), "updated_at", attachment_partitions, state_pace_s=STATE_PACE_S),
     StreamDefinition("users", ("account_id",), "resolved_at", _users, runs_last=True),
-    StreamDefinition("content_versions", ("id",), "created_at", version_partitions),
+    StreamDefinition("content_versions", ("id",), "created_at", version_partitions, state_pace_s=STATE_PACE_S),
     StreamDefinition("content_restrictions", ("id",), "updated_at", restriction_partitions, runs_last=True),
     StreamDefinition("folders", ("id",), "resolved_at", folder_partitions, runs_last=True),
     StreamDefinition("groups", ("id",), None, snapshot=groups_partitions),

@@ -7,9 +7,11 @@ checkpointed ~1,500 label keys, emitting 505 MB of state for a final state of 0.
 also held on the record queue until written. Pacing keeps what a checkpoint means: a state message
 still follows every record it covers (it is built when emitted, from what was checkpointed by
 then), so a sync killed between two messages reads again what the last one did not cover, and
-loses nothing. Only for streams whose state no other stream waits for: the users, folders and
-decisions states are written ahead of the content checkpoints on purpose (sync/references.py), at
-every change.
+loses nothing. Paced: `content_labels` and the content streams (streams/registry.py; at 1x their
+unpaced checkpoints wrote ~150 MB of state messages, each serialized, filtered and printed by the
+connector's one busy thread). Only for streams whose state no other stream waits for: the users,
+folders and decisions states are written ahead of the content checkpoints on purpose
+(sync/references.py), at every change.
 """
 
 from __future__ import annotations
