@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +18,7 @@ from source_confluence.streams.restrictions import ChangedRestrictions, SpaceRes
 from source_confluence.sync.restriction_changed import ChangedWhere, Where
 from unit_tests.test_restriction_partitions import captured_context, cursor_of
 
+NOW = "2024-05-01T00:00:00.000Z"
 SPACE_IDS = st.none() | st.sampled_from(["100", "200", "300", "é4"])
 WHERES = st.builds(Where, st.sampled_from(["page", "blogpost"]), SPACE_IDS,
                    st.sampled_from(["2024-01-01T00:00:00.000Z", "2024-01-01T00:00:01.000Z", "2025-06-01T00:00:00Z"]))
@@ -65,3 +69,28 @@ def test_the_partitions_hold_no_python_object_per_changed_content(monkeypatch: p
     first = partitions[1]
     assert isinstance(first, SpaceRestrictions)
     assert len(first._changed.of_space("100")) == 6_667
+
+
+def test_a_space_s_id_scan_keeps_its_ids_not_its_listed_items() -> None:
+    """The listing is read whole (an expired page link reads it again): only the ids are kept while
+    it is read, not every parsed item of the space at once."""
+    def listing(kind: str, space_id: str) -> Iterator[dict[str, Any]]:
+        for n in range(5_000):  # parsed as the client hands them: a fresh dict per item
+            yield {"id": str(10_000_000 + n), "status": "current", "title": f"A page title number {n}",
+                   "spaceId": space_id, "parentId": "9", "authorId": "557058:" + "a" * 24, "createdAt": NOW,
+                   "version": {"number": 1, "createdAt": NOW, "message": "", "authorId": "557058:" + "a" * 24},
+                   "_links": {"webui": f"/spaces/ENG/pages/{10_000_000 + n}/A+page", "editui": "/x", "tinyui": "/y"}}
+
+    context = SimpleNamespace(now=NOW, client=SimpleNamespace(listing=listing),
+                              selection=SimpleNamespace(allows_content=lambda *args: True))
+    check = SimpleNamespace(context=context, kinds=lambda: [("pages", "page")])
+    partition = SpaceRestrictions(check, "100", ChangedWhere([]), ["100"])  # type: ignore[arg-type]
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        listed = partition._listed()
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    assert len(listed) == 5_000 and set(listed.values()) == {Where("page", "100", NOW)}
+    assert peak < 2_000_000  # with the listed items: over 6 MB

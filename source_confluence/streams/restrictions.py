@@ -26,7 +26,7 @@ that keeps the greatest cursor and one that keeps the last record agree.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -211,8 +211,10 @@ class SpaceRestrictions(StreamPartition):
         now, client, selection = context.now, context.client, context.selection
         listed: dict[str, Where] = {}
         for _stream, kind in self._check.kinds():
-            for item in read_fully(partial(client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}"):
-                content_id = str(item.get("id"))
+            # Only the ids are kept while the list is read whole: its items (~1 KB each as parsed JSON)
+            # were a space's whole listing, held on every worker at once (issue 16).
+            ids = read_fully(partial(_ids, client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}")
+            for content_id in ids:
                 if selection.allows_content(content_id, kind, space_id):
                     version = changed[content_id].observed_at if content_id in changed else None
                     listed[content_id] = Where(kind, space_id, max(t for t in (now, version) if t))
@@ -220,6 +222,10 @@ class SpaceRestrictions(StreamPartition):
             if content_id not in listed:
                 listed[content_id] = replace(where, observed_at=max(now, where.observed_at))
         return listed
+
+
+def _ids(listing: Callable[[str, str], Iterable[Mapping[str, Any]]], kind: str, space_id: str) -> Iterator[str]:
+    return (str(item.get("id")) for item in listing(kind, space_id))
 
 
 def _prior(cursor: PartitionedCursor, use_state: bool) -> tuple[PartitionState, dict[str, Emitted]]:
