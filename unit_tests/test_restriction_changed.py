@@ -59,13 +59,17 @@ def test_the_partitions_hold_no_python_object_per_changed_content(monkeypatch: p
     tracemalloc.start()
     try:
         before = tracemalloc.take_snapshot()
+        start = tracemalloc.get_traced_memory()[0]
         partitions = list(restriction_partitions(context, cursor_of({}), use_state=True))
+        peak = tracemalloc.get_traced_memory()[1] - start
         gc.collect()
         held = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
     finally:
         tracemalloc.stop()
     assert [type(p) for p in partitions] == [ChangedRestrictions] + [SpaceRestrictions] * 3
     assert held < 500_000  # in a map of `Where`: about 6 MB (over 300 bytes a changed page)
+    # Nor on the way: the changed content is read back a batch at a time (as one list: about 5 MB).
+    assert peak < 1_500_000
     first = partitions[1]
     assert isinstance(first, SpaceRestrictions)
     assert len(first._changed.of_space("100")) == 6_667
