@@ -41,7 +41,7 @@ def test_pages_alone_keep_nothing_for_labels_or_restrictions(monkeypatch: pytest
     assert (context.changed.enabled, context.emitted.keeps_changed) == (False, False)
     assert len(context.changed) == 0
     assert context.changed.of("page") == {}
-    assert context.emitted.changed() == []
+    assert list(context.emitted.changed()) == []
 
 
 def test_the_collectors_keep_what_their_streams_read_unless_told_not_to() -> None:

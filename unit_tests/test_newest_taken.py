@@ -4,6 +4,8 @@ grouped by time."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
 from hypothesis import given
@@ -53,3 +55,27 @@ def test_at_the_meeting_only_the_versions_at_or_after_the_new_floor_are_grouped(
     top = "2024-01-08T00:00:00.000Z"
     # The halves met with the newest-first half's top as the cursor: 7 (older than it) is not grouped.
     assert [seen for seen, candidate in handed if candidate == top and seen] == [{top: {"8#1"}}]
+
+
+def test_the_pairs_hold_no_python_object_per_version() -> None:
+    """As the walk hands them over: a page's `Seen`, dropped once merged."""
+    def at(n: int) -> str:
+        return f"2024-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000Z"
+
+    pairs = NewestTaken()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for start in range(0, 20_000, 250):
+            page = Seen()
+            for n in range(start, start + 250):
+                page.add(at(n), f"{10_000_000 + n}#1")
+            pairs.merge(page)
+        del page
+        held = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    assert held < 300_000  # as pairs in two lists, with their strings: about 2.8 MB
+    assert pairs.high == at(19_999)
+    advanced = pairs.advance(Frontier(None), at(19_940), None)
+    assert advanced.versions == {at(n): {f"{10_000_000 + n}#1"} for n in range(19_940, 20_000)}  # only those grouped

@@ -5,6 +5,7 @@ ledger), written after each batch's records, with each space's turn saved after 
 from __future__ import annotations
 
 import threading
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from source_confluence import SourceConfluence
 from source_confluence import source as source_module
@@ -185,3 +188,27 @@ def test_claims_from_many_threads_give_each_id_to_exactly_one():
     for thread in threads:
         thread.join()
     assert set().union(*won) == set(ids) and sum(len(w) for w in won) == len(ids)
+
+
+@settings(max_examples=60, deadline=None)
+@given(claims=st.lists(st.lists(st.sampled_from(["1", "2", "10", "é7", "x y"]), max_size=6), max_size=8))
+def test_claims_kept_on_disk_answer_as_a_set_did(claims: list[list[str]]) -> None:
+    ledger = RestrictionLedger(Recording(), PartitionState(), {}, {}, FRESH)
+    claimed: set[str] = set()
+    for ids in claims:
+        mine = set(ids) - claimed
+        claimed |= mine
+        assert ledger.claim(ids) == mine
+
+
+def test_the_ledger_holds_no_python_object_per_claimed_id() -> None:
+    ledger = RestrictionLedger(Recording(), PartitionState(), {}, {}, FRESH)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for space in range(4):  # as four spaces' partitions claim their listed ids
+            assert len(ledger.claim([str(10_000_000 + space * 5_000 + n) for n in range(5_000)])) == 5_000
+        held = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+    finally:
+        tracemalloc.stop()
+    assert held < 300_000  # in a set of strings: about 1.8 MB

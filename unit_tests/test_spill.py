@@ -232,3 +232,13 @@ def test_a_full_disk_mid_sync_is_the_same_clear_error(monkeypatch, tmp_path):
     finally:
         monkeypatch.undo()
         spill.close()
+
+
+def test_a_spill_reads_a_statement_back_a_batch_at_a_time() -> None:
+    spill = Spill("CREATE TABLE t (v);")
+    try:
+        assert list(spill.batches("SELECT v FROM t")) == []  # nothing written: no file, no rows
+        spill.write("INSERT INTO t (v) VALUES (?)", [(n,) for n in range(5)])
+        assert list(spill.batches("SELECT v FROM t ORDER BY v", size=2)) == [[(0,), (1,)], [(2,), (3,)], [(4,)]]
+    finally:
+        spill.close()

@@ -134,7 +134,7 @@ def test_a_two_ended_walk_forgets_the_ids_it_emitted_before_the_floor(monkeypatc
 
     def spy(self, floor):  # type: ignore[no-untyped-def]
         real(self, floor)
-        latest.append(set(self._latest))
+        latest.append(self._latest.ids())
 
     monkeypatch.setattr(walk_ends.BothEnds, "_forget_latest", spy)
     by_id = {raw["id"]: raw for raw in SITE_OF_EIGHT}

@@ -26,8 +26,8 @@ that keeps the greatest cursor and one that keeps the last record agree.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,7 @@ from source_confluence.streams.base import StreamPartition
 from source_confluence.streams.errors import read_fully, translate_http_errors
 from source_confluence.streams.restriction_moves import locate
 from source_confluence.sync.context import ReadContext
+from source_confluence.sync.restriction_changed import ChangedWhere, Where
 from source_confluence.sync.restriction_ledger import KEY, STATE_PART, RestrictionLedger
 from source_confluence.sync.restriction_state import Emitted, decode_emitted, encode_emitted
 from source_confluence.sync.restriction_turns import decode_turns, due_spaces
@@ -52,15 +53,6 @@ LOGGER = logging.getLogger("airbyte")
 STREAM = "content_restrictions"
 KINDS = (("pages", PAGE), ("blog_posts", BLOGPOST))
 SEARCH_BATCH = 100
-
-
-@dataclass(frozen=True)
-class Where:
-    """A content to check: its type, space and the earliest time a row read for it may carry."""
-
-    content_type: str
-    space_id: str | None
-    observed_at: str
 
 
 def restriction_reader(context: ReadContext) -> RestrictionReader:
@@ -178,24 +170,26 @@ class ChangedRestrictions(StreamPartition):
     """The changed content of the spaces not reconciled in this sync, and the restricted content of
     spaces no longer selected (at once, without a turn)."""
 
-    def __init__(self, check: RestrictionCheck, changed: Mapping[str, Where], selected: list[str]) -> None:
+    def __init__(self, check: RestrictionCheck, changed: ChangedWhere, reconciled: set[str], selected: list[str]) -> None:
         super().__init__(STREAM, KEY)
         self._check = check
         self._changed = changed
+        self._reconciled = reconciled
+        """The due spaces: their own partitions check their changed content."""
         self._selected = set(selected)
 
     def read(self) -> Iterable[Record]:
         orphans = {cid: entry for cid, entry in self._check.ledger.entries().items()
                    if entry.space_id not in self._selected}
+        changed = self._changed.outside(self._reconciled)
         with translate_http_errors(STREAM, "the site's changed pages and blog posts"):
-            yield from self._check.with_missing(self._changed, orphans, self._selected, reconciling=bool(orphans))
+            yield from self._check.with_missing(changed, orphans, self._selected, reconciling=bool(orphans))
 
 
 class SpaceRestrictions(StreamPartition):
     """One due space reconciled whole; its turn saved with its last batch (a kill re-reads it whole)."""
 
-    def __init__(self, check: RestrictionCheck, space_id: str, changed: Mapping[str, Where],
-                 selected: list[str]) -> None:
+    def __init__(self, check: RestrictionCheck, space_id: str, changed: ChangedWhere, selected: list[str]) -> None:
         super().__init__(STREAM, {"space_id": space_id})
         self._check = check
         self._space_id = space_id
@@ -212,12 +206,15 @@ class SpaceRestrictions(StreamPartition):
 
     def _listed(self) -> dict[str, Where]:
         """Every page and blog post of the space (ids only, 250 per request), as observed now."""
-        context, space_id, changed = self._check.context, self._space_id, self._changed
+        context, space_id = self._check.context, self._space_id
+        changed = self._changed.of_space(space_id)
         now, client, selection = context.now, context.client, context.selection
         listed: dict[str, Where] = {}
         for _stream, kind in self._check.kinds():
-            for item in read_fully(partial(client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}"):
-                content_id = str(item.get("id"))
+            # Only the ids are kept while the list is read whole: its items (~1 KB each as parsed JSON)
+            # were a space's whole listing, held on every worker at once (issue 16).
+            ids = read_fully(partial(_ids, client.listing, kind, space_id), STREAM, f"the id scan of space {space_id}")
+            for content_id in ids:
                 if selection.allows_content(content_id, kind, space_id):
                     version = changed[content_id].observed_at if content_id in changed else None
                     listed[content_id] = Where(kind, space_id, max(t for t in (now, version) if t))
@@ -225,6 +222,10 @@ class SpaceRestrictions(StreamPartition):
             if content_id not in listed:
                 listed[content_id] = replace(where, observed_at=max(now, where.observed_at))
         return listed
+
+
+def _ids(listing: Callable[[str, str], Iterable[Mapping[str, Any]]], kind: str, space_id: str) -> Iterator[str]:
+    return (str(item.get("id")) for item in listing(kind, space_id))
 
 
 def _prior(cursor: PartitionedCursor, use_state: bool) -> tuple[PartitionState, dict[str, Emitted]]:
@@ -243,9 +244,9 @@ def restriction_partitions(context: ReadContext, cursor: PartitionedCursor, use_
     in the second phase, once the content walks have ended: their changed content is all known."""
     state, emitted = _prior(cursor, use_state)
     floor = state.reconciled_at
-    changed = {item.id: Where(item.content_type, item.space_id,
-                              max((t for t in (item.updated_at, floor) if t), default=context.now))
-               for item in context.emitted.changed()}
+    changed = ChangedWhere((item.id, Where(item.content_type, item.space_id,
+                                           max((t for t in (item.updated_at, floor) if t), default=context.now)))
+                           for item in context.emitted.changed())
     selected = [str(space["id"]) for space in context.directory.spaces()]
     turns = decode_turns(state.container_cursors or {}, state.reconciled_at, selected)
     ledger = RestrictionLedger(cursor, state, emitted, {s: at for s, at in turns.items() if s in selected}, context.now)
@@ -256,8 +257,6 @@ def restriction_partitions(context: ReadContext, cursor: PartitionedCursor, use_
         interval = context.config.restriction_reconciliation_interval_hours
         due = due_spaces(selected, turns, interval, context.now)
     reconciling = set(due)
-    yield ChangedRestrictions(check, {cid: where for cid, where in changed.items() if where.space_id not in reconciling},
-                              selected)
+    yield ChangedRestrictions(check, changed, reconciling, selected)
     for space_id in due:
-        yield SpaceRestrictions(check, space_id, {cid: where for cid, where in changed.items()
-                                                  if where.space_id == space_id}, selected)
+        yield SpaceRestrictions(check, space_id, changed, selected)

@@ -41,6 +41,7 @@ from source_confluence.records.references import Built
 from source_confluence.streams import taken as taken_module
 from source_confluence.streams.deletions import versions_newest
 from source_confluence.streams.frontier import Decision, Frontier, Seen, modified_at, version_key
+from source_confluence.streams.latest_emitted import LatestEmitted
 from source_confluence.streams.newest_taken import NewestTaken
 from source_confluence.streams.taken import Taken
 from source_confluence.streams.walk import (
@@ -131,10 +132,11 @@ class BothEnds:
         """The walk's versions taken across restarts (`Walk._taken`)."""
         self._build = build
         self._newest = newest
-        self._latest: dict[str, tuple[str, int]] = {}
+        self._latest = LatestEmitted()
         """id -> the newest (modification time, version number) this read emitted of it, at or after
         the frontier's floor: neither half takes anything older than the floor, which only rises, so
-        older entries can reject nothing (dropped once the map has doubled, see `streams/taken.py`)."""
+        older entries can reject nothing (dropped once the map has doubled, see `streams/taken.py`).
+        On disk until the read ends (streams/latest_emitted.py)."""
         self._next_pass = taken_module.FIRST_PASS
 
     def read(self, oldest: Iterator[ListPage], state: PartitionState, exact: bool = False) -> Iterator[Record]:
@@ -211,18 +213,22 @@ class BothEnds:
         finally:
             stopped.set()
             ahead.close()
+            self._latest.close()
 
     def _take(self, results: Sequence[Mapping[str, Any]], frontier: Frontier, descending: bool,
               leave_out: Callable[[Mapping[str, Any]], bool]) -> tuple[list[Mapping[str, Any]], Seen]:
         """The oldest-first half's items to emit, and every version it saw."""
         taken: list[Mapping[str, Any]] = []
         seen = Seen()
+        candidates: list[tuple[Mapping[str, Any], str | None]] = []
         for raw in results:
             updated_at = modified_at(raw)
             if frontier.decide(updated_at, version_key(raw), descending) is not Decision.TAKE:
                 continue
             seen.add(updated_at, version_key(raw))
-            if not self._fresh(raw, updated_at):
+            candidates.append((raw, updated_at))
+        for (raw, _), fresh in zip(candidates, self._fresh(candidates), strict=True):
+            if not fresh:
                 continue
             if leave_out(raw):
                 self._harvest.skipped(raw)
@@ -237,6 +243,8 @@ class BothEnds:
         chosen: list[Built] = []
         seen = Seen()
         reached: str | None = None
+        candidates: list[tuple[Mapping[str, Any], str | None]] = []
+        built_of: list[Built | None] = []
         for raw, built in zip(fetched.listed.results, fetched.built, strict=True):
             updated_at = modified_at(raw)
             reached = updated_at or reached
@@ -246,7 +254,10 @@ class BothEnds:
             if decision is Decision.SKIP:
                 continue
             seen.add(updated_at, version_key(raw))
-            if not self._fresh(raw, updated_at):
+            candidates.append((raw, updated_at))
+            built_of.append(built)
+        for (raw, _), built, fresh in zip(candidates, built_of, self._fresh(candidates), strict=True):
+            if not fresh:
                 continue
             if built is None:
                 self._harvest.skipped(raw)
@@ -254,24 +265,23 @@ class BothEnds:
             chosen.append(built)
         return chosen, seen, reached
 
-    def _fresh(self, raw: Mapping[str, Any], updated_at: str | None) -> bool:
-        """False for a version of an id this read already emitted, or one older than it emitted (by
-        time, then version number: an object may be edited twice within a millisecond)."""
-        if updated_at is None:
-            return True
-        number = (raw.get("version") or {}).get("number")
-        order = (updated_at, number if isinstance(number, int) and not isinstance(number, bool) else -1)
-        key = str(raw.get("id"))
-        before = self._latest.get(key)
-        if before is not None and before >= order:
-            return False
-        self._latest[key] = order
-        return True
+    def _fresh(self, candidates: Sequence[tuple[Mapping[str, Any], str | None]]) -> list[bool]:
+        """For each item of a page in turn, False for a version of an id this read already emitted,
+        or one older than it emitted (by time, then version number: an object may be edited twice
+        within a millisecond). Items without a time are always fresh."""
+        asked: list[tuple[str, tuple[str, int]]] = []
+        for raw, updated_at in candidates:
+            if updated_at is not None:
+                number = (raw.get("version") or {}).get("number")
+                asked.append((str(raw.get("id")), (updated_at, number if isinstance(number, int)
+                                                   and not isinstance(number, bool) else -1)))
+        answers = iter(self._latest.fresh(asked))
+        return [True if updated_at is None else next(answers) for _, updated_at in candidates]
 
     def _forget_latest(self, floor: str | None) -> None:
         if floor is None or len(self._latest) < self._next_pass:
             return
-        self._latest = {key: order for key, order in self._latest.items() if order[0] >= floor}
+        self._latest.forget_before(floor)
         self._next_pass = max(2 * len(self._latest), taken_module.FIRST_PASS)
 
     def _end(self, state: PartitionState, frontier: Frontier, first_read: bool, oldest: Seen,

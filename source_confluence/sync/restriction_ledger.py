@@ -10,21 +10,30 @@ safe:
 - a partition hands its changes to the ledger only after the records that carry them were yielded
   (on the CDK's queue), so a state message never covers another partition's rows still in flight;
 - a space's turn is saved with its last batch, so a sync killed mid-space reads that space again.
+
+The claimed ids (on a first sync every page and blog post of the site, ~8 MB of strings at 1x, held
+to the end of the sync) are kept in a scratch database (sync/spill.py).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from source_confluence.sync.restriction_state import Emitted, encode_emitted
 from source_confluence.sync.restriction_turns import TURNS_PART
+from source_confluence.sync.spill import Spill
 from source_confluence.sync.state import PartitionedCursor, PartitionState
 
 STATE_PART = "restrictions"
 """The emitted map's key in the partition state's `container_cursors` (the stream-specific part)."""
 KEY = {"scope": "site"}
+CLAIMS = "CREATE TABLE claimed (id TEXT PRIMARY KEY) WITHOUT ROWID;"
+CLAIMED = "SELECT id FROM claimed WHERE id IN (SELECT value FROM json_each(?))"
+"""The asked ids as one JSON array: one statement however many a partition claims."""
+CLAIM = "INSERT INTO claimed (id) VALUES (?)"
 
 
 class RestrictionLedger:
@@ -36,14 +45,17 @@ class RestrictionLedger:
         self._lock = threading.Lock()
         self._emitted = dict(emitted)
         self._state = _with_turns(state, dict(turns))
-        self._claimed: set[str] = set()
+        self._claimed = Spill(CLAIMS)
         self._now = now
 
     def claim(self, content_ids: Iterable[str]) -> set[str]:
         """The ids of these that no other partition of this sync checks (now claimed by the caller)."""
+        asked = set(content_ids)
+        if not asked:
+            return set()
         with self._lock:
-            mine = set(content_ids) - self._claimed
-            self._claimed |= mine
+            mine = asked - {cid for (cid,) in self._claimed.query(CLAIMED, (json.dumps(sorted(asked)),))}
+            self._claimed.write(CLAIM, [(cid,) for cid in sorted(mine)])
             return mine
 
     def entries(self) -> dict[str, Emitted]:

@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import tempfile
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from airbyte_cdk.models import FailureType
@@ -48,6 +48,18 @@ class Spill:
             return []
         try:
             return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise _unusable(error) from error
+
+    def batches(self, sql: str, size: int = 1000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of one statement, `size` at a time (never all at once). No write may come while
+        they are read."""
+        if self._db is None:
+            return
+        try:
+            cursor = self._db.execute(sql)
+            while rows := cursor.fetchmany(size):
+                yield rows
         except sqlite3.Error as error:
             raise _unusable(error) from error
 
