@@ -79,7 +79,7 @@ def test_the_decision_collector_answers_as_its_dicts_did(steps):
             else:
                 assert spilled.claim(step[1], step[2]) == model.claim(step[1], step[2])
             for key in WALKS:
-                assert spilled.containers(key) == list(model.containers.get(key, {}).values())
+                assert [c for batch in spilled.containers(key) for c in batch] == list(model.containers.get(key, {}).values())
     finally:
         spilled.close()
 
@@ -130,6 +130,37 @@ def test_the_changed_content_for_labels_is_as_the_dicts_kept_it(records):
         spilled.close()
 
 
+def test_a_walks_containers_come_back_a_batch_at_a_time_in_first_seen_order_at_their_newest_version():
+    collector = DecisionBodies()
+    decisions = (FoundDecision("d-1", "decided", "a decision worth a few words " * 4),)
+    walk, other = ("100", "page"), ("200", "page")
+
+    def parsed(n: int, at: str) -> ParsedContainer:
+        return ParsedContainer(str(n), "page", "100", "100", None, at, "current", decisions)
+
+    try:
+        collector.add(walk, [parsed(n, "2024-01-01T00:00:00.000Z") for n in range(3_200)])
+        collector.add(other, [parsed(n, "2024-01-01T00:00:00.000Z") for n in range(10)])
+        collector.add(walk, [parsed(5, "2024-02-01T00:00:00.000Z"), parsed(7, "2023-01-01T00:00:00.000Z")])
+        tracemalloc.start()
+        try:
+            batches = []
+            for batch in collector.containers(walk):
+                batches.append([(c.id, c.version_at) for c in batch])
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 2_000_000  # the whole walk at once: about 3.5 MB
+        assert [len(batch) for batch in batches] == [500] * 6 + [200]
+        seen = [item for batch in batches for item in batch]
+        assert [i for i, _ in seen] == [str(n) for n in range(3_200)]
+        assert dict(seen)["5"] == "2024-02-01T00:00:00.000Z" and dict(seen)["7"] == "2024-01-01T00:00:00.000Z"
+        assert collector.collected(walk, ["3", "3199", "3200", "x"]) == {"3", "3199"}
+        assert collector.collected(("300", "page"), ["3"]) == set()
+    finally:
+        collector.close()
+
+
 def test_the_collector_holds_no_python_object_per_container():
     collector = DecisionBodies()
     decisions = (FoundDecision("d-1", "decided", "a decision worth a few words " * 4),)
@@ -145,7 +176,7 @@ def test_the_collector_holds_no_python_object_per_container():
     finally:
         tracemalloc.stop()
     try:
-        assert len(collector.containers(("100", "page"))) == 5_000
+        assert sum(map(len, collector.containers(("100", "page")))) == 5_000
         assert held < 200_000  # in dicts: about 3 MB (over 600 bytes a container and its claim)
     finally:
         collector.close()

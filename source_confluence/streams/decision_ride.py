@@ -45,15 +45,17 @@ class Ride:
 
     def read(self, describe: str, gone: GoneContainers, ledger: ItemLedger) -> Iterator[Record]:
         space_id = self._key["space_id"]
-        collected = self._context.decision_bodies.containers((space_id, self._type))
+        bodies, walk_key = self._context.decision_bodies, (space_id, self._type)
         if self._walk.in_step:
-            ids = pending_ids(pending_part(self._cursor.get(self._key), self._type), STREAM, describe)
-            yield from self._pending(sorted(ids - {c.id for c in collected}))
-        yield from self._emitter.records(collected)
+            ids = sorted(pending_ids(pending_part(self._cursor.get(self._key), self._type), STREAM, describe))
+            yield from self._pending(sorted(set(ids) - bodies.collected(walk_key, ids)))
+        newest: str | None = None
+        for collected in bodies.containers(walk_key):
+            yield from self._emitter.records(collected)
+            newest = max(filter(None, (newest, *(c.version_at for c in collected))), default=None)
         state = self._slot.get()
         if state is None:
             return
-        newest = max((c.version_at for c in collected if c.version_at), default=None)
         if gone.due(state.reconciled_at, ledger):
             for container_id in gone.find(ledger):
                 for data in self._emitter.tombstones(container_id, ledger.drop(container_id), newest):

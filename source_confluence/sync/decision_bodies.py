@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -86,9 +86,13 @@ WHERE coalesce(excluded.version_at, '') >= coalesce(containers.version_at, '')
 """
 """A container seen again keeps its newest version, and its place (as a dict's key does)."""
 OF_WALK = """
-SELECT id, container_type, space_id, listed_in, parent_id, version_at, status, decisions FROM containers
-WHERE walk_space = ? AND walk_type = ? ORDER BY seq
+SELECT seq, id, container_type, space_id, listed_in, parent_id, version_at, status, decisions FROM containers
+WHERE walk_space = ? AND walk_type = ? AND seq > ? ORDER BY seq LIMIT ?
 """
+READ_BACK = 500
+"""Containers per read-back: a walk's are a whole space's on a first sync, read by `num_workers`
+partitions at once, with the decisions of each."""
+COLLECTED = "SELECT id FROM containers WHERE walk_space = ? AND walk_type = ? AND id IN ({})"
 CLAIM = "INSERT INTO claimed (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
 
 
@@ -156,11 +160,27 @@ class DecisionBodies:
             walk = self._walks.get(key)
             return walk if walk is not None and walk.end is not None else None
 
-    def containers(self, key: WalkKey) -> list[ParsedContainer]:
-        """The containers of one walk, in the order first seen, each at its newest version."""
-        with self._lock:
-            rows = self._spill.query(OF_WALK, key)
-        return [_container(row) for row in rows]
+    def containers(self, key: WalkKey) -> Iterator[list[ParsedContainer]]:
+        """The containers of one walk, in the order first seen, each at its newest version, READ_BACK
+        at a time (never the whole walk at once; each batch read under the lock, as other walks write)."""
+        after = 0
+        while True:
+            with self._lock:
+                rows = self._spill.query(OF_WALK, (*key, after, READ_BACK))
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield [_container(row[1:]) for row in rows]
+
+    def collected(self, key: WalkKey, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` the walk collected."""
+        found: set[str] = set()
+        for start in range(0, len(ids), READ_BACK):
+            chunk = ids[start:start + READ_BACK]
+            with self._lock:
+                rows = self._spill.query(COLLECTED.format(",".join("?" * len(chunk))), (*key, *chunk))
+            found.update(row[0] for row in rows)
+        return found
 
     def close(self) -> None:
         """The sync ended: the containers and claims kept on disk go (sync/spill.py)."""
