@@ -9,6 +9,7 @@ database (sync/spill.py) in the order given, and a partition reads only its own 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,14 +19,14 @@ from source_confluence.sync.spill import Spill
 SCHEMA = """
 CREATE TABLE changed (seq INTEGER PRIMARY KEY, id, content_type, space_id, observed_at);
 CREATE INDEX changed_by_space ON changed (space_id, seq);
-CREATE TABLE excluded (space_id PRIMARY KEY);
 """
 ADD = "INSERT INTO changed (id, content_type, space_id, observed_at) VALUES (?, ?, ?, ?)"
 OF_SPACE = "SELECT id, content_type, space_id, observed_at FROM changed WHERE space_id = ? ORDER BY seq"
 OUTSIDE = """
 SELECT id, content_type, space_id, observed_at FROM changed
-WHERE space_id IS NULL OR space_id NOT IN (SELECT space_id FROM excluded) ORDER BY seq
+WHERE space_id IS NULL OR space_id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq
 """
+"""The spaces left out as one JSON array of strings: one statement however many they are."""
 WRITE_BATCH = 1000
 
 
@@ -68,9 +69,7 @@ class ChangedWhere:
         if not self._written:
             return {}  # no scratch file for a sync that changed nothing
         with self._lock:
-            self._spill.write("DELETE FROM excluded", [()])
-            self._spill.write("INSERT OR IGNORE INTO excluded (space_id) VALUES (?)", [(s,) for s in space_ids])
-            return _wheres(self._spill.query(OUTSIDE))
+            return _wheres(self._spill.query(OUTSIDE, (json.dumps(sorted(set(space_ids))),)))
 
     def close(self) -> None:
         with self._lock:
