@@ -92,7 +92,7 @@ WHERE walk_space = ? AND walk_type = ? AND seq > ? ORDER BY seq LIMIT ?
 READ_BACK = 500
 """Containers per read-back: a walk's are a whole space's on a first sync, read by `num_workers`
 partitions at once, with the decisions of each."""
-COLLECTED = "SELECT id FROM containers WHERE walk_space = ? AND walk_type = ? AND id IN ({})"
+COLLECTED = "SELECT id FROM containers WHERE walk_space = ? AND walk_type = ? AND id IN (SELECT value FROM json_each(?))"
 CLAIM = "INSERT INTO claimed (id, at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at"
 
 
@@ -174,13 +174,11 @@ class DecisionBodies:
 
     def collected(self, key: WalkKey, ids: Sequence[str]) -> set[str]:
         """Which of `ids` the walk collected."""
-        found: set[str] = set()
-        for start in range(0, len(ids), READ_BACK):
-            chunk = ids[start:start + READ_BACK]
-            with self._lock:
-                rows = self._spill.query(COLLECTED.format(",".join("?" * len(chunk))), (*key, *chunk))
-            found.update(row[0] for row in rows)
-        return found
+        if not ids:
+            return set()
+        with self._lock:
+            rows = self._spill.query(COLLECTED, (*key, json.dumps(list(ids))))
+        return {row[0] for row in rows}
 
     def close(self) -> None:
         """The sync ended: the containers and claims kept on disk go (sync/spill.py)."""
